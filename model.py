@@ -1,0 +1,123 @@
+"""Frozen value types shared by every layer, named by the phase of the pipeline they belong to.
+
+Nothing here does I/O or imports a third-party package, so `feeds/`, `storage/` and `handlers/` can all
+depend on it without depending on each other.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Literal
+
+Lang = Literal["es", "en"]
+LANGS: tuple[Lang, ...] = ("es", "en")
+
+Clock = Callable[[], datetime]
+"""Returns the current time as an aware UTC datetime. Injected everywhere below `bot.py`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A text in both of the bot's languages."""
+
+    es: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.es if lang == "es" else self.en
+
+
+class Scope(enum.StrEnum):
+    """How much of a feed is about Venezuela."""
+
+    VENEZUELA = "venezuela"  # every item is about Venezuela
+    WORLD = "world"  # an item counts only if its text is about Venezuela
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """A feed as configured (config.toml or the admin command), before it is stored."""
+
+    url: str
+    name: str
+    scope: Scope
+    language: Lang | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A topic that chats subscribe to. Topics are data from config.toml, never code."""
+
+    id: str
+    name: Localized
+    description: Localized
+    terms_es: tuple[str, ...]
+    terms_en: tuple[str, ...]
+    exclude_es: tuple[str, ...] = ()
+    exclude_en: tuple[str, ...] = ()
+    requires_context: bool = True  # from a `world` feed, the item must also be about Venezuela
+
+
+class ChatMode(enum.StrEnum):
+    INSTANT = "instant"  # an alert for every matching story, plus the digest if it is on
+    DIGEST = "digest"  # the daily digest only
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """A Telegram chat (private, group, supergroup or channel) and its settings."""
+
+    id: int
+    type: str
+    language: Lang
+    timezone: str
+    digest_time: time | None  # None: digest off
+    mode: ChatMode
+    active: bool
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordAlert:
+    id: int
+    chat_id: int
+    phrase: str
+
+
+class DeliveryKind(enum.StrEnum):
+    TOPIC = "topic"  # the story matched one of the chat's topics
+    KEYWORD = "keyword"  # the story matched one of the chat's keyword alerts
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # the chat left, blocked the bot or changed its mind before sending
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One outlet's report of a story."""
+
+    feed_name: str
+    link: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One event as reported by one or more outlets; the unit that chats are alerted about."""
+
+    id: int
+    title: str
+    link: str
+    published_at: datetime
+    summary: str = ""
+    language: Lang | None = None
+    sources: tuple[Source, ...] = ()
+    topics: tuple[str, ...] = ()
+    matched_terms: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())

@@ -1,0 +1,410 @@
+"""Loads `config.toml` once into one frozen `Settings` object, validated against a declared schema.
+
+Every key is declared below with its type, default and check, so an unknown key, a wrong type or a bad
+value stops start-up with one line that names the key and the problem (`feeds[3].url: empty`).
+Secrets never live here: the bot token comes from the environment, read by `bot.py`.
+Imports: stdlib, `model` and `errors` only.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from errors import ConfigError
+from model import LANGS, ChatMode, FeedSpec, Localized, Scope, Topic
+
+# ---------------------------------------------------------------------------------------------------
+# Settings objects: each function receives only the slice it needs.
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    base_url: str
+    admin_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    fetch_interval: timedelta
+    digest_time: time
+    timezone: str
+    send_interval: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    concurrency: int
+    timeout: timedelta
+    max_body_bytes: int
+    max_redirects: int
+    user_agent: str
+    backoff_base: timedelta
+    backoff_max: timedelta
+    parse_workers: int  # 0: one per CPU core
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSpec:
+    """A channel the bot posts to because config.toml says so, not because someone subscribed."""
+
+    chat: int | str  # numeric id, or "@username"
+    topics: tuple[str, ...]
+    mode: ChatMode
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierSettings:
+    venezuela_terms: tuple[str, ...]  # what makes an item from a `world` feed "about Venezuela"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    telegram: TelegramSettings
+    database: DatabaseSettings
+    schedule: ScheduleSettings
+    fetch: FetchSettings
+    classifier: ClassifierSettings
+    feeds: tuple[FeedSpec, ...]
+    topics: tuple[Topic, ...]
+    channels: tuple[ChannelSpec, ...]
+    path: Path  # where the settings came from; relative paths (the SQLite file) resolve against its folder
+
+    def topic_ids(self) -> tuple[str, ...]:
+        return tuple(topic.id for topic in self.topics)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Schema: a table of fields per section. A field has a type check, an optional default and a converter
+# that may raise ValueError with the problem in words.
+
+
+_REQUIRED = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    types: tuple[type, ...]
+    default: Any = _REQUIRED
+    convert: Callable[[Any], Any] = lambda value: value
+
+
+def _type_name(types: tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+             list: "a list", dict: "a table"}
+    return " or ".join(names.get(t, t.__name__) for t in types)
+
+
+def _read_section(raw: Any, key: str, fields: Mapping[str, _Field]) -> dict[str, Any]:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(key, "must be a table")
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise ConfigError(f"{key}.{unknown[0]}" if key else unknown[0],
+                          f"unknown key (known: {', '.join(sorted(fields))})")
+    values: dict[str, Any] = {}
+    for name, spec in fields.items():
+        full = f"{key}.{name}" if key else name
+        if name not in raw:
+            if spec.default is _REQUIRED:
+                raise ConfigError(full, "missing")
+            values[name] = spec.default
+            continue
+        value = raw[name]
+        # bool is a subclass of int: `fetch.concurrency = true` must not pass as 1.
+        if not isinstance(value, spec.types) or (isinstance(value, bool) and bool not in spec.types):
+            raise ConfigError(full, f"must be {_type_name(spec.types)}, got {type(value).__name__}")
+        try:
+            values[name] = spec.convert(value)
+        except ValueError as exc:
+            raise ConfigError(full, str(exc)) from exc
+    return values
+
+
+# --- converters: each raises ValueError naming the problem, never the key (the caller adds it) ---
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hhmm(value: str) -> time:
+    """'08:00' -> time(8, 0). Shared with the /digest command so both accept exactly the same form."""
+    match = _HHMM.match(value.strip())
+    if not match:
+        raise ValueError(f'"{value}" is not HH:MM (00:00 to 23:59)')
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def check_timezone(value: str) -> str:
+    """Return `value` if it is an IANA time zone name this machine knows, else raise ValueError."""
+    if not value or value != value.strip() or value.startswith("/") or ".." in value:
+        raise ValueError(f'"{value}" is not an IANA time zone such as America/Caracas')
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f'"{value}" is not an IANA time zone such as America/Caracas') from exc
+    return value
+
+
+def _positive(value: int | float) -> int | float:
+    if value <= 0:
+        raise ValueError(f"must be greater than 0, got {value}")
+    return value
+
+
+def _non_negative(value: int) -> int:
+    if value < 0:
+        raise ValueError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _seconds(value: int | float) -> timedelta:
+    return timedelta(seconds=_positive(value))
+
+
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("empty")
+    return value.strip()
+
+
+def _http_url(value: str) -> str:
+    value = _non_empty(value)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f'"{value}" is not an http(s) URL')
+    return value
+
+
+def _database_url(value: str) -> str:
+    value = _non_empty(value)
+    if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ValueError(f'"{value}" must start with sqlite+aiosqlite:// or postgresql+asyncpg://')
+    return value
+
+
+def _admin_ids(value: list[Any]) -> tuple[int, ...]:
+    if not all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+        raise ValueError("must be a list of numeric Telegram user ids")
+    return tuple(value)
+
+
+def _string_list(value: list[Any]) -> tuple[str, ...]:
+    if not all(isinstance(item, str) and item.strip() for item in value):
+        raise ValueError("must be a list of non-empty strings")
+    return tuple(item.strip() for item in value)
+
+
+def _lang(value: str) -> str:
+    if value not in LANGS:
+        raise ValueError(f'"{value}" is not one of {", ".join(LANGS)}')
+    return value
+
+
+def _scope(value: str) -> Scope:
+    try:
+        return Scope(value)
+    except ValueError:
+        raise ValueError(f'"{value}" is not one of {", ".join(s.value for s in Scope)}') from None
+
+
+def _mode(value: str) -> ChatMode:
+    try:
+        return ChatMode(value)
+    except ValueError:
+        raise ValueError(f'"{value}" is not one of {", ".join(m.value for m in ChatMode)}') from None
+
+
+_TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+def _topic_id(value: str) -> str:
+    if not _TOPIC_ID.match(value):
+        raise ValueError(f'"{value}" must be 1-32 lowercase letters, digits or _, starting with a letter')
+    return value
+
+
+def _channel_chat(value: int | str) -> int | str:
+    if isinstance(value, str) and not re.match(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$", value):
+        raise ValueError(f'"{value}" is neither a numeric chat id nor an @username')
+    return value
+
+
+_TELEGRAM = {
+    "base_url": _Field((str,), "https://api.telegram.org/bot", _http_url),
+    "admin_ids": _Field((list,), (), _admin_ids),
+}
+_DATABASE = {"url": _Field((str,), "sqlite+aiosqlite:///data/centinela.sqlite3", _database_url)}
+_SCHEDULE = {
+    "fetch_interval_seconds": _Field((int, float), 900, _seconds),
+    "send_interval_seconds": _Field((int, float), 5, _seconds),
+    "digest_time": _Field((str,), "08:00", parse_hhmm),
+    "timezone": _Field((str,), "America/Caracas", check_timezone),
+}
+_FETCH = {
+    "concurrency": _Field((int,), 16, _positive),
+    "timeout_seconds": _Field((int, float), 20, _seconds),
+    "max_body_bytes": _Field((int,), 5_000_000, _positive),
+    "max_redirects": _Field((int,), 5, _non_negative),
+    "user_agent": _Field((str,), "Centinela/0.1 (Venezuela news alert bot; +https://github.com/centinela-bot)",
+                         _non_empty),
+    "backoff_base_seconds": _Field((int, float), 900, _seconds),
+    "backoff_max_seconds": _Field((int, float), 86_400, _seconds),
+    "parse_workers": _Field((int,), 0, _non_negative),
+}
+_CLASSIFIER = {"venezuela_terms": _Field((list,), (), _string_list)}
+_FEED = {
+    "url": _Field((str,), convert=_http_url),
+    "name": _Field((str,), convert=_non_empty),
+    "scope": _Field((str,), "venezuela", _scope),
+    "language": _Field((str,), None, _lang),
+}
+_LOCALIZED = {"es": _Field((str,), convert=_non_empty), "en": _Field((str,), convert=_non_empty)}
+_TERMS = {"es": _Field((list,), (), _string_list), "en": _Field((list,), (), _string_list)}
+_TOPIC = {
+    "id": _Field((str,), convert=_topic_id),
+    "name": _Field((dict,)),
+    "description": _Field((dict,)),
+    "terms": _Field((dict,)),
+    "exclude": _Field((dict,), {}),
+    "requires_context": _Field((bool,), True),
+}
+_CHANNEL = {
+    "chat": _Field((int, str), convert=_channel_chat),
+    "topics": _Field((list,), convert=_string_list),
+    "mode": _Field((str,), "instant", _mode),
+    "language": _Field((str,), "es", _lang),
+}
+_TOP = {
+    "telegram": _Field((dict,), {}),
+    "database": _Field((dict,), {}),
+    "schedule": _Field((dict,), {}),
+    "fetch": _Field((dict,), {}),
+    "classifier": _Field((dict,), {}),
+    "feeds": _Field((list,), []),
+    "topics": _Field((list,), []),
+    "channels": _Field((list,), []),
+}
+
+
+def _read_table_list(raw: list[Any], key: str, fields: Mapping[str, _Field]) -> list[dict[str, Any]]:
+    return [_read_section(entry, f"{key}[{index}]", fields) for index, entry in enumerate(raw)]
+
+
+def _read_topic(raw: Any, key: str) -> Topic:
+    values = _read_section(raw, key, _TOPIC)
+    name = _read_section(values["name"], f"{key}.name", _LOCALIZED)
+    description = _read_section(values["description"], f"{key}.description", _LOCALIZED)
+    terms = _read_section(values["terms"], f"{key}.terms", _TERMS)
+    exclude = _read_section(values["exclude"], f"{key}.exclude", _TERMS)
+    if not terms["es"] and not terms["en"]:
+        raise ConfigError(f"{key}.terms", "needs at least one term in es or en")
+    return Topic(
+        id=values["id"],
+        name=Localized(**name),
+        description=Localized(**description),
+        terms_es=terms["es"],
+        terms_en=terms["en"],
+        exclude_es=exclude["es"],
+        exclude_en=exclude["en"],
+        requires_context=values["requires_context"],
+    )
+
+
+def _unique(items: list[Any], key: str, attribute: Callable[[Any], Any], what: str) -> None:
+    seen: set[Any] = set()
+    for index, item in enumerate(items):
+        value = attribute(item)
+        if value in seen:
+            raise ConfigError(f"{key}[{index}].{what}", f'duplicate "{value}"')
+        seen.add(value)
+
+
+def _anchor_sqlite_path(url: str, folder: Path) -> str:
+    """A relative SQLite file path is relative to the config file, not to wherever the bot was started."""
+    prefix = "sqlite+aiosqlite:///"
+    if not url.startswith(prefix) or url == prefix or url.startswith(prefix + "/") or ":memory:" in url:
+        return url
+    return prefix + str((folder / url[len(prefix):]).resolve())
+
+
+def parse(document: Mapping[str, Any], path: Path) -> Settings:
+    """Validate an already-decoded TOML document. Raises ConfigError naming the first bad key."""
+    top = _read_section(dict(document), "", _TOP)
+    telegram = _read_section(top["telegram"], "telegram", _TELEGRAM)
+    database = _read_section(top["database"], "database", _DATABASE)
+    schedule = _read_section(top["schedule"], "schedule", _SCHEDULE)
+    fetch = _read_section(top["fetch"], "fetch", _FETCH)
+    classifier = _read_section(top["classifier"], "classifier", _CLASSIFIER)
+
+    feeds = [FeedSpec(**values) for values in _read_table_list(top["feeds"], "feeds", _FEED)]
+    _unique(feeds, "feeds", lambda feed: feed.url, "url")
+
+    topics = [_read_topic(raw, f"topics[{index}]") for index, raw in enumerate(top["topics"])]
+    if not topics:
+        raise ConfigError("topics", "at least one topic is needed")
+    _unique(topics, "topics", lambda topic: topic.id, "id")
+    topic_ids = {topic.id for topic in topics}
+
+    channels = [ChannelSpec(**values) for values in _read_table_list(top["channels"], "channels", _CHANNEL)]
+    for index, channel in enumerate(channels):
+        unknown = [topic for topic in channel.topics if topic not in topic_ids]
+        if unknown:
+            raise ConfigError(f"channels[{index}].topics", f'unknown topic "{unknown[0]}"')
+    _unique(channels, "channels", lambda channel: channel.chat, "chat")
+
+    if fetch["backoff_max_seconds"] < fetch["backoff_base_seconds"]:
+        raise ConfigError("fetch.backoff_max_seconds", "must not be less than fetch.backoff_base_seconds")
+
+    return Settings(
+        telegram=TelegramSettings(**telegram),
+        database=DatabaseSettings(url=_anchor_sqlite_path(database["url"], path.parent)),
+        schedule=ScheduleSettings(
+            fetch_interval=schedule["fetch_interval_seconds"],
+            send_interval=schedule["send_interval_seconds"],
+            digest_time=schedule["digest_time"],
+            timezone=schedule["timezone"],
+        ),
+        fetch=FetchSettings(
+            concurrency=fetch["concurrency"],
+            timeout=fetch["timeout_seconds"],
+            max_body_bytes=fetch["max_body_bytes"],
+            max_redirects=fetch["max_redirects"],
+            user_agent=fetch["user_agent"],
+            backoff_base=fetch["backoff_base_seconds"],
+            backoff_max=fetch["backoff_max_seconds"],
+            parse_workers=fetch["parse_workers"],
+        ),
+        classifier=ClassifierSettings(**classifier),
+        feeds=tuple(feeds),
+        topics=tuple(topics),
+        channels=tuple(channels),
+        path=path,
+    )
+
+
+def load(path: str | Path) -> Settings:
+    """Read and validate the config file at `path`. Raises ConfigError with a one-line message."""
+    path = Path(path)
+    try:
+        with path.open("rb") as file:
+            document = tomllib.load(file)
+    except FileNotFoundError:
+        raise ConfigError(str(path), "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"not valid TOML ({exc})") from exc
+    return parse(document, path.resolve())

@@ -1,0 +1,1 @@
+"""Every SQL statement Centinela runs lives in this package; callers get and give `model` objects."""
