@@ -123,9 +123,12 @@ def _read_section(raw: Any, key: str, fields: Mapping[str, _Field]) -> dict[str,
         if name not in raw:
             if spec.default is _REQUIRED:
                 raise ConfigError(full, "missing")
-            values[name] = spec.default
-            continue
-        value = raw[name]
+            if spec.default is None:
+                values[name] = None
+                continue
+            value = spec.default
+        else:
+            value = raw[name]
         # bool is a subclass of int: `fetch.concurrency = true` must not pass as 1.
         if not isinstance(value, spec.types) or (isinstance(value, bool) and bool not in spec.types):
             raise ConfigError(full, f"must be {_type_name(spec.types)}, got {type(value).__name__}")
@@ -246,7 +249,7 @@ def _channel_chat(value: int | str) -> int | str:
 
 _TELEGRAM = {
     "base_url": _Field((str,), "https://api.telegram.org/bot", _http_url),
-    "admin_ids": _Field((list,), (), _admin_ids),
+    "admin_ids": _Field((list,), [], _admin_ids),
 }
 _DATABASE = {"url": _Field((str,), "sqlite+aiosqlite:///data/centinela.sqlite3", _database_url)}
 _SCHEDULE = {
@@ -266,7 +269,7 @@ _FETCH = {
     "backoff_max_seconds": _Field((int, float), 86_400, _seconds),
     "parse_workers": _Field((int,), 0, _non_negative),
 }
-_CLASSIFIER = {"venezuela_terms": _Field((list,), (), _string_list)}
+_CLASSIFIER = {"venezuela_terms": _Field((list,), [], _string_list)}
 _FEED = {
     "url": _Field((str,), convert=_http_url),
     "name": _Field((str,), convert=_non_empty),
@@ -274,7 +277,7 @@ _FEED = {
     "language": _Field((str,), None, _lang),
 }
 _LOCALIZED = {"es": _Field((str,), convert=_non_empty), "en": _Field((str,), convert=_non_empty)}
-_TERMS = {"es": _Field((list,), (), _string_list), "en": _Field((list,), (), _string_list)}
+_TERMS = {"es": _Field((list,), [], _string_list), "en": _Field((list,), [], _string_list)}
 _TOPIC = {
     "id": _Field((str,), convert=_topic_id),
     "name": _Field((dict,)),

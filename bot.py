@@ -1,0 +1,131 @@
+"""Centinela's command line and its one composition root.
+
+This is the only module that reads the environment, the real clock and the config path, builds the
+database, the HTTP session and the python-telegram-bot `Application`, and wires handlers and jobs.
+It holds no business logic, and nothing imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TextIO
+
+from errors import ConfigError
+from settings import Settings, load
+
+log = logging.getLogger("centinela")
+
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+
+
+def utc_now() -> datetime:
+    """The real clock. Everything below this module receives it (or a fake) as an argument."""
+    return datetime.now(UTC)
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces every occurrence of the secrets in a log record's final text with a placeholder.
+
+    HTTP client libraries log request URLs, and Bot API URLs contain the token.
+    """
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self._secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = message
+        for secret in self._secrets:
+            redacted = redacted.replace(secret, "[REDACTED]")
+        if record.exc_info and record.exc_info[1] is not None:
+            # Render the traceback now, redacted, so the formatter does not print the raw one.
+            text = logging.Formatter().formatException(record.exc_info)
+            for secret in self._secrets:
+                text = text.replace(secret, "[REDACTED]")
+            record.exc_text = text
+            record.exc_info = None
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def configure_logging(level: str, secrets: Sequence[str], stream: TextIO = sys.stderr) -> None:
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and those URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Subcommands
+
+
+def command_run(settings: Settings, args: argparse.Namespace) -> int:
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        print(f"error: {TOKEN_ENV} is not set; get a token from @BotFather and export it", file=sys.stderr)
+        return 2
+    configure_logging(args.log_level, [token])
+    from handlers.app import build_application
+
+    application = build_application(settings, token=token, clock=utc_now)
+    log.info("starting (long polling), database %s", settings.database.url.split("://")[0])
+    application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    return 0
+
+
+def command_demo(settings: Settings, args: argparse.Namespace) -> int:
+    configure_logging(args.log_level, [])
+    from handlers.demo import run_demo
+
+    return asyncio.run(run_demo(settings, clock=utc_now, out=sys.stdout))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bot.py",
+        description="Centinela: a Telegram bot that watches Venezuelan politics (topic alerts, keyword "
+        "alerts and daily digests from news feeds).",
+    )
+    parser.add_argument("--config", default="config.toml", metavar="PATH",
+                        help="configuration file (default: config.toml)")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="logging level (default: INFO)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help=f"run the bot with long polling (needs {TOKEN_ENV})",
+                              description=f"Run the bot against Telegram. Needs {TOKEN_ENV} in the environment.")
+    run.set_defaults(handler=command_run)
+
+    demo = commands.add_parser("demo", help="offline demo: no token, no network",
+                               description="Run the whole pipeline offline on the feed snapshots shipped "
+                               "in the repository and print what subscribers would receive.")
+    demo.set_defaults(handler=command_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load(args.config)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    return int(args.handler(settings, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Everything between a feed URL and a stored, classified story."""

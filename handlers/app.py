@@ -1,0 +1,39 @@
+"""Builds the python-telegram-bot `Application`: rate limiter, typed context, handlers, jobs, start-up.
+
+Called only by `bot.py` (and by end-to-end tests, which point `base_url` at a local Bot API stand-in).
+"""
+
+from __future__ import annotations
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from handlers.services import Services
+from model import Clock
+from settings import Settings
+from storage.engine import Database
+
+
+def build_application(settings: Settings, *, token: str, clock: Clock) -> Application:
+    """The bot, ready for `run_polling()` or, in tests, `async with app: await app.start()`."""
+
+    async def post_init(application: Application) -> None:
+        database = Database(settings.database.url)
+        await database.create_schema()
+        services: Services = application.bot_data
+        services.install(settings=settings, database=database, clock=clock)
+
+    async def post_shutdown(application: Application) -> None:
+        services: Services = application.bot_data
+        await services.database.close()
+
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram.base_url)
+        .rate_limiter(AIORateLimiter())
+        .context_types(ContextTypes(bot_data=Services))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    return application

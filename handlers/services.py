@@ -1,0 +1,55 @@
+"""The typed `bot_data` object through which handlers and jobs reach shared services.
+
+PTB creates it with no arguments (`ContextTypes(bot_data=Services)`), so `bot.py` fills it in `post_init`.
+Reading a service before that is a programmer error and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+from telegram.ext import CallbackContext, ExtBot
+
+if TYPE_CHECKING:
+    from model import Clock
+    from settings import Settings
+    from storage.engine import Database
+
+_T = TypeVar("_T")
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything a handler or job needs besides the update. Filled once by `bot.py`."""
+
+    _settings: Settings | None = field(default=None)
+    _database: Database | None = field(default=None)
+    _clock: Clock | None = field(default=None)
+
+    def install(self, *, settings: Settings, database: Database, clock: Clock) -> None:
+        self._settings = settings
+        self._database = database
+        self._clock = clock
+
+    @property
+    def settings(self) -> Settings:
+        return _required(self._settings, "settings")
+
+    @property
+    def database(self) -> Database:
+        return _required(self._database, "database")
+
+    @property
+    def clock(self) -> Clock:
+        return _required(self._clock, "clock")
+
+
+def _required(value: _T | None, name: str) -> _T:
+    if value is None:
+        raise RuntimeError(f"Services.{name} used before bot.py installed it (post_init has not run)")
+    return value
+
+
+Context = CallbackContext[ExtBot[None], dict, dict, Services]
+"""The callback context type every handler and job receives."""

@@ -1,0 +1,47 @@
+"""Shared fixtures: a fake clock, settings pointed at a temporary SQLite file, a ready database,
+and a guard that fails any network connection that leaves this machine."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from settings import DatabaseSettings, Settings, load
+from storage.engine import Database
+from tests.support import netguard
+from tests.support.clock import FakeClock
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    netguard.install()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The shipped config.toml, with the database moved to a temporary file."""
+    shipped = load(REPO / "config.toml")
+    return dataclasses.replace(shipped, database=DatabaseSettings(url=database_url))
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
+    await db.create_schema()
+    yield db
+    await db.close()
