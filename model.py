@@ -100,6 +100,20 @@ class DeliveryStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Item:
+    """One feed entry after normalisation: plain text, canonical link, aware UTC time, stable identity."""
+
+    guid: str
+    link: str
+    title: str
+    summary: str
+    language: Lang | None
+    published_at: datetime
+    fetched_at: datetime
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """One outlet's report of a story."""
 
