@@ -135,3 +135,18 @@ class Story:
     sources: tuple[Source, ...] = ()
     topics: tuple[str, ...] = ()
     matched_terms: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class NewStory:
+    """A story that gained an item in this ingestion cycle, as the fan-out to chats sees it.
+
+    `topics` are the topics of the new item with the terms that fired; `is_new` is False when the item
+    joined a story stored earlier (another outlet reporting the same event).
+    """
+
+    story_id: int
+    title: str
+    summary: str
+    topics: tuple[tuple[str, tuple[str, ...]], ...]
+    is_new: bool
