@@ -11,7 +11,7 @@ import pytest
 
 from settings import DatabaseSettings, Settings, load
 from storage.engine import Database
-from tests.support import netguard
+from tests.support import netguard, postgres
 from tests.support.clock import FakeClock
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,8 +28,14 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A temporary SQLite file, or a fresh PostgreSQL database when CENTINELA_TEST_POSTGRES_URL is set."""
+    server = postgres.server_url()
+    if server is None:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    async with postgres.fresh_database(server) as url:
+        yield url
 
 
 @pytest.fixture
