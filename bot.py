@@ -94,6 +94,22 @@ def command_demo(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_demo(settings, clock=utc_now, out=sys.stdout))
 
 
+def command_db(settings: Settings, args: argparse.Namespace) -> int:
+    configure_logging(args.log_level, [])
+    from storage.engine import Database
+
+    async def upgrade() -> str | None:
+        database = Database(settings.database.url)
+        try:
+            await database.upgrade()
+            return await database.revision()
+        finally:
+            await database.close()
+
+    print(f"database at migration {asyncio.run(upgrade())}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
@@ -114,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
                                description="Run the whole pipeline offline on the feed snapshots shipped "
                                "in the repository and print what subscribers would receive.")
     demo.set_defaults(handler=command_demo)
+
+    db = commands.add_parser("db", help="database maintenance: `db upgrade` applies the schema migrations",
+                             description="Apply the schema migrations (run also does this on start).")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(handler=command_db)
     return parser
 
 
