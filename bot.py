@@ -67,6 +67,7 @@ def configure_logging(level: str, secrets: Sequence[str], stream: TextIO = sys.s
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 # ---------------------------------------------------------------------------------------------------
