@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from telegram.ext import CallbackContext, ExtBot
 
+from handlers.metrics import Metrics
+
 if TYPE_CHECKING:
     from model import Clock
     from settings import Settings
@@ -26,6 +28,7 @@ class Services:
     _settings: Settings | None = field(default=None)
     _database: Database | None = field(default=None)
     _clock: Clock | None = field(default=None)
+    metrics: Metrics = field(default_factory=Metrics)
 
     def install(self, *, settings: Settings, database: Database, clock: Clock) -> None:
         self._settings = settings
