@@ -18,7 +18,11 @@ from datetime import UTC, datetime
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from telegram import Update
+# PTB 22 deprecates integer durations (RetryAfter.retry_after and friends); opt in to timedelta before
+# telegram is imported, so no deprecation path is ever taken.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from telegram import Update  # noqa: E402  (after the environment switch above)
 
 from errors import ConfigError
 from settings import Settings, load

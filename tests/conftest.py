@@ -4,6 +4,7 @@ and a guard that fails any network connection that leaves this machine."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,6 +21,9 @@ DATA = REPO / "tests" / "data"
 
 def pytest_configure(config: pytest.Config) -> None:
     netguard.install()
+    # As bot.py does: PTB 22 warns (an error under filterwarnings=error) when it builds a RetryAfter
+    # with the deprecated integer retry_after; opting in makes it a timedelta.
+    os.environ["PTB_TIMEDELTA"] = "true"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from support.botapi import (
+from tests.support.botapi import (
     MAX_MESSAGE_LENGTH,
     BotApiStandIn,
     Entity,
@@ -70,15 +70,6 @@ async def api() -> AsyncIterator[BotApiStandIn]:
 async def bot(api: BotApiStandIn) -> AsyncIterator[Bot]:
     async with Bot(TOKEN, base_url=api.base_url) as client:
         yield client
-
-
-@pytest.fixture
-def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Without PTB_TIMEDELTA, PTB 22 emits a PTBDeprecationWarning while *constructing*
-    # RetryAfter (its __init__ reads the deprecated int-valued property), which
-    # filterwarnings=error turns into an exception replacing the RetryAfter. Opting in
-    # makes RetryAfter.retry_after a datetime.timedelta, the future default.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 def keyboard(*data: str) -> InlineKeyboardMarkup:
@@ -310,7 +301,6 @@ async def test_unknown_parse_mode_is_rejected(bot: Bot) -> None:
 # ------------------------------------------------------------------ failures
 
 
-@pytest.mark.usefixtures("timedelta_periods")
 @pytest.mark.parametrize(
     ("failure", "expected"),
     [
@@ -345,7 +335,6 @@ async def test_injected_failures_map_to_ptb_exceptions(
     assert second.message_id == 1  # the failed call did not consume a message id
 
 
-@pytest.mark.usefixtures("timedelta_periods")
 async def test_failure_details_reach_ptb(api: BotApiStandIn, bot: Bot) -> None:
     api.fail_next(error=retry_after(7))
     api.fail_next(error=migrated(-1009999999999))
@@ -725,7 +714,6 @@ async def limited() -> AsyncIterator[tuple[BotApiStandIn, Bot, FakeClock]]:
         yield stand_in, client, clock
 
 
-@pytest.mark.usefixtures("timedelta_periods")
 async def test_private_chats_allow_a_burst_then_one_per_second(
     limited: tuple[BotApiStandIn, Bot, FakeClock],
 ) -> None:
@@ -742,7 +730,6 @@ async def test_private_chats_allow_a_burst_then_one_per_second(
     assert api.flood_errors == 1
 
 
-@pytest.mark.usefixtures("timedelta_periods")
 async def test_groups_allow_twenty_per_minute(
     limited: tuple[BotApiStandIn, Bot, FakeClock],
 ) -> None:
@@ -759,7 +746,6 @@ async def test_groups_allow_twenty_per_minute(
     assert api.flood_errors == 1
 
 
-@pytest.mark.usefixtures("timedelta_periods")
 async def test_thirty_messages_per_second_overall(
     limited: tuple[BotApiStandIn, Bot, FakeClock],
 ) -> None:
