@@ -77,6 +77,7 @@ def configure_logging(level: str, secrets: Sequence[str], stream: TextIO = sys.s
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)  # one line per SQLite call at DEBUG
 
 
 # ---------------------------------------------------------------------------------------------------
