@@ -48,6 +48,41 @@ class FeedSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedForFetch:
+    """A stored feed as one ingestion cycle needs it: where it is, how to ask for it conditionally,
+    and how many times in a row it has failed (for the backoff)."""
+
+    id: int
+    url: str
+    name: str
+    scope: Scope
+    language: Lang | None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    consecutive_failures: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """A stored feed and its health, as an admin or a health check sees it."""
+
+    id: int
+    url: str
+    name: str
+    scope: Scope
+    origin: str  # config | admin
+    active: bool
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    last_error_at: datetime | None
+    last_error_kind: str | None
+    last_error_detail: str | None
+    consecutive_failures: int
+    next_fetch_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Topic:
     """A topic that chats subscribe to. Topics are data from config.toml, never code."""
 
@@ -111,6 +146,15 @@ class Item:
     published_at: datetime
     fetched_at: datetime
     content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryKey:
+    """What clustering compares a new item against: a recent story, its normalised title and its link."""
+
+    story_id: int
+    title_key: str
+    link: str
 
 
 @dataclass(frozen=True, slots=True)

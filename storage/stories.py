@@ -1,8 +1,9 @@
 """Items, the stories they belong to and the topics they were classified into.
 
-Write side: `add_item` stores a normalised item, starting a story or joining one. Read side: stories
-with their sources, for alerts, digests and /latest. Newness is decided by the database: an item
-whose feed+guid is already stored is not stored again.
+Write side: `add_items` stores a feed's normalised items in a few statements, each starting a story or
+joining one. Read side: stories with their sources, for alerts, digests and /latest. Newness is decided
+by the database: an item whose feed+guid is already stored is not stored again (insert-or-ignore on
+the unique key), and only what was really inserted is returned.
 """
 
 from __future__ import annotations
@@ -11,20 +12,41 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from model import Item, Source, Story
+from model import Item, Source, Story, StoryKey
 from storage.tables import feeds, item_topics, items, stories
+
+__all__ = ["NewItem", "StoredItem", "StoryKey", "add_item", "add_items", "latest_stories", "recent_story_keys",
+           "stored_guids", "stories_by_id"]
 
 
 @dataclass(frozen=True, slots=True)
-class StoryKey:
-    """What clustering compares a new item against: a recent story and its normalised title."""
+class NewItem:
+    """An item to store and where it goes: into the stored story `story_id`, into the story started by the
+    item at index `joins` of the same batch, or (neither set) into a new story of its own."""
 
-    story_id: int
+    item: Item
     title_key: str
-    link: str
+    topics: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    story_id: int | None = None
+    joins: int | None = None
+
+    @property
+    def starts_story(self) -> bool:
+        return self.story_id is None and self.joins is None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """An item the database really inserted."""
+
+    item_id: int
+    story_id: int
+    guid: str
+    started_story: bool
 
 
 async def stored_guids(session: AsyncSession, feed_id: int, guids: Collection[str]) -> set[str]:
@@ -45,6 +67,65 @@ async def recent_story_keys(session: AsyncSession, since: datetime) -> list[Stor
     return [StoryKey(row.id, row.title_key, row.link) for row in result]
 
 
+async def add_items(session: AsyncSession, feed_id: int, batch: Sequence[NewItem]) -> list[StoredItem]:
+    """Store a feed's new items with their stories and topics; returns the items really inserted, in
+    batch order. An item whose guid the feed already has is skipped, and a story started only by skipped
+    items is removed again, so a re-fetch never leaves a trace."""
+    if not batch:
+        return []
+    for index, new in enumerate(batch):
+        if new.joins is not None and not (0 <= new.joins < index and batch[new.joins].starts_story):
+            raise ValueError(f"batch[{index}] joins batch[{new.joins}], which does not start an earlier story")
+    starters = [index for index, new in enumerate(batch) if new.starts_story]
+    started: dict[int, int] = {}
+    if starters:
+        result = await session.execute(
+            insert(stories).returning(stories.c.id, sort_by_parameter_order=True),
+            [{"title": batch[i].item.title, "title_key": batch[i].title_key, "link": batch[i].item.link,
+              "published_at": batch[i].item.published_at, "first_seen_at": batch[i].item.fetched_at,
+              "source_count": 0} for i in starters])
+        started = dict(zip(starters, result.scalars(), strict=True))
+
+    def story_of(index: int) -> int:
+        new = batch[index]
+        if new.story_id is not None:
+            return new.story_id
+        return started[index if new.joins is None else new.joins]
+
+    dialect_insert = (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert
+    inserted = await session.execute(
+        dialect_insert(items).on_conflict_do_nothing(index_elements=[items.c.feed_id, items.c.guid])
+        .returning(items.c.id, items.c.guid),
+        [{"feed_id": feed_id, "guid": new.item.guid, "story_id": story_of(index), "link": new.item.link,
+          "title": new.item.title, "summary": new.item.summary, "language": new.item.language,
+          "published_at": new.item.published_at, "fetched_at": new.item.fetched_at,
+          "content_hash": new.item.content_hash} for index, new in enumerate(batch)])
+    ids = {row.guid: row.id for row in inserted}
+
+    stored: list[tuple[NewItem, StoredItem]] = []
+    for index, new in enumerate(batch):
+        item_id = ids.pop(new.item.guid, None)  # pop: a guid twice in one batch is stored once
+        if item_id is not None:
+            stored.append((new, StoredItem(item_id, story_of(index), new.item.guid, started_story=new.starts_story)))
+
+    touched = {story_of(index) for index in range(len(batch))}
+    item_count = (select(func.count()).select_from(items).where(items.c.story_id == stories.c.id)
+                  .scalar_subquery())
+    await session.execute(update(stories).where(stories.c.id.in_(touched)).values(source_count=item_count)
+                          .execution_options(synchronize_session=False))
+    if len(stored) < len(batch) and started:
+        await session.execute(delete(stories).where(stories.c.id.in_(list(started.values())),
+                                                    stories.c.source_count == 0)
+                              .execution_options(synchronize_session=False))
+    topic_rows = [
+        {"item_id": done.item_id, "topic": topic, "story_id": done.story_id, "published_at": new.item.published_at,
+         "terms": "|".join(terms)}
+        for new, done in stored for topic, terms in new.topics]
+    if topic_rows:
+        await session.execute(insert(item_topics), topic_rows)
+    return [done for _, done in stored]
+
+
 async def add_item(
     session: AsyncSession,
     *,
@@ -54,28 +135,19 @@ async def add_item(
     story_id: int | None,
     topics: Mapping[str, Sequence[str]],
 ) -> tuple[int, int]:
-    """Store `item`, in story `story_id` or in a new story; returns (item id, story id).
+    """Store one item, in story `story_id` or in a new story; returns (item id, story id).
 
-    `topics` maps each topic the item was classified into to the terms that fired.
+    `topics` maps each topic the item was classified into to the terms that fired. If the feed already
+    has the item's guid, nothing changes and the stored item's ids are returned.
     """
-    if story_id is None:
-        story_id = (await session.execute(
-            insert(stories).values(title=item.title, title_key=title_key, link=item.link,
-                                   published_at=item.published_at, first_seen_at=item.fetched_at,
-                                   source_count=1).returning(stories.c.id))).scalar_one()
-    else:
-        await session.execute(
-            update(stories).where(stories.c.id == story_id).values(source_count=stories.c.source_count + 1))
-    item_id = (await session.execute(
-        insert(items).values(feed_id=feed_id, guid=item.guid, story_id=story_id, link=item.link,
-                             title=item.title, summary=item.summary, language=item.language,
-                             published_at=item.published_at, fetched_at=item.fetched_at,
-                             content_hash=item.content_hash).returning(items.c.id))).scalar_one()
-    if topics:
-        await session.execute(insert(item_topics), [
-            {"item_id": item_id, "topic": topic, "story_id": story_id, "published_at": item.published_at,
-             "terms": "|".join(terms)} for topic, terms in topics.items()])
-    return item_id, story_id
+    new = NewItem(item=item, title_key=title_key, story_id=story_id,
+                  topics=tuple((topic, tuple(terms)) for topic, terms in topics.items()))
+    stored = await add_items(session, feed_id, [new])
+    if stored:
+        return stored[0].item_id, stored[0].story_id
+    row = (await session.execute(select(items.c.id, items.c.story_id)
+                                 .where(items.c.feed_id == feed_id, items.c.guid == item.guid))).one()
+    return row.id, row.story_id
 
 
 async def stories_by_id(session: AsyncSession, story_ids: Iterable[int]) -> dict[int, Story]:

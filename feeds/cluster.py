@@ -1,0 +1,197 @@
+"""Decides whether a new item reports a story already seen (another outlet, a re-published URL) or a new one.
+
+Pure. Two items are the same story when they have the same canonical link, or when their titles are
+near-duplicates: after folding case and accents, dropping function words and plural endings, they share
+at least three words and either most of all their words (Jaccard >= 0.6) or nearly all the words of the
+shorter title (>= 0.8, with at least four shared). Titles that name different countries, different sides
+(government / opposition) or different numbers are never merged, however many words they share
+("EE.UU. sanciona a funcionarios venezolanos" is not "EE.UU. sanciona a funcionarios rusos").
+The thresholds are tested on real-looking pairs in tests/feeds/test_cluster.py.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from model import StoryKey
+
+MIN_SHARED = 3
+JACCARD = 0.6
+CONTAINMENT = 0.8
+CONTAINMENT_MIN_SHARED = 4
+
+STOPWORDS = frozenset(
+    # Spanish
+    "a al algo ante antes aqui asi aun bajo cada como con contra cual cuando de del desde donde dos durante e el "
+    "ella ellas ellos en entre era es esa ese eso esta estan este esto estos fue fueron ha han hasta hay la las "
+    "le les lo los mas me mi muy ni no nos o otra otro para pero por porque que quien se segun ser sera seran "
+    "si sido sin sobre son su sus tambien tan tras u un una uno unos y ya "
+    "dice dicen asegura afirma segun ante hoy ayer manana tras este esta estos estas "
+    # English
+    "a an and are as at be been but by for from had has have he her his how in into is it its new no not of on "
+    "or our over says said she so than that the their them then there they this to up was we were what when "
+    "which who will with would after amid about against more than us you your today".split())
+
+def _stem(word: str) -> str:
+    """A plural ending off: elecciones -> eleccion, sanciones -> sancion, protestas -> protesta, talks -> talk."""
+    if len(word) > 4 and word.endswith("es") and word[-3] in "lnrdzj":
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+# Words that pin a title to one side of a distinction. Two titles that each carry a label of the same kind,
+# but no label in common, are about different things.
+_LABELS: dict[str, tuple[str, str]] = {}
+
+
+def _label(kind: str, name: str, words: str) -> None:
+    for word in words.split():
+        _LABELS[_stem(word)] = (kind, name)
+
+
+_label("place", "ve", "venezuela venezolano venezolana venezuelan caracas")
+_label("place", "co", "colombia colombiano colombiana colombian bogota")
+_label("place", "cl", "chile chileno chilena chilean")
+_label("place", "pe", "peru peruano peruana peruvian lima")
+_label("place", "ec", "ecuador ecuatoriano ecuatoriana ecuadorian ecuadorean quito")
+_label("place", "bo", "bolivia boliviano boliviana bolivian")
+_label("place", "ar", "argentina argentino argentine")
+_label("place", "br", "brasil brazil brasileno brasilena brazilian")
+_label("place", "mx", "mexico mexicano mexicana mexican")
+_label("place", "cu", "cuba cubano cubana cuban habana havana")
+_label("place", "ni", "nicaragua nicaraguense nicaraguan managua")
+_label("place", "hn", "honduras hondureno hondurena honduran")
+_label("place", "gy", "guyana guyanes guyanese essequibo esequibo")
+_label("place", "ru", "rusia russia ruso rusa russian moscu moscow kremlin")
+_label("place", "ua", "ucrania ukraine ucraniano ucraniana ukrainian kiev kyiv")
+_label("place", "ir", "iran irani iranian teheran tehran")
+_label("place", "cn", "china chino china chinese pekin beijing")
+_label("place", "kp", "norcorea pyongyang")
+_label("place", "sy", "siria syria sirio syrian")
+_label("side", "government", "chavismo chavista oficialismo oficialista psuv gobierno government regime regimen")
+_label("side", "opposition", "oposicion opositor opositora opposition unitaria")
+for _number, _words in enumerate(("primer primero primera first", "segundo segunda second",
+                                  "tercer tercero tercera third", "cuarto cuarta fourth"), start=1):
+    _label("number", str(_number), _words)
+
+_ACRONYM_DOTS = re.compile(r"(?<=\w)\.(?=\w)")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed ('Elección' -> 'eleccion'), ñ kept as n."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def title_key(title: str) -> str:
+    """A title reduced to the words that identify a story, in order, space-separated ('' if none)."""
+    words = _NON_WORD.split(_ACRONYM_DOTS.sub("", fold(title)))
+    keep = []
+    for word in words:
+        if not word or word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+            continue
+        word = _stem(word)
+        if word not in keep:
+            keep.append(word)
+    return " ".join(keep)
+
+
+def _labels(words: Iterable[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for word in words:
+        label = _LABELS.get(word)
+        if label is None and word.isdigit():
+            label = ("number", str(int(word)) if len(word) < 6 else word)
+        if label is not None:
+            found.setdefault(label[0], set()).add(label[1])
+    return found
+
+
+def _conflict(left: dict[str, set[str]], right: dict[str, set[str]]) -> bool:
+    return any(kind in right and not names & right[kind] for kind, names in left.items())
+
+
+def similarity(left: str, right: str) -> float:
+    """How alike two title keys are, 0..1; 0 when they do not count as the same story."""
+    a, b = frozenset(left.split()), frozenset(right.split())
+    return _score(a, _labels(a), b, _labels(b))
+
+
+def _score(a: frozenset[str], a_labels: dict[str, set[str]], b: frozenset[str],
+           b_labels: dict[str, set[str]]) -> float:
+    shared = len(a & b)
+    if shared < MIN_SHARED or _conflict(a_labels, b_labels):
+        return 0.0
+    jaccard = shared / len(a | b)
+    containment = shared / min(len(a), len(b))
+    if jaccard >= JACCARD or (containment >= CONTAINMENT and shared >= CONTAINMENT_MIN_SHARED):
+        return max(jaccard, containment)
+    return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    story_id: int
+    score: float  # 1.0 for the same link
+
+
+class StoryIndex:
+    """The recent stories of one ingestion cycle, indexed by title word and by link.
+
+    `find` looks only at stories that share one of the new title's rarer words: any story that could pass
+    the threshold shares at least MIN_SHARED words with it, so it shares one of all but the
+    MIN_SHARED - 1 commonest. That keeps a first cycle of thousands of items from comparing every pair.
+    """
+
+    def __init__(self, stories: Iterable[StoryKey] = ()) -> None:
+        self._words: dict[int, frozenset[str]] = {}
+        self._labels: dict[int, dict[str, set[str]]] = {}
+        self._postings: dict[str, list[int]] = {}
+        self._links: dict[str, int] = {}
+        for story in stories:
+            self.add(story)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def add(self, story: StoryKey) -> None:
+        if story.story_id in self._words:
+            return
+        words = frozenset(story.title_key.split())
+        self._words[story.story_id] = words
+        self._labels[story.story_id] = _labels(words)
+        for word in words:
+            self._postings.setdefault(word, []).append(story.story_id)
+        if story.link:
+            self._links.setdefault(story.link, story.story_id)
+
+    def find(self, key: str, link: str | None = None) -> Match | None:
+        """The best matching story: same link first, else the most similar title (newest on a tie)."""
+        if link and link in self._links:
+            return Match(self._links[link], 1.0)
+        words = frozenset(key.split())
+        if len(words) < MIN_SHARED:
+            return None
+        labels = _labels(words)
+        by_rarity = sorted(words, key=lambda word: len(self._postings.get(word, ())))
+        candidates: set[int] = set()
+        for word in by_rarity[: len(by_rarity) - MIN_SHARED + 1]:
+            candidates.update(self._postings.get(word, ()))
+        best: Match | None = None
+        for story_id in candidates:
+            score = _score(words, labels, self._words[story_id], self._labels[story_id])
+            if score and (best is None or (score, story_id) > (best.score, best.story_id)):
+                best = Match(story_id, score)
+        return best
+
+
+def find_story(key: str, link: str | None, candidates: Sequence[StoryKey]) -> int | None:
+    """The story among `candidates` that an item with title key `key` and `link` belongs to, or None."""
+    match = StoryIndex(candidates).find(key, link)
+    return match.story_id if match else None

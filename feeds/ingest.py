@@ -1,0 +1,317 @@
+"""Ingestion: one cycle brings every due feed in, stores what is new, clusters it into stories and hands the
+new stories to the fan-out, without ever letting one feed's trouble stop the others.
+
+Pipeline of `run_cycle(deps, now=...)`, in order:
+
+ 1. Load, in one short transaction: the feeds due at `now` (`storage.feeds.feeds_due`) and the stories
+    first seen in the last 48 hours (`storage.stories.recent_story_keys`), indexed for clustering.
+ 2. For every due feed, concurrently (asyncio tasks; at most `fetch.concurrency` feeds between fetch
+    and parse at once, an asyncio.Semaphore):
+    a. Fetch (I/O, event loop): a conditional GET with the stored ETag / Last-Modified (feeds.fetch).
+    b. A 304, or a body whose SHA-256 equals the stored one, ends here: nothing is parsed.
+    c. Parse and normalise (CPU, in the process pool, feeds.pool -> feeds.worker): bytes -> Items with
+       their title keys. Several feeds are parsed at once, one per core.
+    d. Store (event loop; one feed at a time under an asyncio.Lock, so that clustering sees every story
+       stored before it). ONE TRANSACTION per feed: which guids are new (the database decides) ->
+       cluster each new item (feeds.cluster: same link, or a near-duplicate title, joins that story)
+       -> classify it (injected) -> insert items, stories and topics (storage.stories.add_items) ->
+       record the feed's success (ETag, Last-Modified, body hash, next fetch time) -> `on_new(session,
+       new stories)`, so the outbox is written with the items or not at all. Commit. Only then do the
+       new stories become clustering candidates for the rest of the cycle.
+ 3. Health, in one transaction for all the rest: not-modified and unchanged feeds (next fetch time),
+    and failed feeds (error kind and detail, failure count, next fetch time after an exponential,
+    capped backoff).
+ 4. Return a CycleReport with one FeedReport per feed. A failing feed is a value in the report, never an
+    exception that stops the cycle; only cancellation propagates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from errors import FetchError, StorageError
+from feeds.cluster import StoryIndex
+from feeds.fetch import Fetcher, FetchResult
+from feeds.pool import ParsePool
+from feeds.worker import FeedContent, ReadFailure, ReadJob
+from model import FeedForFetch, FeedSpec, Item, NewStory, Scope, StoryKey
+from settings import FetchSettings
+from storage import feeds as feed_store
+from storage import stories as story_store
+from storage.engine import Database
+from storage.feeds import FeedUpdate
+from storage.stories import NewItem, StoredItem
+
+log = logging.getLogger(__name__)
+
+CLUSTER_WINDOW = timedelta(hours=48)
+MAX_ERROR_DETAIL = 300
+
+Classify = Callable[[Item, Scope], Mapping[str, Sequence[str]]]
+"""topic id -> the terms that fired, for an item from a feed of the given scope; {} for no topic."""
+
+OnNew = Callable[[Any, Sequence[NewStory]], Awaitable[object]]
+"""Called with the storage session of the feed's transaction and the stories that gained items in it."""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestDeps:
+    """Everything a cycle uses, built once by `bot.py` (or a test)."""
+
+    database: Database
+    fetcher: Fetcher
+    pool: ParsePool
+    limits: FetchSettings
+    interval: timedelta  # how often a healthy feed is fetched
+    classify: Classify
+    on_new: OnNew | None = None
+    timer: Callable[[], float] = time.perf_counter  # durations in the report, never the time of day
+
+
+class Status:
+    FETCHED = "fetched"  # a new body was read and parsed (it may hold no new item)
+    NOT_MODIFIED = "not_modified"  # 304
+    UNCHANGED = "unchanged"  # same body as last time
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedReport:
+    """What a cycle did with one feed."""
+
+    feed_id: int
+    name: str
+    url: str
+    status: str
+    seconds: float
+    entries: int = 0  # entries in the document
+    new_items: int = 0
+    new_stories: int = 0  # of the new items, how many started a story (the others joined one)
+    error_kind: str | None = None
+    error_detail: str = ""
+    warning: str | None = None  # the document was not well-formed but could be read
+    moved_to: str | None = None
+
+    def line(self) -> str:
+        """One line for `fetch --once` and the demo."""
+        if self.status == Status.FETCHED:
+            joined = self.new_items - self.new_stories
+            what = f"{self.new_items} new" + (f" ({joined} joined other stories)" if joined else "")
+            what += f" of {self.entries} entries"
+        elif self.status == Status.NOT_MODIFIED:
+            what = "not modified"
+        elif self.status == Status.UNCHANGED:
+            what = "unchanged"
+        else:
+            what = f"error {self.error_kind}: {self.error_detail}".rstrip(": ")
+        extra = "".join(f"; {note}" for note in (
+            f"warning {self.warning}" if self.warning else "", f"moved to {self.moved_to}" if self.moved_to else "")
+            if note)
+        return f"{self.name[:28]:<28} {what}{extra}  [{self.seconds:.2f} s]"
+
+
+@dataclass(frozen=True, slots=True)
+class CycleReport:
+    started_at: datetime
+    feeds: tuple[FeedReport, ...]
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(report.status == status for report in self.feeds)
+
+    @property
+    def new_items(self) -> int:
+        return sum(report.new_items for report in self.feeds)
+
+    @property
+    def new_stories(self) -> int:
+        return sum(report.new_stories for report in self.feeds)
+
+    @property
+    def failed(self) -> tuple[FeedReport, ...]:
+        return tuple(report for report in self.feeds if report.status == Status.FAILED)
+
+    def summary(self) -> str:
+        return (f"{len(self.feeds)} feeds: {self.new_items} new items ({self.new_stories} new stories), "
+                f"{self.count(Status.FETCHED)} read, {self.count(Status.NOT_MODIFIED)} not modified, "
+                f"{self.count(Status.UNCHANGED)} unchanged, {len(self.failed)} failed; {self.seconds:.2f} s")
+
+    def lines(self) -> list[str]:
+        return [report.line() for report in self.feeds] + [f"total: {self.summary()}"]
+
+
+def retry_delay(failures: int, base: timedelta, cap: timedelta) -> timedelta:
+    """How long a feed waits after its `failures`-th failure in a row: base, 2 x base, 4 x base... <= cap."""
+    if failures <= 0:
+        return timedelta(0)
+    return min(cap, base * 2 ** min(failures - 1, 32))
+
+
+def due_slack(interval: timedelta) -> timedelta:
+    """A feed due a moment after the cycle starts is fetched now rather than a whole interval late."""
+    return min(interval / 10, timedelta(minutes=1))
+
+
+async def register_config_feeds(database: Database, specs: Sequence[FeedSpec], *, now: datetime) -> list[int]:
+    """Make the stored config feeds match config.toml (at start-up)."""
+    async with database.transaction() as session:
+        return await feed_store.sync_config_feeds(session, specs, now=now)
+
+
+async def run_cycle(deps: IngestDeps, *, now: datetime, everything: bool = False) -> CycleReport:
+    """Fetch, read and store every feed due at `now` (every active feed with `everything`)."""
+    return await _Cycle(deps, now).run(everything)
+
+
+@dataclass(slots=True)
+class _Stored:
+    new_items: int
+    new_stories: int
+
+
+@dataclass(slots=True)
+class _Cycle:
+    deps: IngestDeps
+    now: datetime
+    index: StoryIndex = field(default_factory=StoryIndex)
+    updates: list[FeedUpdate] = field(default_factory=list)
+    moves: list[tuple[FeedForFetch, str]] = field(default_factory=list)
+    store_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def run(self, everything: bool) -> CycleReport:
+        started = self.deps.timer()
+        async with self.deps.database.transaction() as session:
+            due = await feed_store.feeds_due(session, self.now + due_slack(self.deps.interval), everything=everything)
+            candidates = await story_store.recent_story_keys(session, self.now - CLUSTER_WINDOW)
+        self.index = StoryIndex(candidates)
+        in_flight = asyncio.Semaphore(self.deps.limits.concurrency)
+        reports = await asyncio.gather(*(self._feed(feed, in_flight) for feed in due))
+        await self._write_health()
+        return CycleReport(started_at=self.now, feeds=tuple(reports), seconds=self.deps.timer() - started)
+
+    async def _feed(self, feed: FeedForFetch, in_flight: asyncio.Semaphore) -> FeedReport:
+        started = self.deps.timer()
+        try:
+            async with in_flight:
+                started = self.deps.timer()
+                try:
+                    result = await self.deps.fetcher.fetch(feed)
+                except FetchError as exc:
+                    return self._failed(feed, exc.kind, exc.detail, started)
+                if result.moved_to:
+                    self.moves.append((feed, result.moved_to))
+                if result.not_modified:
+                    return self._unchanged(feed, result, Status.NOT_MODIFIED, feed.body_hash, started)
+                body_hash = hashlib.sha256(result.body).hexdigest()
+                if body_hash == feed.body_hash:
+                    return self._unchanged(feed, result, Status.UNCHANGED, body_hash, started)
+                content = await self.deps.pool.read(ReadJob(
+                    body=result.body, url=result.url, fetched_at=self.now, content_type=result.content_type,
+                    content_language=result.content_language, language=feed.language))
+            if isinstance(content, ReadFailure):
+                return self._failed(feed, content.kind, content.detail, started)
+            success = self._success(feed, result, body_hash)
+            del result  # the body can go: at most `concurrency` bodies are held at once
+            async with self.store_lock:
+                stored = await self._store(feed, content, success)
+            return FeedReport(feed.id, feed.name, feed.url, Status.FETCHED, self.deps.timer() - started,
+                              entries=content.entries, new_items=stored.new_items, new_stories=stored.new_stories,
+                              warning=content.warning, moved_to=self._moved(feed))
+        except StorageError as exc:
+            log.warning("storing %s failed: %s", feed.url, exc)
+            return self._failed(feed, "storage", str(exc), started)
+        except Exception as exc:  # noqa: BLE001 - one feed's bug must not stop the cycle; logged with traceback
+            log.exception("ingesting %s failed", feed.url)
+            return self._failed(feed, "internal", f"{type(exc).__name__}: {exc}", started)
+
+    async def _store(self, feed: FeedForFetch, content: FeedContent, success: FeedUpdate) -> _Stored:
+        """Step 2d: the feed's new items, their stories, its success and the fan-out, in one transaction."""
+        links: dict[str, tuple[str, str]] = {}
+        async with self.deps.database.transaction() as session:
+            known = await story_store.stored_guids(session, feed.id, [item.guid for item in content.items])
+            batch: list[NewItem] = []
+            started_here = StoryIndex()  # stories this batch starts, by provisional id -(batch index + 1)
+            for item, key in zip(content.items, content.title_keys, strict=True):
+                if item.guid in known:
+                    continue
+                link = item.link if item.link != content.home else ""
+                links[item.guid] = (key, link)
+                topics = tuple((topic, tuple(terms)) for topic, terms in self.deps.classify(item, feed.scope).items())
+                stored_match = self.index.find(key, link)
+                batch_match = started_here.find(key, link)
+                if batch_match and (stored_match is None or batch_match.score > stored_match.score):
+                    batch.append(NewItem(item, key, topics, joins=-batch_match.story_id - 1))
+                elif stored_match:
+                    batch.append(NewItem(item, key, topics, story_id=stored_match.story_id))
+                else:
+                    started_here.add(StoryKey(-len(batch) - 1, key, link))
+                    batch.append(NewItem(item, key, topics))
+            stored = await story_store.add_items(session, feed.id, batch)
+            await feed_store.record_updates(session, [success])
+            if stored and self.deps.on_new is not None:
+                await self.deps.on_new(session, _new_stories(batch, stored))
+        for done in stored:  # committed: later feeds of this cycle may join these stories
+            if done.started_story:
+                key, link = links[done.guid]
+                self.index.add(StoryKey(done.story_id, key, link))
+        return _Stored(new_items=len(stored), new_stories=sum(done.started_story for done in stored))
+
+    def _success(self, feed: FeedForFetch, result: FetchResult, body_hash: str | None) -> FeedUpdate:
+        return FeedUpdate(feed_id=feed.id, fetched_at=self.now, next_fetch_at=self.now + self.deps.interval,
+                          etag=result.etag or (feed.etag if result.not_modified else None),
+                          last_modified=result.last_modified or (feed.last_modified if result.not_modified else None),
+                          body_hash=body_hash)
+
+    def _unchanged(self, feed: FeedForFetch, result: FetchResult, status: str, body_hash: str | None,
+                   started: float) -> FeedReport:
+        self.updates.append(self._success(feed, result, body_hash))
+        return FeedReport(feed.id, feed.name, feed.url, status, self.deps.timer() - started,
+                          moved_to=self._moved(feed))
+
+    def _failed(self, feed: FeedForFetch, kind: str, detail: str, started: float) -> FeedReport:
+        failures = feed.consecutive_failures + 1
+        delay = retry_delay(failures, self.deps.limits.backoff_base, self.deps.limits.backoff_max)
+        detail = " ".join(detail.split())[:MAX_ERROR_DETAIL]
+        self.updates.append(FeedUpdate(feed_id=feed.id, fetched_at=self.now, next_fetch_at=self.now + delay,
+                                       error_kind=kind, error_detail=detail, failures=failures))
+        log.info("feed %s failed (%s: %s); next try in %s", feed.url, kind, detail, delay)
+        return FeedReport(feed.id, feed.name, feed.url, Status.FAILED, self.deps.timer() - started,
+                          error_kind=kind, error_detail=detail)
+
+    def _moved(self, feed: FeedForFetch) -> str | None:
+        return next((url for moved, url in self.moves if moved.id == feed.id), None)
+
+    async def _write_health(self) -> None:
+        """Step 3: everything but the stored feeds' successes, in one transaction."""
+        if not self.updates and not self.moves:
+            return
+        try:
+            async with self.deps.database.transaction() as session:
+                await feed_store.record_updates(session, self.updates)
+                for feed, url in self.moves:
+                    if not await feed_store.move_feed(session, feed.id, url):
+                        log.warning("feed %s moved permanently to %s, which another feed already has", feed.url, url)
+        except Exception:  # noqa: BLE001 - the report is still worth returning; the next cycle retries
+            log.exception("recording the health of %d feeds failed", len(self.updates))
+
+
+def _new_stories(batch: Sequence[NewItem], stored: Sequence[StoredItem]) -> list[NewStory]:
+    """One NewStory per story that gained items, in the order first touched, with the topics of all of them."""
+    by_guid = {new.item.guid: new for new in batch}
+    stories: dict[int, tuple[Item, bool, dict[str, list[str]]]] = {}
+    for done in stored:
+        new = by_guid[done.guid]
+        first, is_new, topics = stories.setdefault(done.story_id, (new.item, done.started_story, {}))
+        for topic, terms in new.topics:
+            fired = topics.setdefault(topic, [])
+            fired.extend(term for term in terms if term not in fired)
+    return [NewStory(story_id=story_id, title=first.title, summary=first.summary,
+                     topics=tuple((topic, tuple(terms)) for topic, terms in topics.items()), is_new=is_new)
+            for story_id, (first, is_new, topics) in stories.items()]

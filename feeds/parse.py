@@ -1,0 +1,131 @@
+"""Reads a fetched feed document (bytes + the HTTP headers that came with them) with feedparser.
+
+Pure and the only module that imports feedparser. feedparser never touches the network here: it gets a
+BytesIO, never a URL or a string it could take for one. Its HTML sanitiser and relative-URI rewriting are
+off because `feeds.normalize` turns every title and summary into plain text anyway (and they are the
+slowest part of feedparser). A recoverable problem (feedparser's "bozo" flag) is a warning on the result;
+a document with no feed in it is a `ParseError`.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import feedparser
+
+from errors import ParseError
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    """A title or a summary as the feed gave it, with its declared type."""
+
+    value: str
+    type: str = "text/html"
+
+    @property
+    def is_markup(self) -> bool:
+        return self.type != "text/plain"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEntry:
+    """One entry as feedparser read it; times are UTC (year, month, day, hour, minute, second) tuples."""
+
+    id: str | None
+    link: str | None
+    title: TextField | None
+    summary: TextField | None
+    published: tuple[int, ...] | None = None
+    updated: tuple[int, ...] | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A feed document: its own title, link and language, its entries, and what feedparser had to forgive."""
+
+    title: str
+    link: str | None
+    language: str | None
+    version: str
+    entries: tuple[ParsedEntry, ...]
+    warning: str | None = None
+
+
+def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
+               content_language: str | None = None) -> ParsedFeed:
+    """Parse `body`, fetched from `url`. Raises ParseError(kind="empty" or "not_a_feed")."""
+    if not body.strip():
+        raise ParseError(url, "empty", "the document is empty")
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    if content_language:
+        headers["content-language"] = content_language
+    try:
+        result = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False,
+                                  resolve_relative_uris=False)
+    except Exception as exc:  # noqa: BLE001 - hostile input must not crash the cycle; feedparser has no error type
+        raise ParseError(url, "not_a_feed", f"feedparser failed: {type(exc).__name__}: {exc}"[:300]) from exc
+
+    warning = None
+    if result.get("bozo"):
+        problem = result.get("bozo_exception")
+        warning = f"{type(problem).__name__}: {problem}"[:300] if problem is not None else "not well-formed"
+    entries = tuple(_entry(raw) for raw in result.get("entries", ()))
+    version = result.get("version") or ""
+    if not entries and (not version or warning):
+        if warning and "no element found" in warning.lower():
+            raise ParseError(url, "empty", "the document has no elements")
+        raise ParseError(url, "not_a_feed", warning or "no RSS, Atom or RDF feed in the document")
+    feed: Any = result.get("feed", {})
+    return ParsedFeed(
+        title=str(feed.get("title") or ""),
+        link=_text_or_none(feed.get("link")),
+        language=_text_or_none(feed.get("language")),
+        version=version,
+        entries=entries,
+        warning=warning,
+    )
+
+
+def _entry(raw: Any) -> ParsedEntry:
+    summary = _field(raw, "summary")
+    if summary is None and raw.get("content"):
+        first = raw["content"][0]
+        summary = TextField(str(first.get("value") or ""), str(first.get("type") or "text/html"))
+    title = _field(raw, "title")
+    language = None
+    for detail in ("title_detail", "summary_detail"):
+        language = language or _text_or_none((raw.get(detail) or {}).get("language"))
+    return ParsedEntry(
+        id=_text_or_none(raw.get("id")),
+        link=_text_or_none(raw.get("link")),
+        title=title,
+        summary=summary,
+        published=_time(raw.get("published_parsed") or raw.get("created_parsed")),
+        updated=_time(raw.get("updated_parsed")),
+        language=language,
+    )
+
+
+def _field(raw: Any, name: str) -> TextField | None:
+    value = raw.get(name)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    detail = raw.get(f"{name}_detail") or {}
+    return TextField(value, str(detail.get("type") or "text/html"))
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _time(value: Any) -> tuple[int, ...] | None:
+    try:
+        return tuple(int(part) for part in value[:6]) if value else None
+    except (TypeError, ValueError):
+        return None

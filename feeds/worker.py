@@ -1,0 +1,59 @@
+"""The unit of work a parse process runs: a fetched document in, normalised items with their title keys out.
+
+Pure, and light on imports (feedparser and the pure feeds modules only), so that worker processes start
+fast and stay small. Everything that crosses the process boundary is a plain frozen dataclass; a bad
+document comes back as a `ReadFailure` value, because errors with extra fields do not survive pickling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from errors import ParseError
+from feeds.cluster import title_key
+from feeds.normalize import context_for, to_items
+from feeds.parse import parse_feed
+from model import Item, Lang
+
+
+@dataclass(frozen=True, slots=True)
+class ReadJob:
+    """A fetched document and what reading it needs to know."""
+
+    body: bytes
+    url: str
+    fetched_at: datetime
+    content_type: str | None = None
+    content_language: str | None = None
+    language: Lang | None = None  # the feed's configured language, if any
+
+
+@dataclass(frozen=True, slots=True)
+class FeedContent:
+    """A document's usable entries as Items (document order), each with its title key for clustering."""
+
+    items: tuple[Item, ...]
+    title_keys: tuple[str, ...]
+    home: str  # the link given to entries that have none (so clustering must not match on it)
+    entries: int  # entries in the document, including skipped ones
+    warning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFailure:
+    kind: str
+    detail: str
+
+
+def read_feed(job: ReadJob) -> FeedContent | ReadFailure:
+    """Parse and normalise one document."""
+    try:
+        parsed = parse_feed(job.body, url=job.url, content_type=job.content_type,
+                            content_language=job.content_language)
+    except ParseError as exc:
+        return ReadFailure(exc.kind, exc.detail)
+    context = context_for(parsed, url=job.url, configured=job.language, content_language=job.content_language)
+    items, _skipped = to_items(parsed, context, fetched_at=job.fetched_at)
+    return FeedContent(items=items, title_keys=tuple(title_key(item.title) for item in items), home=context.home,
+                       entries=len(parsed.entries), warning=parsed.warning)
