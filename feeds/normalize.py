@@ -11,7 +11,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from feeds.parse import ParsedEntry, ParsedFeed, TextField
@@ -129,13 +129,13 @@ def _is_tracking(pair: str) -> bool:
 # ---------------------------------------------------------------------------------------------------
 # Time
 
-FUTURE_TOLERANCE = timedelta(minutes=5)
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # before this, a date is a feed's placeholder, not news
 
 
 def published_time(entry: ParsedEntry, fetched_at: datetime) -> datetime:
     """The entry's publication time in UTC: its published date, else its updated date, else the fetch
-    time. A date in the future (beyond a few minutes of clock skew) or before 1990 becomes the fetch time."""
+    time. Nothing was published after it was fetched, so a later date becomes the fetch time; a date
+    before 1990 is a placeholder and is skipped too."""
     for parsed in (entry.published, entry.updated):
         if parsed is None:
             continue
@@ -145,7 +145,7 @@ def published_time(entry: ParsedEntry, fetched_at: datetime) -> datetime:
             continue
         if moment < EARLIEST:
             continue
-        return fetched_at if moment > fetched_at + FUTURE_TOLERANCE else moment
+        return min(moment, fetched_at)
     return fetched_at
 
 

@@ -55,12 +55,21 @@ class ParsedFeed:
     warning: str | None = None
 
 
+# how expat says that the document stopped before its end (a dropped connection, a full disk at the source)
+_CUT_OFF = ("no element found", "unclosed token")
+# bozo reasons that are about the HTTP headers, not the document: a feed without entries that only has one
+# of these is a valid, empty feed.
+_HEADER_PROBLEMS = frozenset({"NonXMLContentType", "CharacterEncodingOverride", "CharacterEncodingUnknown"})
+
+
 def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
                content_language: str | None = None) -> ParsedFeed:
     """Parse `body`, fetched from `url`. Raises ParseError(kind="empty" or "not_a_feed")."""
     if not body.strip():
         raise ParseError(url, "empty", "the document is empty")
-    headers = {"content-location": url}
+    # No Content-Location: feedparser would resolve ids (RSS guids, Atom ids) against it, and an item's
+    # identity must not change when its feed moves. feeds.normalize resolves relative links itself.
+    headers = {}
     if content_type:
         headers["content-type"] = content_type
     if content_language:
@@ -71,14 +80,18 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
     except Exception as exc:  # noqa: BLE001 - hostile input must not crash the cycle; feedparser has no error type
         raise ParseError(url, "not_a_feed", f"feedparser failed: {type(exc).__name__}: {exc}"[:300]) from exc
 
-    warning = None
+    warning, broken = None, False
     if result.get("bozo"):
         problem = result.get("bozo_exception")
         warning = f"{type(problem).__name__}: {problem}"[:300] if problem is not None else "not well-formed"
-    entries = tuple(_entry(raw) for raw in result.get("entries", ()))
+        broken = type(problem).__name__ not in _HEADER_PROBLEMS
     version = result.get("version") or ""
-    if not entries and (not version or warning):
-        if warning and "no element found" in warning.lower():
+    rss = not version.startswith("atom")
+    entries = tuple(_entry(raw, rss=rss) for raw in result.get("entries", ()))
+    if entries and warning and any(sign in warning for sign in _CUT_OFF):
+        entries = entries[:-1]  # the document ends mid-entry: the last one may be missing its end
+    if not entries and (not version or broken):
+        if not version and warning and "no element found" in warning:
             raise ParseError(url, "empty", "the document has no elements")
         raise ParseError(url, "not_a_feed", warning or "no RSS, Atom or RDF feed in the document")
     feed: Any = result.get("feed", {})
@@ -92,12 +105,12 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
     )
 
 
-def _entry(raw: Any) -> ParsedEntry:
-    summary = _field(raw, "summary")
+def _entry(raw: Any, *, rss: bool) -> ParsedEntry:
+    summary = _field(raw, "summary", rss=rss)
     if summary is None and raw.get("content"):
         first = raw["content"][0]
         summary = TextField(str(first.get("value") or ""), str(first.get("type") or "text/html"))
-    title = _field(raw, "title")
+    title = _field(raw, "title", rss=rss)
     language = None
     for detail in ("title_detail", "summary_detail"):
         language = language or _text_or_none((raw.get(detail) or {}).get("language"))
@@ -106,18 +119,22 @@ def _entry(raw: Any) -> ParsedEntry:
         link=_text_or_none(raw.get("link")),
         title=title,
         summary=summary,
-        published=_time(raw.get("published_parsed") or raw.get("created_parsed")),
-        updated=_time(raw.get("updated_parsed")),
+        # dict.get: FeedParserDict.get maps a missing updated_parsed to published_parsed, with a warning
+        published=_time(dict.get(raw, "published_parsed") or dict.get(raw, "created_parsed")),
+        updated=_time(dict.get(raw, "updated_parsed")),
         language=language,
     )
 
 
-def _field(raw: Any, name: str) -> TextField | None:
+def _field(raw: Any, name: str, *, rss: bool) -> TextField | None:
+    """A title or summary. RSS cannot declare a title plain text and feeds do put escaped HTML in titles, so
+    RSS fields are always read as HTML; Atom's declared type (text, html, xhtml) is trusted."""
     value = raw.get(name)
     if not isinstance(value, str) or not value.strip():
         return None
     detail = raw.get(f"{name}_detail") or {}
-    return TextField(value, str(detail.get("type") or "text/html"))
+    kind = str(detail.get("type") or "text/html")
+    return TextField(value, "text/html" if rss and kind == "text/plain" else kind)
 
 
 def _text_or_none(value: Any) -> str | None:
