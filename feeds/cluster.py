@@ -22,6 +22,7 @@ MIN_SHARED = 3
 JACCARD = 0.6
 CONTAINMENT = 0.8
 CONTAINMENT_MIN_SHARED = 4
+COMMON = 300  # a word in more recent titles than this does not select candidates
 
 STOPWORDS = frozenset(
     # Spanish
@@ -79,6 +80,7 @@ for _number, _words in enumerate(("primer primero primera first", "segundo segun
                                   "tercer tercero tercera third", "cuarto cuarta fourth"), start=1):
     _label("number", str(_number), _words)
 
+_OUTLET_SUFFIX = re.compile(r"\s+[-|–—]\s+(?:\S+\s+){0,4}\S+\s*$")
 _ACRONYM_DOTS = re.compile(r"(?<=\w)\.(?=\w)")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -90,7 +92,11 @@ def fold(text: str) -> str:
 
 
 def title_key(title: str) -> str:
-    """A title reduced to the words that identify a story, in order, space-separated ('' if none)."""
+    """A title reduced to the words that identify a story, in order, space-separated ('' if none).
+
+    An aggregator's trailing outlet name ("... - El Universal", "... | Reuters") is not part of it.
+    """
+    title = _OUTLET_SUFFIX.sub("", title)
     words = _NON_WORD.split(_ACRONYM_DOTS.sub("", fold(title)))
     keep = []
     for word in words:
@@ -118,7 +124,7 @@ def _conflict(left: dict[str, set[str]], right: dict[str, set[str]]) -> bool:
 
 
 def similarity(left: str, right: str) -> float:
-    """How alike two title keys are, 0..1; 0 when they do not count as the same story."""
+    """0 when two title keys are not the same story, else their Jaccard similarity (how alike, 0..1]."""
     a, b = frozenset(left.split()), frozenset(right.split())
     return _score(a, _labels(a), b, _labels(b))
 
@@ -131,14 +137,14 @@ def _score(a: frozenset[str], a_labels: dict[str, set[str]], b: frozenset[str],
     jaccard = shared / len(a | b)
     containment = shared / min(len(a), len(b))
     if jaccard >= JACCARD or (containment >= CONTAINMENT and shared >= CONTAINMENT_MIN_SHARED):
-        return max(jaccard, containment)
+        return jaccard
     return 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
     story_id: int
-    score: float  # 1.0 for the same link
+    score: float  # the Jaccard similarity of the titles; 1.0 for the same link
 
 
 class StoryIndex:
@@ -146,7 +152,9 @@ class StoryIndex:
 
     `find` looks only at stories that share one of the new title's rarer words: any story that could pass
     the threshold shares at least MIN_SHARED words with it, so it shares one of all but the
-    MIN_SHARED - 1 commonest. That keeps a first cycle of thousands of items from comparing every pair.
+    MIN_SHARED - 1 commonest. A word found in more than COMMON recent titles ("venezuela" on a busy day) is
+    not looked up at all: it says nothing about which story this is. That keeps a first cycle of thousands
+    of items from comparing every pair.
     """
 
     def __init__(self, stories: Iterable[StoryKey] = ()) -> None:
@@ -182,7 +190,9 @@ class StoryIndex:
         by_rarity = sorted(words, key=lambda word: len(self._postings.get(word, ())))
         candidates: set[int] = set()
         for word in by_rarity[: len(by_rarity) - MIN_SHARED + 1]:
-            candidates.update(self._postings.get(word, ()))
+            posting = self._postings.get(word, ())
+            if len(posting) <= COMMON:
+                candidates.update(posting)
         best: Match | None = None
         for story_id in candidates:
             score = _score(words, labels, self._words[story_id], self._labels[story_id])

@@ -34,12 +34,11 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from errors import FetchError, StorageError
 from feeds.cluster import StoryIndex
-from feeds.fetch import Fetcher, FetchResult
-from feeds.pool import ParsePool
+from feeds.fetch import FetchResult
 from feeds.worker import FeedContent, ReadFailure, ReadJob
 from model import FeedForFetch, FeedSpec, Item, NewStory, Scope, StoryKey
 from settings import FetchSettings
@@ -53,6 +52,7 @@ log = logging.getLogger(__name__)
 
 CLUSTER_WINDOW = timedelta(hours=48)
 MAX_ERROR_DETAIL = 300
+YIELD_EVERY = 100  # items clustered and classified between two returns to the event loop
 
 Classify = Callable[[Item, Scope], Mapping[str, Sequence[str]]]
 """topic id -> the terms that fired, for an item from a feed of the given scope; {} for no topic."""
@@ -61,13 +61,21 @@ OnNew = Callable[[Any, Sequence[NewStory]], Awaitable[object]]
 """Called with the storage session of the feed's transaction and the stories that gained items in it."""
 
 
+class FeedFetcher(Protocol):
+    async def fetch(self, feed: FeedForFetch) -> FetchResult: ...
+
+
+class FeedReader(Protocol):
+    async def read(self, job: ReadJob) -> FeedContent | ReadFailure: ...
+
+
 @dataclass(frozen=True, slots=True)
 class IngestDeps:
     """Everything a cycle uses, built once by `bot.py` (or a test)."""
 
     database: Database
-    fetcher: Fetcher
-    pool: ParsePool
+    fetcher: FeedFetcher  # feeds.fetch.Fetcher
+    pool: FeedReader  # feeds.pool.ParsePool
     limits: FetchSettings
     interval: timedelta  # how often a healthy feed is fetched
     classify: Classify
@@ -238,7 +246,9 @@ class _Cycle:
             known = await story_store.stored_guids(session, feed.id, [item.guid for item in content.items])
             batch: list[NewItem] = []
             started_here = StoryIndex()  # stories this batch starts, by provisional id -(batch index + 1)
-            for item, key in zip(content.items, content.title_keys, strict=True):
+            for position, (item, key) in enumerate(zip(content.items, content.title_keys, strict=True)):
+                if position % YIELD_EVERY == YIELD_EVERY - 1:
+                    await asyncio.sleep(0)  # a feed with thousands of new items must not stall the bot
                 if item.guid in known:
                     continue
                 link = item.link if item.link != content.home else ""

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from model import FeedSpec, Item, Scope
+from storage import feeds as feed_store
 from storage import stories as story_store
 from storage.engine import Database
+from storage.stories import NewItem
 from tests.support.builders import add_story
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -42,3 +47,40 @@ async def test_a_guid_already_stored_for_a_feed_is_reported(database: Database) 
     async with database.transaction() as session:
         assert await story_store.stored_guids(session, 1, ["https://elpitazo.example/uno", "otro"]) == {
             "https://elpitazo.example/uno"}
+
+
+def item(guid: str, title: str, *, fetched_at: datetime = T0) -> Item:
+    return Item(guid=guid, link=f"https://outlet.example/{guid}", title=title, summary="", language="es",
+                published_at=T0, fetched_at=fetched_at, content_hash=guid)
+
+
+async def test_a_batch_starts_and_joins_stories_and_only_inserted_items_are_returned(database: Database) -> None:
+    async with database.transaction() as session:
+        feed_id = await feed_store.ensure_feed(session, FeedSpec("https://outlet.example/feed", "Outlet",
+                                                                 Scope.VENEZUELA), now=T0)
+        stored = await story_store.add_items(session, feed_id, [
+            NewItem(item("a", "CNE fija fecha"), "cne fija fecha", (("cne", ("cne",)),)),
+            NewItem(item("b", "CNE fija la fecha"), "cne fija fecha", joins=0),
+            NewItem(item("c", "Marcha en Caracas"), "marcha caraca", (("protests", ("marcha",)),)),
+        ])
+        assert [(s.guid, s.started_story) for s in stored] == [("a", True), ("b", False), ("c", True)]
+        assert stored[0].story_id == stored[1].story_id != stored[2].story_id
+        again = await story_store.add_items(session, feed_id, [
+            NewItem(item("a", "CNE fija fecha"), "cne fija fecha"),
+            NewItem(item("d", "Marcha en Caracas (video)"), "marcha caraca video", story_id=stored[2].story_id),
+        ])
+        assert [(s.guid, s.story_id) for s in again] == [("d", stored[2].story_id)]
+        found = await story_store.stories_by_id(session, [stored[0].story_id, stored[2].story_id])
+        keys = await story_store.recent_story_keys(session, T0)
+    assert len(found[stored[0].story_id].sources) == 2 and found[stored[0].story_id].topics == ("cne",)
+    assert len(found[stored[2].story_id].sources) == 2
+    assert len(keys) == 2, "the re-sent item started no story of its own"
+
+
+async def test_a_join_must_point_to_an_earlier_item_that_starts_a_story(database: Database) -> None:
+    async with database.transaction() as session:
+        feed_id = await feed_store.ensure_feed(session, FeedSpec("https://outlet.example/feed", "Outlet",
+                                                                 Scope.VENEZUELA), now=T0)
+        with pytest.raises(ValueError, match="joins"):
+            await story_store.add_items(session, feed_id, [NewItem(item("a", "x"), "x", joins=1),
+                                                           NewItem(item("b", "y"), "y")])

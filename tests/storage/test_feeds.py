@@ -1,0 +1,113 @@
+"""storage.feeds: config sync, which feeds are due, and what a fetch writes back (success, failure, a move)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from model import FeedSpec, Scope
+from storage import feeds as feed_store
+from storage.engine import Database
+from storage.feeds import FeedUpdate
+
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+PITAZO = FeedSpec(url="https://elpitazo.net/feed/", name="El Pitazo", scope=Scope.VENEZUELA, language="es")
+BBC = FeedSpec(url="https://feeds.bbci.co.uk/mundo/rss.xml", name="BBC Mundo", scope=Scope.WORLD, language="es")
+
+
+async def statuses(database: Database):  # type: ignore[no-untyped-def]
+    async with database.transaction() as session:
+        return {status.name: status for status in await feed_store.feed_statuses(session)}
+
+
+async def test_sync_adds_config_feeds_once_and_keeps_admin_feeds(database: Database) -> None:
+    admin = FeedSpec(url="https://armando.info/feed/", name="Armando.info", scope=Scope.VENEZUELA)
+    async with database.transaction() as session:
+        await feed_store.ensure_feed(session, admin, now=T0, origin="admin")
+        first = await feed_store.sync_config_feeds(session, [PITAZO, BBC], now=T0)
+        again = await feed_store.sync_config_feeds(session, [PITAZO, BBC], now=T0)
+    assert first == again
+    found = await statuses(database)
+    assert set(found) == {"El Pitazo", "BBC Mundo", "Armando.info"}
+    assert found["Armando.info"].origin == "admin" and found["Armando.info"].active
+    assert found["BBC Mundo"].scope is Scope.WORLD
+
+
+async def test_sync_follows_the_config_and_deactivates_feeds_that_left_it(database: Database) -> None:
+    async with database.transaction() as session:
+        await feed_store.sync_config_feeds(session, [PITAZO, BBC], now=T0)
+        renamed = FeedSpec(url=PITAZO.url, name="El Pitazo (regiones)", scope=Scope.WORLD, language=None)
+        await feed_store.sync_config_feeds(session, [renamed], now=T0)
+    found = await statuses(database)
+    assert not found["BBC Mundo"].active
+    assert found["El Pitazo (regiones)"].scope is Scope.WORLD and found["El Pitazo (regiones)"].active
+
+
+async def test_a_config_feed_moved_by_a_redirect_is_not_added_twice(database: Database) -> None:
+    async with database.transaction() as session:
+        [feed_id] = await feed_store.sync_config_feeds(session, [PITAZO], now=T0)
+        assert await feed_store.move_feed(session, feed_id, "https://elpitazo.net/rss/")
+        assert await feed_store.sync_config_feeds(session, [PITAZO], now=T0) == [feed_id]
+    found = await statuses(database)
+    assert len(found) == 1 and found["El Pitazo"].url == PITAZO.url
+
+
+async def test_a_move_onto_another_feeds_address_is_refused(database: Database) -> None:
+    async with database.transaction() as session:
+        first, second = await feed_store.sync_config_feeds(session, [PITAZO, BBC], now=T0)
+        assert not await feed_store.move_feed(session, first, BBC.url)
+    assert (await statuses(database))["El Pitazo"].url == PITAZO.url
+
+
+async def test_new_feeds_are_due_and_a_fetched_feed_waits_for_its_time(database: Database) -> None:
+    async with database.transaction() as session:
+        pitazo, bbc = await feed_store.sync_config_feeds(session, [PITAZO, BBC], now=T0)
+        assert [feed.id for feed in await feed_store.feeds_due(session, T0)] == [pitazo, bbc]
+        await feed_store.record_updates(session, [
+            FeedUpdate(feed_id=pitazo, fetched_at=T0, next_fetch_at=T0 + timedelta(minutes=15), etag='"e"',
+                       last_modified="Mon, 23 Nov 2026 11:00:00 GMT", body_hash="abc")])
+        assert [feed.id for feed in await feed_store.feeds_due(session, T0)] == [bbc]
+        due_later = await feed_store.feeds_due(session, T0 + timedelta(minutes=15))
+        assert [feed.id for feed in due_later] == [bbc, pitazo]
+        assert len(await feed_store.feeds_due(session, T0, everything=True)) == 2
+    fetched = next(feed for feed in due_later if feed.id == pitazo)
+    assert (fetched.etag, fetched.last_modified, fetched.body_hash) == ('"e"', "Mon, 23 Nov 2026 11:00:00 GMT", "abc")
+
+
+async def test_inactive_feeds_are_never_due(database: Database) -> None:
+    async with database.transaction() as session:
+        await feed_store.sync_config_feeds(session, [PITAZO, BBC], now=T0)
+        await feed_store.sync_config_feeds(session, [PITAZO], now=T0)
+        assert [feed.name for feed in await feed_store.feeds_due(session, T0, everything=True)] == ["El Pitazo"]
+
+
+async def test_failures_are_counted_and_a_success_resets_the_count_but_keeps_the_last_error(database: Database) -> None:
+    async with database.transaction() as session:
+        [feed_id] = await feed_store.sync_config_feeds(session, [PITAZO], now=T0)
+        await feed_store.record_updates(session, [
+            FeedUpdate(feed_id=feed_id, fetched_at=T0, next_fetch_at=T0 + timedelta(minutes=15),
+                       error_kind="http_503", error_detail="Service Unavailable", failures=1)])
+    failing = (await statuses(database))["El Pitazo"]
+    assert (failing.consecutive_failures, failing.last_error_kind, failing.last_error_at) == (1, "http_503", T0)
+    assert failing.last_success_at is None and failing.next_fetch_at == T0 + timedelta(minutes=15)
+    later = T0 + timedelta(minutes=15)
+    async with database.transaction() as session:
+        await feed_store.record_updates(session, [
+            FeedUpdate(feed_id=feed_id, fetched_at=later, next_fetch_at=later + timedelta(minutes=15))])
+    healthy = (await statuses(database))["El Pitazo"]
+    assert healthy.consecutive_failures == 0 and healthy.last_success_at == later
+    assert healthy.last_error_kind == "http_503" and healthy.last_fetched_at == later
+
+
+async def test_many_outcomes_are_written_in_one_call(database: Database) -> None:
+    specs = [FeedSpec(url=f"https://feed{n}.example/rss", name=f"Feed {n:03}", scope=Scope.VENEZUELA)
+             for n in range(200)]
+    async with database.transaction() as session:
+        ids = await feed_store.sync_config_feeds(session, specs, now=T0)
+        await feed_store.record_updates(session, [
+            FeedUpdate(feed_id=feed_id, fetched_at=T0, next_fetch_at=T0 + timedelta(hours=1))
+            if n % 2 else FeedUpdate(feed_id=feed_id, fetched_at=T0, next_fetch_at=T0 + timedelta(hours=2),
+                                     error_kind="timeout", error_detail="", failures=3)
+            for n, feed_id in enumerate(ids)])
+    found = await statuses(database)
+    assert sum(status.consecutive_failures == 3 for status in found.values()) == 100
+    assert all(status.last_fetched_at == T0 for status in found.values())
