@@ -15,7 +15,7 @@ import secrets
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
 # PTB 22 deprecates integer durations (RetryAfter.retry_after and friends); opt in to timedelta before
@@ -26,6 +26,9 @@ from telegram import Update  # noqa: E402  (after the environment switch above)
 
 from errors import ConfigError
 from settings import Settings, load
+
+if TYPE_CHECKING:
+    from feeds.ingest import Classify
 
 log = logging.getLogger("centinela")
 
@@ -93,7 +96,7 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or settings.log_level, [token, webhook_secret])
     from handlers.app import build_application
 
-    application = build_application(settings, token=token, clock=utc_now)
+    application = build_application(settings, token=token, clock=utc_now, classify=classifier_for(settings))
     backend = settings.database.url.split("://")[0]
     if args.webhook or settings.webhook.enabled:
         if not settings.webhook.enabled:
@@ -110,11 +113,56 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def classifier_for(settings: Settings) -> Classify:
+    """What ingestion calls to give an item its topics.
+
+    TODO(lead): wire feeds.classify once it is merged, e.g.
+        classifier = compile_classifier(settings.topics, settings.classifier)
+        return lambda item, scope: dict(classifier.classify(item.title, item.summary, scope).matches)
+    Until then items are stored and clustered but get no topic.
+    """
+    from feeds.ingest import no_classification
+
+    return no_classification
+
+
 def command_demo(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or settings.log_level, [])
-    from handlers.demo import run_demo
+    from handlers.demo import demo_clock, run_demo
 
-    return asyncio.run(run_demo(settings, clock=utc_now, out=sys.stdout))
+    return asyncio.run(run_demo(settings, clock=demo_clock, out=sys.stdout, classify=classifier_for(settings)))
+
+
+def command_fetch(settings: Settings, args: argparse.Namespace) -> int:
+    configure_logging(args.log_level or settings.log_level, [])
+    from feeds.fetch import open_fetcher
+    from feeds.ingest import IngestDeps, register_config_feeds, run_cycle
+    from feeds.pool import ParsePool
+    from storage.engine import Database
+
+    async def fetch() -> int:
+        database = Database(settings.database.url)
+        pool = ParsePool(settings.fetch.parse_workers)
+        try:
+            await database.upgrade()
+            await register_config_feeds(database, settings.feeds, now=utc_now())
+            async with open_fetcher(settings.fetch) as fetcher:
+                deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
+                                  interval=settings.schedule.fetch_interval, classify=classifier_for(settings))
+                while True:
+                    report = await run_cycle(deps, now=utc_now(), everything=args.once)
+                    print("\n".join(report.lines()), flush=True)
+                    if args.once:
+                        return 1 if report.feeds and len(report.failed) == len(report.feeds) else 0
+                    await asyncio.sleep(settings.schedule.fetch_interval.total_seconds())
+        finally:
+            pool.close()
+            await database.close()
+
+    try:
+        return asyncio.run(fetch())
+    except KeyboardInterrupt:
+        return 130
 
 
 def command_db(settings: Settings, args: argparse.Namespace) -> int:
@@ -155,6 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
                                description="Run the whole pipeline offline on the feed snapshots shipped "
                                "in the repository and print what subscribers would receive.")
     demo.set_defaults(handler=command_demo)
+
+    fetch = commands.add_parser("fetch", help="ingest the configured feeds without Telegram (`fetch --once`)",
+                                description="Fetch, parse and store the configured feeds, printing a line per "
+                                "feed and a total. With --once: one cycle over every active feed, then exit "
+                                "(status 1 if every feed failed). Without: a cycle every "
+                                "schedule.fetch_interval_seconds over the feeds that are due, until Ctrl-C.")
+    fetch.add_argument("--once", action="store_true", help="run one cycle over every active feed and exit")
+    fetch.set_defaults(handler=command_fetch)
 
     db = commands.add_parser("db", help="database maintenance: `db upgrade` applies the schema migrations",
                              description="Apply the schema migrations (run also does this on start).")

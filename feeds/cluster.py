@@ -108,6 +108,18 @@ def title_key(title: str) -> str:
     return " ".join(keep)
 
 
+def distinctive_keys(keys: Sequence[str], links: Sequence[str]) -> list[str]:
+    """`keys`, with '' for a title key that the same document uses for entries with different links.
+
+    Such a title is boilerplate ("Notice of OFAC Sanctions Actions", "Press briefing"), not the name of a
+    story, so those entries are clustered by link only.
+    """
+    seen: dict[str, set[str]] = {}
+    for key, link in zip(keys, links, strict=True):
+        seen.setdefault(key, set()).add(link)
+    return ["" if len(seen[key]) > 1 else key for key in keys]
+
+
 def _labels(words: Iterable[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for word in words:

@@ -57,6 +57,13 @@ YIELD_EVERY = 100  # items clustered and classified between two returns to the e
 Classify = Callable[[Item, Scope], Mapping[str, Sequence[str]]]
 """topic id -> the terms that fired, for an item from a feed of the given scope; {} for no topic."""
 
+
+
+def no_classification(_item: Item, _scope: Scope) -> Mapping[str, Sequence[str]]:
+    """A Classify that gives no topic: items are still stored and clustered."""
+    return {}
+
+
 OnNew = Callable[[Any, Sequence[NewStory]], Awaitable[object]]
 """Called with the storage session of the feed's transaction and the stories that gained items in it."""
 

@@ -73,10 +73,15 @@ def shorten(value: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
+# WordPress appends "The post <title> appeared first on <site>." to every summary.
+_WORDPRESS_FOOTER = re.compile(r"\s*The post .{1,600}? appeared first on [^.]{1,200}\.\s*$", re.DOTALL)
+
+
 def field_text(field: TextField | None, limit: int) -> str:
     if field is None:
         return ""
-    return plain_text(field.value, markup=field.is_markup, limit=limit)
+    text = plain_text(field.value, markup=field.is_markup, limit=limit + 800)
+    return shorten(_WORDPRESS_FOOTER.sub("", text), limit)
 
 
 # ---------------------------------------------------------------------------------------------------

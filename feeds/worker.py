@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from errors import ParseError
-from feeds.cluster import title_key
+from feeds.cluster import distinctive_keys, title_key
 from feeds.normalize import context_for, to_items
 from feeds.parse import parse_feed
 from model import Item, Lang
@@ -34,7 +34,7 @@ class FeedContent:
     """A document's usable entries as Items (document order), each with its title key for clustering."""
 
     items: tuple[Item, ...]
-    title_keys: tuple[str, ...]
+    title_keys: tuple[str, ...]  # '' for a boilerplate title (cluster.distinctive_keys)
     home: str  # the link given to entries that have none (so clustering must not match on it)
     entries: int  # entries in the document, including skipped ones
     warning: str | None = None
@@ -55,5 +55,6 @@ def read_feed(job: ReadJob) -> FeedContent | ReadFailure:
         return ReadFailure(exc.kind, exc.detail)
     context = context_for(parsed, url=job.url, configured=job.language, content_language=job.content_language)
     items, _skipped = to_items(parsed, context, fetched_at=job.fetched_at)
-    return FeedContent(items=items, title_keys=tuple(title_key(item.title) for item in items), home=context.home,
-                       entries=len(parsed.entries), warning=parsed.warning)
+    keys = distinctive_keys([title_key(item.title) for item in items], [item.link for item in items])
+    return FeedContent(items=items, title_keys=tuple(keys), home=context.home, entries=len(parsed.entries),
+                       warning=parsed.warning)

@@ -5,19 +5,27 @@ Called only by `bot.py` (and by end-to-end tests, which point `base_url` at a lo
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
+
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
+from feeds.fetch import open_fetcher
+from feeds.ingest import Classify, IngestDeps, no_classification, register_config_feeds
+from feeds.pool import ParsePool
 from handlers.health import HealthServer
+from handlers.jobs import schedule_ingest
 from handlers.services import Services
 from model import Clock
 from settings import Settings
 from storage.engine import Database
 
 
-def build_application(settings: Settings, *, token: str, clock: Clock) -> Application:
+def build_application(settings: Settings, *, token: str, clock: Clock,
+                      classify: Classify = no_classification) -> Application:
     """The bot, ready for `run_polling()` or, in tests, `async with app: await app.start()`."""
 
     health: list[HealthServer] = []
+    ingestion = AsyncExitStack()  # the feed fetcher's HTTP session and the parse processes
 
     async def post_init(application: Application) -> None:
         database = Database(settings.database.url)
@@ -28,11 +36,19 @@ def build_application(settings: Settings, *, token: str, clock: Clock) -> Applic
             server = HealthServer(database, services.metrics, clock, max_cycle_age=settings.health.max_cycle_age)
             await server.start(settings.health.listen, settings.health.port)
             health.append(server)
+        await register_config_feeds(database, settings.feeds, now=clock())
+        fetcher = await ingestion.enter_async_context(open_fetcher(settings.fetch))
+        pool = ParsePool(settings.fetch.parse_workers)
+        ingestion.callback(pool.close)
+        schedule_ingest(application.job_queue, IngestDeps(  # type: ignore[arg-type]
+            database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
+            interval=settings.schedule.fetch_interval, classify=classify))
 
     async def post_shutdown(application: Application) -> None:
         services: Services = application.bot_data
         for server in health:
             await server.stop()
+        await ingestion.aclose()
         await services.database.close()
 
     application = (

@@ -1,32 +1,98 @@
-"""The offline demo: the real pipeline on the feed snapshots shipped in the repo, no token, no network."""
+"""The offline demo: the real pipeline on the feed snapshots shipped in the repo, no token, no network.
+
+The snapshots (demo/feeds/) are served on a loopback port and ingested by the same code as real feeds:
+fetch, parse in the process pool, normalise, cluster, classify, store. The demo runs at a fixed moment,
+DEMO_NOW, so that its output is the same on every run.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from model import Clock
+from feeds.fetch import open_fetcher
+from feeds.ingest import Classify, CycleReport, IngestDeps, no_classification, register_config_feeds, run_cycle
+from feeds.pool import ParsePool
+from feeds.snapshots import serve_snapshots
+from model import Clock, Story
 from settings import Settings
+from storage import stories as story_store
 from storage.engine import Database
 
+DEMO_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+SHOWN_PER_TOPIC = 5
 
-async def run_demo(settings: Settings, *, clock: Clock, out: TextIO) -> int:
+
+def demo_clock() -> datetime:
+    """The demo's clock: always DEMO_NOW, the moment the snapshots were taken."""
+    return DEMO_NOW
+
+
+async def run_demo(settings: Settings, *, clock: Clock, out: TextIO, classify: Classify = no_classification) -> int:
     """Run the demo in a throw-away SQLite file, so it shows the same thing every time and never
     touches the real database."""
     with tempfile.TemporaryDirectory(prefix="centinela-demo-") as folder:
-        return await _demo(settings, clock=clock, out=out, database_url=f"sqlite+aiosqlite:///{Path(folder) / 'demo.sqlite3'}")
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.sqlite3'}"
+        return await _demo(settings, clock=clock, out=out, database_url=url, classify=classify)
 
 
-async def _demo(settings: Settings, *, clock: Clock, out: TextIO, database_url: str) -> int:
+async def _demo(settings: Settings, *, clock: Clock, out: TextIO, database_url: str, classify: Classify) -> int:
     database = Database(database_url)
     try:
         await database.create_schema()
-        await database.ping()
         out.write(f"Centinela demo at {clock():%Y-%m-%d %H:%M} UTC\n")
         out.write("database ready (a throw-away SQLite file)\n")
         out.write(f"topics: {', '.join(settings.topic_ids())}\n")
-        out.write(f"feeds configured: {len(settings.feeds)}\n")
+        out.write(f"feeds configured: {len(settings.feeds)}\n\n")
+        first, second = await ingest_snapshots(settings, database, clock=clock, classify=classify)
+        out.write("First cycle: every snapshot is new\n")
+        out.writelines(f"  {line}\n" for line in first.lines())
+        out.write("\nSecond cycle, one fetch interval later: the server answers 304 Not Modified\n")
+        out.write(f"  total: {second.summary()}\n\n")
+        await print_stories(database, settings.topic_ids(), out=out)
     finally:
         await database.close()
     return 0
+
+
+async def ingest_snapshots(settings: Settings, database: Database, *, clock: Clock,
+                           classify: Classify) -> tuple[CycleReport, CycleReport]:
+    """Two ingestion cycles over the snapshots of the configured feeds: the first stores everything, the
+    second (one fetch interval later) finds nothing new."""
+    pool = ParsePool(min(settings.fetch.parse_workers or 2, 2))
+    try:
+        async with serve_snapshots() as server, open_fetcher(settings.fetch) as fetcher:
+            await register_config_feeds(database, server.specs(settings.feeds), now=clock())
+            deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
+                              interval=settings.schedule.fetch_interval, classify=classify)
+            first = await run_cycle(deps, now=clock())
+            second = await run_cycle(deps, now=clock() + settings.schedule.fetch_interval)
+    finally:
+        pool.close()
+    return first, second
+
+
+async def print_stories(database: Database, topics: Sequence[str], *, out: TextIO) -> None:
+    """The latest stories of each topic with their sources; then the stories most outlets reported."""
+    async with database.transaction() as session:
+        per_topic = {topic: await story_store.latest_stories(session, [topic], SHOWN_PER_TOPIC) for topic in topics}
+        recent = await story_store.recent_story_keys(session, since=datetime(2000, 1, 1, tzinfo=UTC))
+        everything = await story_store.stories_by_id(session, [key.story_id for key in recent])
+    for topic, stories in per_topic.items():
+        out.write(f"Topic {topic}: {len(stories)} latest stories\n")
+        out.writelines(_story_lines(stories))
+    shared = sorted((story for story in everything.values() if len(story.sources) > 1),
+                    key=lambda story: (-len(story.sources), story.id))
+    out.write(f"\nStories reported by more than one outlet ({len(shared)} of {len(everything)} stories):\n")
+    out.writelines(_story_lines(shared))
+
+
+def _story_lines(stories: Sequence[Story]) -> list[str]:
+    lines = []
+    for story in stories:
+        outlets = ", ".join(dict.fromkeys(source.feed_name for source in story.sources))
+        lines.append(f"  - {story.title}  [{story.published_at:%d/%m %H:%M}; {outlets}]\n")
+    return lines

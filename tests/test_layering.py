@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("handlers", "feeds", "storage")
 LEAVES = {"model", "errors", "settings"}
 PURE = {"feeds.parse", "feeds.normalize", "feeds.cluster", "feeds.classify", "feeds.keywords", "feeds.text",
-        "feeds.evaluate", "handlers.args", "handlers.format", "handlers.texts"}
+        "feeds.evaluate", "feeds.worker", "handlers.args", "handlers.format", "handlers.texts"}
 
 # What each layer may import from the project (besides itself).
 ALLOWED = {
@@ -30,7 +30,7 @@ ALLOWED = {
 CONFINED = {
     "telegram": ("handlers", "bot"),
     "sqlalchemy": ("storage",),
-    "aiohttp": ("feeds.fetch", "handlers.health", "tests"),
+    "aiohttp": ("feeds.fetch", "feeds.snapshots", "handlers.health", "tests"),
     "feedparser": ("feeds.parse",),
 }
 PROJECT = {*PACKAGES, *LEAVES, "bot"}

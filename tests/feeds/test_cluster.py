@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.cluster import StoryIndex, find_story, fold, similarity, title_key
+from feeds.cluster import StoryIndex, distinctive_keys, find_story, fold, similarity, title_key
 from model import StoryKey
 
 SAME_STORY = [
@@ -100,3 +100,12 @@ def test_the_index_finds_matches_among_thousands_of_stories_by_rare_words() -> N
     assert match is not None and match.story_id == 9000
     assert index.find(title_key("Venezuela Maduro gobierno otra cosa")) is None
     assert len(index) == 5001
+
+
+def test_a_title_a_feed_uses_for_different_documents_is_boilerplate_and_never_clusters() -> None:
+    keys = [title_key("Notice of OFAC Sanctions Actions"), title_key("Notice of OFAC Sanctions Actions"),
+            title_key("Publication of a General License")]
+    links = ["https://fr.example/2026-1", "https://fr.example/2026-2", "https://fr.example/2026-3"]
+    assert distinctive_keys(keys, links) == ["", "", keys[2]]
+    assert distinctive_keys(keys[:1] * 2, links[:1] * 2) == keys[:1] * 2, "the same entry twice is not boilerplate"
+    assert StoryIndex([StoryKey(1, "", "https://fr.example/2026-1")]).find("", None) is None

@@ -171,3 +171,10 @@ def test_an_entry_without_a_link_points_to_the_outlet_and_is_identified_by_its_t
 def test_an_item_is_fetched_now_and_published_before() -> None:
     item = to_item(entry(published=(2026, 11, 23, 9, 0, 0)), CONTEXT, fetched_at=FETCHED)
     assert item is not None and item.fetched_at == FETCHED and item.published_at == FETCHED - timedelta(hours=3)
+
+
+def test_the_wordpress_footer_is_not_part_of_the_summary() -> None:
+    summary = TextField('<p>Texto.</p><p>The post <a href="https://x.example/a">Título</a> appeared first on '
+                        '<a href="https://x.example">X</a>.</p>')
+    item = to_item(entry(summary=summary), CONTEXT, fetched_at=FETCHED)
+    assert item is not None and item.summary == "Texto."
