@@ -11,9 +11,12 @@ The thresholds are tested on real-looking pairs in tests/feeds/test_cluster.py.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from dataclasses import dataclass
 
 from model import StoryKey
@@ -22,7 +25,8 @@ MIN_SHARED = 3
 JACCARD = 0.6
 CONTAINMENT = 0.8
 CONTAINMENT_MIN_SHARED = 4
-COMMON = 300  # a word in more recent titles than this does not select candidates
+COMMON = 100  # a word in more recent titles than this does not select candidates...
+MIN_HITS = 2  # ...and at least this many of the shared words must be less common than that
 
 STOPWORDS = frozenset(
     # Spanish
@@ -85,9 +89,15 @@ _ACRONYM_DOTS = re.compile(r"(?<=\w)\.(?=\w)")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+_ACCENTS = str.maketrans("áéíóúüñàèìòùâêîôûäëïöç", "aeiouunaeiouaeiouaeioc")
+
+
 def fold(text: str) -> str:
     """Lower case, accents removed ('Elección' -> 'eleccion'), ñ kept as n."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    text = text.casefold().translate(_ACCENTS)
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
@@ -144,13 +154,13 @@ def similarity(left: str, right: str) -> float:
 def _score(a: frozenset[str], a_labels: dict[str, set[str]], b: frozenset[str],
            b_labels: dict[str, set[str]]) -> float:
     shared = len(a & b)
-    if shared < MIN_SHARED or _conflict(a_labels, b_labels):
+    if shared < MIN_SHARED:
         return 0.0
-    jaccard = shared / len(a | b)
+    jaccard = shared / (len(a) + len(b) - shared)
     containment = shared / min(len(a), len(b))
-    if jaccard >= JACCARD or (containment >= CONTAINMENT and shared >= CONTAINMENT_MIN_SHARED):
-        return jaccard
-    return 0.0
+    if not (jaccard >= JACCARD or (containment >= CONTAINMENT and shared >= CONTAINMENT_MIN_SHARED)):
+        return 0.0
+    return 0.0 if _conflict(a_labels, b_labels) else jaccard
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,11 +172,12 @@ class Match:
 class StoryIndex:
     """The recent stories of one ingestion cycle, indexed by title word and by link.
 
-    `find` looks only at stories that share one of the new title's rarer words: any story that could pass
-    the threshold shares at least MIN_SHARED words with it, so it shares one of all but the
-    MIN_SHARED - 1 commonest. A word found in more than COMMON recent titles ("venezuela" on a busy day) is
-    not looked up at all: it says nothing about which story this is. That keeps a first cycle of thousands
-    of items from comparing every pair.
+    `find` compares the title only with stories that have enough of its words: it counts, through the
+    index, how many of the title's words each story has, and scores only those with at least as many as a
+    match needs. A word found in more than COMMON recent titles ("venezuela" on a busy day) is not looked
+    up at all: a match then needs one word fewer from the rest, but always MIN_HITS of them (two titles
+    that share only everyday words and one more are not the same story). That keeps a first cycle of
+    thousands of items from comparing every pair.
     """
 
     def __init__(self, stories: Iterable[StoryKey] = ()) -> None:
@@ -174,6 +185,7 @@ class StoryIndex:
         self._labels: dict[int, dict[str, set[str]]] = {}
         self._postings: dict[str, list[int]] = {}
         self._links: dict[str, int] = {}
+        self._renamed: dict[int, int] = {}
         for story in stories:
             self.add(story)
 
@@ -191,24 +203,57 @@ class StoryIndex:
         if story.link:
             self._links.setdefault(story.link, story.story_id)
 
+    def remove(self, story_id: int) -> None:
+        """Forget a story (one that was added before it was stored, and then was not)."""
+        words = self._words.pop(story_id, None)
+        if words is None:
+            return
+        del self._labels[story_id]
+        for word in words:
+            self._postings[word].remove(story_id)
+        for link in [link for link, linked in self._links.items() if linked == story_id]:
+            del self._links[link]
+
+    def rename(self, story_id: int, new_id: int) -> None:
+        """From now on, report `story_id` (a provisional id) as `new_id` (the stored story's id)."""
+        self._renamed[story_id] = new_id
+
     def find(self, key: str, link: str | None = None) -> Match | None:
         """The best matching story: same link first, else the most similar title (newest on a tie)."""
+        match = self._find(key, link)
+        if match is not None and match.story_id in self._renamed:
+            return Match(self._renamed[match.story_id], match.score)
+        return match
+
+    def _find(self, key: str, link: str | None) -> Match | None:
         if link and link in self._links:
             return Match(self._links[link], 1.0)
         words = frozenset(key.split())
-        if len(words) < MIN_SHARED:
+        size = len(words)
+        if size < MIN_SHARED:
             return None
+        # Every story that can match shares at least `required` words with the title (see similarity):
+        # count, for each story, how many of the title's words it has, looking common words up not at all.
+        required = max(MIN_SHARED, min(math.ceil(JACCARD * size - 1e-9), CONTAINMENT_MIN_SHARED))
+        postings = []
+        unseen = 0
+        for word in words:
+            posting = self._postings.get(word)
+            if posting is None:
+                continue
+            if len(posting) > COMMON:
+                unseen += 1
+            else:
+                postings.append(posting)
+        hits = Counter(chain.from_iterable(postings))
+        enough = max(MIN_HITS, required - unseen)
         labels = _labels(words)
-        by_rarity = sorted(words, key=lambda word: len(self._postings.get(word, ())))
-        candidates: set[int] = set()
-        for word in by_rarity[: len(by_rarity) - MIN_SHARED + 1]:
-            posting = self._postings.get(word, ())
-            if len(posting) <= COMMON:
-                candidates.update(posting)
         best: Match | None = None
-        for story_id in candidates:
+        for story_id, count in hits.items():
+            if count < enough:
+                continue
             score = _score(words, labels, self._words[story_id], self._labels[story_id])
-            if score and (best is None or (score, story_id) > (best.score, best.story_id)):
+            if score and (best is None or (score, abs(story_id)) > (best.score, abs(best.story_id))):
                 best = Match(story_id, score)
         return best
 

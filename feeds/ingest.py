@@ -11,16 +11,20 @@ Pipeline of `run_cycle(deps, now=...)`, in order:
     b. A 304, or a body whose SHA-256 equals the stored one, ends here: nothing is parsed.
     c. Parse and normalise (CPU, in the process pool, feeds.pool -> feeds.worker): bytes -> Items with
        their title keys. Several feeds are parsed at once, one per core.
-    d. Store (event loop; one feed at a time under an asyncio.Lock, so that clustering sees every story
-       stored before it). ONE TRANSACTION per feed: which guids are new (the database decides) ->
-       cluster each new item (feeds.cluster: same link, or a near-duplicate title, joins that story)
-       -> classify it (injected) -> insert items, stories and topics (storage.stories.add_items) ->
-       record the feed's success (ETag, Last-Modified, body hash, next fetch time) -> `on_new(session,
-       new stories)`, so the outbox is written with the items or not at all. Commit. Only then do the
-       new stories become clustering candidates for the rest of the cycle.
- 3. Health, in one transaction for all the rest: not-modified and unchanged feeds (next fetch time),
-    and failed feeds (error kind and detail, failure count, next fetch time after an exponential,
-    capped backoff).
+    d. Store (event loop, under an asyncio.Lock so that clustering sees every story stored before):
+       a group commit. A read feed joins a queue; whoever holds the lock stores everything queued, up
+       to GROUP_ITEMS items, in ONE TRANSACTION: which guids are new (the database decides) -> cluster
+       each new item (feeds.cluster: the same link, or a near-duplicate title, joins that story) ->
+       classify it (injected) -> insert items, stories and topics (storage.stories.add_items) ->
+       `on_new(session, new stories)`, so the outbox is written with the items or not at all. Commit.
+       Only then do the new stories become clustering candidates. If the group's transaction fails,
+       each of its feeds is stored again in a transaction of its own, so one feed's trouble never costs
+       another its items. (One transaction per feed costs ~10 round trips to the database per feed,
+       which on a first cycle of hundreds of feeds took longer than all the parsing: see docs/design.md.)
+ 3. Health, in ONE TRANSACTION for all feeds, once they are all done: successes (ETag, Last-Modified,
+    body hash, next fetch time), not-modified and unchanged feeds, and failures (error kind and detail,
+    failure count, next fetch time after an exponential, capped backoff). A feed's new body hash is
+    written only after its items are: if the cycle dies in between, the body is simply read again.
  4. Return a CycleReport with one FeedReport per feed. A failing feed is a value in the report, never an
     exception that stops the cycle; only cancellation propagates.
 """
@@ -53,6 +57,8 @@ log = logging.getLogger(__name__)
 CLUSTER_WINDOW = timedelta(hours=48)
 MAX_ERROR_DETAIL = 300
 YIELD_EVERY = 100  # items clustered and classified between two returns to the event loop
+GROUP_ITEMS = 2000  # items stored in one transaction, at most (a single feed may have more)
+LINGER = 0.25  # seconds a group waits for more read feeds before it is stored
 
 Classify = Callable[[Item, Scope], Mapping[str, Sequence[str]]]
 """topic id -> the terms that fired, for an item from a feed of the given scope; {} for no topic."""
@@ -187,8 +193,17 @@ async def run_cycle(deps: IngestDeps, *, now: datetime, everything: bool = False
 
 @dataclass(slots=True)
 class _Stored:
-    new_items: int
-    new_stories: int
+    new_items: int = 0
+    new_stories: int = 0
+
+
+@dataclass(slots=True)
+class _Parsed:
+    """A read feed waiting to be stored; `done` gets its result (or its error) when a group has stored it."""
+
+    feed: FeedForFetch
+    content: FeedContent
+    done: asyncio.Future[_Stored]
 
 
 @dataclass(slots=True)
@@ -199,6 +214,10 @@ class _Cycle:
     updates: list[FeedUpdate] = field(default_factory=list)
     moves: list[tuple[FeedForFetch, str]] = field(default_factory=list)
     store_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    queue: list[_Parsed] = field(default_factory=list)
+    provisional: int = 0  # the last provisional story id given in the index (they count down from -1)
+    reading: int = 0  # feeds not yet fetched and read: they may still join the next group
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # a feed was read, or finished without
 
     async def run(self, everything: bool) -> CycleReport:
         started = self.deps.timer()
@@ -207,6 +226,7 @@ class _Cycle:
             candidates = await story_store.recent_story_keys(session, self.now - CLUSTER_WINDOW)
         self.index = StoryIndex(candidates)
         in_flight = asyncio.Semaphore(self.deps.limits.concurrency)
+        self.reading = len(due)
         reports = await asyncio.gather(*(self._feed(feed, in_flight) for feed in due))
         await self._write_health()
         return CycleReport(started_at=self.now, feeds=tuple(reports), seconds=self.deps.timer() - started)
@@ -214,28 +234,35 @@ class _Cycle:
     async def _feed(self, feed: FeedForFetch, in_flight: asyncio.Semaphore) -> FeedReport:
         started = self.deps.timer()
         try:
-            async with in_flight:
-                started = self.deps.timer()
-                try:
-                    result = await self.deps.fetcher.fetch(feed)
-                except FetchError as exc:
-                    return self._failed(feed, exc.kind, exc.detail, started)
-                if result.moved_to:
-                    self.moves.append((feed, result.moved_to))
-                if result.not_modified:
-                    return self._unchanged(feed, result, Status.NOT_MODIFIED, feed.body_hash, started)
-                body_hash = hashlib.sha256(result.body).hexdigest()
-                if body_hash == feed.body_hash:
-                    return self._unchanged(feed, result, Status.UNCHANGED, body_hash, started)
-                content = await self.deps.pool.read(ReadJob(
-                    body=result.body, url=result.url, fetched_at=self.now, content_type=result.content_type,
-                    content_language=result.content_language, language=feed.language))
+            try:
+                async with in_flight:
+                    started = self.deps.timer()
+                    try:
+                        result = await self.deps.fetcher.fetch(feed)
+                    except FetchError as exc:
+                        return self._failed(feed, exc.kind, exc.detail, started)
+                    if result.moved_to:
+                        self.moves.append((feed, result.moved_to))
+                    if result.not_modified:
+                        return self._unchanged(feed, result, Status.NOT_MODIFIED, feed.body_hash, started)
+                    body_hash = hashlib.sha256(result.body).hexdigest()
+                    if body_hash == feed.body_hash:
+                        return self._unchanged(feed, result, Status.UNCHANGED, body_hash, started)
+                    content = await self.deps.pool.read(ReadJob(
+                        body=result.body, url=result.url, fetched_at=self.now, content_type=result.content_type,
+                        content_language=result.content_language, language=feed.language))
+            finally:
+                self.reading -= 1
+                self.arrived.set()
             if isinstance(content, ReadFailure):
                 return self._failed(feed, content.kind, content.detail, started)
             success = self._success(feed, result, body_hash)
             del result  # the body can go: at most `concurrency` bodies are held at once
-            async with self.store_lock:
-                stored = await self._store(feed, content, success)
+            stored = await self._store(feed, content)
+            # Stored and committed. Its new ETag and body hash are written with the health of the other
+            # feeds at the end: should that never happen, the next cycle reads the body again, finds
+            # nothing new, and writes them then.
+            self.updates.append(success)
             return FeedReport(feed.id, feed.name, feed.url, Status.FETCHED, self.deps.timer() - started,
                               entries=content.entries, new_items=stored.new_items, new_stories=stored.new_stories,
                               warning=content.warning, moved_to=self._moved(feed))
@@ -246,39 +273,110 @@ class _Cycle:
             log.exception("ingesting %s failed", feed.url)
             return self._failed(feed, "internal", f"{type(exc).__name__}: {exc}", started)
 
-    async def _store(self, feed: FeedForFetch, content: FeedContent, success: FeedUpdate) -> _Stored:
-        """Step 2d: the feed's new items, their stories, its success and the fan-out, in one transaction."""
-        links: dict[str, tuple[str, str]] = {}
-        async with self.deps.database.transaction() as session:
-            known = await story_store.stored_guids(session, feed.id, [item.guid for item in content.items])
-            batch: list[NewItem] = []
-            started_here = StoryIndex()  # stories this batch starts, by provisional id -(batch index + 1)
-            for position, (item, key) in enumerate(zip(content.items, content.title_keys, strict=True)):
-                if position % YIELD_EVERY == YIELD_EVERY - 1:
-                    await asyncio.sleep(0)  # a feed with thousands of new items must not stall the bot
-                if item.guid in known:
-                    continue
-                link = item.link if item.link != content.home else ""
-                links[item.guid] = (key, link)
-                topics = tuple((topic, tuple(terms)) for topic, terms in self.deps.classify(item, feed.scope).items())
-                stored_match = self.index.find(key, link)
-                batch_match = started_here.find(key, link)
-                if batch_match and (stored_match is None or batch_match.score > stored_match.score):
-                    batch.append(NewItem(item, key, topics, joins=-batch_match.story_id - 1))
-                elif stored_match:
-                    batch.append(NewItem(item, key, topics, story_id=stored_match.story_id))
-                else:
-                    started_here.add(StoryKey(-len(batch) - 1, key, link))
-                    batch.append(NewItem(item, key, topics))
-            stored = await story_store.add_items(session, feed.id, batch)
-            await feed_store.record_updates(session, [success])
-            if stored and self.deps.on_new is not None:
-                await self.deps.on_new(session, _new_stories(batch, stored))
-        for done in stored:  # committed: later feeds of this cycle may join these stories
-            if done.started_story:
-                key, link = links[done.guid]
-                self.index.add(StoryKey(done.story_id, key, link))
-        return _Stored(new_items=len(stored), new_stories=sum(done.started_story for done in stored))
+    async def _store(self, feed: FeedForFetch, content: FeedContent) -> _Stored:
+        """Step 2d, as a group commit: the feed joins the queue, and whoever holds the store lock stores
+        what is queued, a group of feeds per transaction. The holder lingers up to LINGER seconds for
+        more feeds while others are still being read, so that groups are worth their transaction. A
+        failed group is stored again one feed per transaction, so that one feed's trouble never costs
+        the others their items."""
+        loop = asyncio.get_running_loop()
+        parsed = _Parsed(feed, content, loop.create_future())
+        self.queue.append(parsed)
+        self.arrived.set()
+        async with self.store_lock:
+            while not parsed.done.done():
+                deadline = loop.time() + LINGER
+                while self.reading and sum(len(q.content.items) for q in self.queue) < GROUP_ITEMS:
+                    self.arrived.clear()
+                    try:
+                        await asyncio.wait_for(self.arrived.wait(), max(0.0, deadline - loop.time()))
+                    except TimeoutError:
+                        break
+                group = self._take_group()
+                try:
+                    await self._store_group(group)
+                except Exception as exc:  # noqa: BLE001 - retried feed by feed below, or reported for the feed
+                    if len(group) == 1:
+                        group[0].done.set_exception(exc)
+                        continue
+                    log.warning("storing %d feeds together failed (%s); storing them one by one",
+                                len(group), exc)
+                    for single in group:
+                        try:
+                            await self._store_group([single])
+                        except Exception as single_exc:  # noqa: BLE001 - this feed's error, in its report
+                            single.done.set_exception(single_exc)
+        return parsed.done.result()
+
+    def _take_group(self) -> list[_Parsed]:
+        """The oldest queued feeds, up to GROUP_ITEMS items (at least one feed)."""
+        size, count = 0, 0
+        for parsed in self.queue:
+            size += len(parsed.content.items)
+            if count and size > GROUP_ITEMS:
+                break
+            count += 1
+        group, self.queue = self.queue[:count], self.queue[count:]
+        return group
+
+    async def _store_group(self, group: Sequence[_Parsed]) -> None:
+        """One transaction: which items are new, their stories, their topics, the fan-out."""
+        starters: dict[int, int] = {}  # provisional story id in the index -> batch index of its first item
+        try:
+            async with self.deps.database.transaction() as session:
+                # A feed never read before cannot have stored items: no need to ask.
+                known = await story_store.stored_guid_pairs(session, {
+                    parsed.feed.id: [item.guid for item in parsed.content.items]
+                    for parsed in group if parsed.feed.body_hash is not None})
+                batch: list[NewItem] = []
+                seen = 0
+                for parsed in group:
+                    feed, content = parsed.feed, parsed.content
+                    for item, key in zip(content.items, content.title_keys, strict=True):
+                        seen += 1
+                        if seen % YIELD_EVERY == 0:
+                            await asyncio.sleep(0)  # thousands of new items must not stall the bot
+                        if (feed.id, item.guid) in known:
+                            continue
+                        link = item.link if item.link != content.home else ""
+                        topics = tuple((topic, tuple(terms))
+                                       for topic, terms in self.deps.classify(item, feed.scope).items())
+                        match = self.index.find(key, link)
+                        if match is None:  # a new story: in the index at once, under a provisional id
+                            self.provisional -= 1
+                            starters[self.provisional] = len(batch)
+                            self.index.add(StoryKey(self.provisional, key, link))
+                            batch.append(NewItem(feed.id, item, key, topics))
+                        elif match.story_id in starters:
+                            batch.append(NewItem(feed.id, item, key, topics, joins=starters[match.story_id]))
+                        else:
+                            batch.append(NewItem(feed.id, item, key, topics, story_id=match.story_id))
+                stored = await story_store.add_items(session, batch)
+                if stored and self.deps.on_new is not None:
+                    await self.deps.on_new(session, _new_stories(batch, stored))
+        except BaseException:
+            for provisional in starters:
+                self.index.remove(provisional)
+            raise
+        # Committed: each provisional story takes its stored id, or leaves the index if nothing went into it.
+        position = {(new.feed_id, new.item.guid): index for index, new in enumerate(batch)}
+        stored_story: dict[int, int] = {}  # batch index of a story's first item -> the stored story's id
+        for done in stored:
+            index = position[(done.feed_id, done.guid)]
+            first = batch[index].joins if batch[index].joins is not None else index
+            stored_story.setdefault(first, done.story_id)
+        for provisional, index in starters.items():
+            if index in stored_story:
+                self.index.rename(provisional, stored_story[index])
+            else:
+                self.index.remove(provisional)
+        results = {parsed.feed.id: _Stored() for parsed in group}
+        for done in stored:
+            result = results[done.feed_id]
+            result.new_items += 1
+            result.new_stories += done.started_story
+        for parsed in group:
+            parsed.done.set_result(results[parsed.feed.id])
 
     def _success(self, feed: FeedForFetch, result: FetchResult, body_hash: str | None) -> FeedUpdate:
         return FeedUpdate(feed_id=feed.id, fetched_at=self.now, next_fetch_at=self.now + self.deps.interval,
@@ -321,10 +419,10 @@ class _Cycle:
 
 def _new_stories(batch: Sequence[NewItem], stored: Sequence[StoredItem]) -> list[NewStory]:
     """One NewStory per story that gained items, in the order first touched, with the topics of all of them."""
-    by_guid = {new.item.guid: new for new in batch}
+    by_guid = {(new.feed_id, new.item.guid): new for new in batch}
     stories: dict[int, tuple[Item, bool, dict[str, list[str]]]] = {}
     for done in stored:
-        new = by_guid[done.guid]
+        new = by_guid[(done.feed_id, done.guid)]
         first, is_new, topics = stories.setdefault(done.story_id, (new.item, done.started_story, {}))
         for topic, terms in new.topics:
             fired = topics.setdefault(topic, [])

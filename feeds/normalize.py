@@ -102,7 +102,7 @@ def canonical_link(link: str | None, base: str | None = None) -> str | None:
     if not link:
         return None
     link = "".join(link.split())  # feeds wrap long links over lines
-    if base:
+    if base and not link.startswith(("http://", "https://")):
         try:
             link = urljoin(base, link)
         except ValueError:

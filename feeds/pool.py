@@ -15,9 +15,11 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from feeds.worker import FeedContent, ReadFailure, ReadJob, read_feed
+from feeds.worker import FeedContent, ReadFailure, ReadJob, read_feed, start_worker
 
 log = logging.getLogger(__name__)
+
+NICENESS = 10  # workers run at a lower priority than the bot (see feeds.worker.start_worker)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -37,7 +39,8 @@ class ParsePool:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
+                                                 initializer=start_worker, initargs=(NICENESS,))
         return self._executor
 
     async def read(self, job: ReadJob) -> FeedContent | ReadFailure:

@@ -7,6 +7,7 @@ document comes back as a `ReadFailure` value, because errors with extra fields d
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,6 +45,12 @@ class FeedContent:
 class ReadFailure:
     kind: str
     detail: str
+
+
+def start_worker(niceness: int) -> None:
+    """Run in each worker process as it starts: give way to the bot's own process, so that the event loop
+    (commands, sends, storing) gets a core first whenever it has work, and parsing takes the rest."""
+    os.nice(niceness)
 
 
 def read_feed(job: ReadJob) -> FeedContent | ReadFailure:

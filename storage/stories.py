@@ -8,6 +8,7 @@ the unique key), and only what was really inserted is returned.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,14 +21,15 @@ from model import Item, Source, Story, StoryKey
 from storage.tables import feeds, item_topics, items, stories
 
 __all__ = ["NewItem", "StoredItem", "StoryKey", "add_item", "add_items", "latest_stories", "recent_story_keys",
-           "stored_guids", "stories_by_id"]
+           "stored_guid_pairs", "stored_guids", "stories_by_id"]
 
 
 @dataclass(frozen=True, slots=True)
 class NewItem:
-    """An item to store and where it goes: into the stored story `story_id`, into the story started by the
-    item at index `joins` of the same batch, or (neither set) into a new story of its own."""
+    """An item of feed `feed_id` to store, and where it goes: into the stored story `story_id`, into the
+    story started by the item at index `joins` of the same batch, or (neither set) into a new story."""
 
+    feed_id: int
     item: Item
     title_key: str
     topics: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -43,6 +45,7 @@ class NewItem:
 class StoredItem:
     """An item the database really inserted."""
 
+    feed_id: int
     item_id: int
     story_id: int
     guid: str
@@ -51,11 +54,18 @@ class StoredItem:
 
 async def stored_guids(session: AsyncSession, feed_id: int, guids: Collection[str]) -> set[str]:
     """Which of `guids` this feed already has."""
-    if not guids:
+    return {guid for _, guid in await stored_guid_pairs(session, {feed_id: guids})}
+
+
+async def stored_guid_pairs(session: AsyncSession, wanted: Mapping[int, Collection[str]]) -> set[tuple[int, str]]:
+    """Which (feed id, guid) pairs of `wanted` (feed id -> guids) are stored, in one query."""
+    feed_ids = [feed_id for feed_id, guids in wanted.items() if guids]
+    if not feed_ids:
         return set()
+    guids = list({guid for feed_id in feed_ids for guid in wanted[feed_id]})
     result = await session.execute(
-        select(items.c.guid).where(items.c.feed_id == feed_id, items.c.guid.in_(list(guids))))
-    return set(result.scalars())
+        select(items.c.feed_id, items.c.guid).where(items.c.feed_id.in_(feed_ids), items.c.guid.in_(guids)))
+    return {(row.feed_id, row.guid) for row in result if row.guid in wanted[row.feed_id]}
 
 
 async def recent_story_keys(session: AsyncSession, since: datetime) -> list[StoryKey]:
@@ -67,10 +77,10 @@ async def recent_story_keys(session: AsyncSession, since: datetime) -> list[Stor
     return [StoryKey(row.id, row.title_key, row.link) for row in result]
 
 
-async def add_items(session: AsyncSession, feed_id: int, batch: Sequence[NewItem]) -> list[StoredItem]:
-    """Store a feed's new items with their stories and topics; returns the items really inserted, in
-    batch order. An item whose guid the feed already has is skipped, and a story started only by skipped
-    items is removed again, so a re-fetch never leaves a trace."""
+async def add_items(session: AsyncSession, batch: Sequence[NewItem]) -> list[StoredItem]:
+    """Store new items (of one feed or several) with their stories and topics, in a few statements;
+    returns the items really inserted, in batch order. An item whose guid its feed already has is skipped,
+    and a story started only by skipped items is removed again, so a re-fetch never leaves a trace."""
     if not batch:
         return []
     for index, new in enumerate(batch):
@@ -79,12 +89,22 @@ async def add_items(session: AsyncSession, feed_id: int, batch: Sequence[NewItem
     starters = [index for index, new in enumerate(batch) if new.starts_story]
     started: dict[int, int] = {}
     if starters:
+        # RETURNING rows come back in no promised order (and asking SQLAlchemy for the order makes it insert
+        # one row at a time on SQLite), so each new story is recognised by its values. Two starters with
+        # identical values make identical stories, so which of the two ids each one gets does not matter.
+        members = Counter(index if new.joins is None else new.joins for index, new in enumerate(batch)
+                          if new.story_id is None)
+        rows = [{"title": batch[i].item.title, "title_key": batch[i].title_key, "link": batch[i].item.link,
+                 "published_at": batch[i].item.published_at, "first_seen_at": batch[i].item.fetched_at,
+                 "source_count": members[i]} for i in starters]
         result = await session.execute(
-            insert(stories).returning(stories.c.id, sort_by_parameter_order=True),
-            [{"title": batch[i].item.title, "title_key": batch[i].title_key, "link": batch[i].item.link,
-              "published_at": batch[i].item.published_at, "first_seen_at": batch[i].item.fetched_at,
-              "source_count": 0} for i in starters])
-        started = dict(zip(starters, result.scalars(), strict=True))
+            insert(stories).returning(stories.c.id, stories.c.title, stories.c.title_key, stories.c.link,
+                                      stories.c.published_at), rows)
+        ids: dict[tuple[object, ...], list[int]] = {}
+        for row in result:
+            ids.setdefault((row.title, row.title_key, row.link, row.published_at), []).append(row.id)
+        for index, values in zip(starters, rows, strict=True):
+            started[index] = ids[(values["title"], values["title_key"], values["link"], values["published_at"])].pop()
 
     def story_of(index: int) -> int:
         new = batch[index]
@@ -95,25 +115,32 @@ async def add_items(session: AsyncSession, feed_id: int, batch: Sequence[NewItem
     dialect_insert = (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert
     inserted = await session.execute(
         dialect_insert(items).on_conflict_do_nothing(index_elements=[items.c.feed_id, items.c.guid])
-        .returning(items.c.id, items.c.guid),
-        [{"feed_id": feed_id, "guid": new.item.guid, "story_id": story_of(index), "link": new.item.link,
+        .returning(items.c.id, items.c.feed_id, items.c.guid),
+        [{"feed_id": new.feed_id, "guid": new.item.guid, "story_id": story_of(index), "link": new.item.link,
           "title": new.item.title, "summary": new.item.summary, "language": new.item.language,
           "published_at": new.item.published_at, "fetched_at": new.item.fetched_at,
           "content_hash": new.item.content_hash} for index, new in enumerate(batch)])
-    ids = {row.guid: row.id for row in inserted}
+    item_ids = {(row.feed_id, row.guid): row.id for row in inserted}
 
     stored: list[tuple[NewItem, StoredItem]] = []
     for index, new in enumerate(batch):
-        item_id = ids.pop(new.item.guid, None)  # pop: a guid twice in one batch is stored once
+        item_id = item_ids.pop((new.feed_id, new.item.guid), None)  # pop: a guid twice in a feed is stored once
         if item_id is not None:
-            stored.append((new, StoredItem(item_id, story_of(index), new.item.guid, started_story=new.starts_story)))
+            stored.append((new, StoredItem(new.feed_id, item_id, story_of(index), new.item.guid,
+                                           started_story=new.starts_story)))
 
-    touched = {story_of(index) for index in range(len(batch))}
-    item_count = (select(func.count()).select_from(items).where(items.c.story_id == stories.c.id)
-                  .scalar_subquery())
-    await session.execute(update(stories).where(stories.c.id.in_(touched)).values(source_count=item_count)
-                          .execution_options(synchronize_session=False))
-    if len(stored) < len(batch) and started:
+    # New stories were inserted with their batch members counted; stored stories gain their joiners. When
+    # the database skipped an item, every count is made again from the items, and a story that no item
+    # ended up in is removed.
+    complete = len(stored) == len(batch)
+    touched = ({new.story_id for new in batch if new.story_id is not None} if complete
+               else {story_of(index) for index in range(len(batch))})
+    if touched:
+        item_count = (select(func.count()).select_from(items).where(items.c.story_id == stories.c.id)
+                      .scalar_subquery())
+        await session.execute(update(stories).where(stories.c.id.in_(touched)).values(source_count=item_count)
+                              .execution_options(synchronize_session=False))
+    if not complete and started:
         await session.execute(delete(stories).where(stories.c.id.in_(list(started.values())),
                                                     stories.c.source_count == 0)
                               .execution_options(synchronize_session=False))
@@ -140,9 +167,9 @@ async def add_item(
     `topics` maps each topic the item was classified into to the terms that fired. If the feed already
     has the item's guid, nothing changes and the stored item's ids are returned.
     """
-    new = NewItem(item=item, title_key=title_key, story_id=story_id,
+    new = NewItem(feed_id=feed_id, item=item, title_key=title_key, story_id=story_id,
                   topics=tuple((topic, tuple(terms)) for topic, terms in topics.items()))
-    stored = await add_items(session, feed_id, [new])
+    stored = await add_items(session, [new])
     if stored:
         return stored[0].item_id, stored[0].story_id
     row = (await session.execute(select(items.c.id, items.c.story_id)

@@ -58,16 +58,17 @@ async def test_a_batch_starts_and_joins_stories_and_only_inserted_items_are_retu
     async with database.transaction() as session:
         feed_id = await feed_store.ensure_feed(session, FeedSpec("https://outlet.example/feed", "Outlet",
                                                                  Scope.VENEZUELA), now=T0)
-        stored = await story_store.add_items(session, feed_id, [
-            NewItem(item("a", "CNE fija fecha"), "cne fija fecha", (("cne", ("cne",)),)),
-            NewItem(item("b", "CNE fija la fecha"), "cne fija fecha", joins=0),
-            NewItem(item("c", "Marcha en Caracas"), "marcha caraca", (("protests", ("marcha",)),)),
+        stored = await story_store.add_items(session, [
+            NewItem(feed_id, item("a", "CNE fija fecha"), "cne fija fecha", (("cne", ("cne",)),)),
+            NewItem(feed_id, item("b", "CNE fija la fecha"), "cne fija fecha", joins=0),
+            NewItem(feed_id, item("c", "Marcha en Caracas"), "marcha caraca", (("protests", ("marcha",)),)),
         ])
         assert [(s.guid, s.started_story) for s in stored] == [("a", True), ("b", False), ("c", True)]
         assert stored[0].story_id == stored[1].story_id != stored[2].story_id
-        again = await story_store.add_items(session, feed_id, [
-            NewItem(item("a", "CNE fija fecha"), "cne fija fecha"),
-            NewItem(item("d", "Marcha en Caracas (video)"), "marcha caraca video", story_id=stored[2].story_id),
+        again = await story_store.add_items(session, [
+            NewItem(feed_id, item("a", "CNE fija fecha"), "cne fija fecha"),
+            NewItem(feed_id, item("d", "Marcha en Caracas (video)"), "marcha caraca video",
+                    story_id=stored[2].story_id),
         ])
         assert [(s.guid, s.story_id) for s in again] == [("d", stored[2].story_id)]
         found = await story_store.stories_by_id(session, [stored[0].story_id, stored[2].story_id])
@@ -82,5 +83,22 @@ async def test_a_join_must_point_to_an_earlier_item_that_starts_a_story(database
         feed_id = await feed_store.ensure_feed(session, FeedSpec("https://outlet.example/feed", "Outlet",
                                                                  Scope.VENEZUELA), now=T0)
         with pytest.raises(ValueError, match="joins"):
-            await story_store.add_items(session, feed_id, [NewItem(item("a", "x"), "x", joins=1),
-                                                           NewItem(item("b", "y"), "y")])
+            await story_store.add_items(session, [NewItem(feed_id, item("a", "x"), "x", joins=1),
+                                                  NewItem(feed_id, item("b", "y"), "y")])
+
+
+async def test_one_batch_can_hold_several_feeds_and_the_same_guid_in_two_feeds(database: Database) -> None:
+    async with database.transaction() as session:
+        first = await feed_store.ensure_feed(session, FeedSpec("https://a.example/feed", "A", Scope.VENEZUELA), now=T0)
+        second = await feed_store.ensure_feed(session, FeedSpec("https://b.example/feed", "B", Scope.WORLD), now=T0)
+        stored = await story_store.add_items(session, [
+            NewItem(first, item("same", "Uno"), "uno"),
+            NewItem(second, item("same", "Uno"), "uno", joins=0),
+            NewItem(second, item("other", "Dos"), "dos"),
+        ])
+        assert [(s.feed_id, s.guid, s.started_story) for s in stored] == [
+            (first, "same", True), (second, "same", False), (second, "other", True)]
+        assert await story_store.stored_guid_pairs(session, {first: ["same", "other"], second: ["same"]}) == {
+            (first, "same"), (second, "same")}
+        found = await story_store.stories_by_id(session, [stored[0].story_id])
+    assert [source.feed_name for source in found[stored[0].story_id].sources] == ["A", "B"]

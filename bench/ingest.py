@@ -1,0 +1,270 @@
+"""Benchmark of one ingestion cycle: N synthetic feeds served on loopback, run by hand (not a test).
+
+    .venv/bin/python bench/ingest.py [--feeds 500] [--entries 30] [--workers 0] [--concurrency 16]
+
+It prints the time feedparser alone needs to parse the same bytes in one process, then three cycles of the
+real pipeline (fetch, parse in the process pool, normalise, cluster, classify, store in SQLite): the first
+(everything new), an all-unchanged one (half the feeds answer 304, half send the same body again), and one
+where every feed has one new entry. Peak memory is the resident size of this process plus its parse
+workers (the feed server runs in its own process and is not counted).
+
+Targets (2 cores): first cycle <= 0.7 x feedparser alone, unchanged cycle < 0.5 s, peak memory < 300 MB.
+Heavy imports happen inside main(), so that the parse workers do not load them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+START = (2026, 11, 23, 12, 0)
+WORDS = ("gobierno oposición elecciones regionales municipales consejo nacional electoral rectores cronograma "
+         "auditoría registro sanciones tesoro funcionarios represión detenciones presos políticos foro penal "
+         "protesta marcha docentes jubilados enfermeras salarios aguinaldos cacerolazo apagones agua petare "
+         "maracaibo valencia barquisimeto mérida táchira zulia bolívar guayana sidor pdvsa petróleo faja "
+         "exportaciones dólar bolívares inflación banco central diálogo negociación barbados noruega mediación "
+         "plataforma unitaria candidatos primarias observadores misión europea tribunal supremo fiscalía "
+         "defensoría asamblea diputados ley presupuesto reforma universidad estudiantes hospital insumos "
+         "vacunas migración frontera colombia brasil guyana esequibo minería oro arco minero trabajadores "
+         "sindicato huelga paro transporte gasolina colas electricidad racionamiento lluvias deslizamientos").split()
+SYLLABLES = "ca ra ma te lo ri sa na do pe ve zu la mi ta co be gua ti re".split()
+
+
+def vocabulary(size: int = 6000) -> list[str]:
+    """Real words first, then made-up ones: drawn with Zipf weights, like the words of real headlines."""
+    rng = random.Random(0)
+    made_up = {"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size * 2)}
+    return WORDS + sorted(made_up - set(WORDS))[: size - len(WORDS)]
+
+
+VOCABULARY = vocabulary()
+WEIGHTS = [1 / rank for rank in range(1, len(VOCABULARY) + 1)]
+
+
+def feed_body(feed: int, entries: int, extra: int) -> bytes:
+    """A WordPress-like RSS document (about 700 bytes an entry, with WordPress's "The post ... appeared
+    first on ..." footer) of `entries + extra` items; the added ones come first, and every entry keeps its
+    text from one version of the document to the next."""
+    items = []
+    for number in range(entries + extra, 0, -1):
+        rng = random.Random(feed * 100_003 + number)
+        title = " ".join(rng.choices(VOCABULARY, WEIGHTS, k=10)).capitalize()
+        summary = " ".join(rng.choices(VOCABULARY, WEIGHTS, k=9)).capitalize()
+        link = f"https://outlet{feed}.example/{number}/"
+        items.append(
+            f"<item><title>{title}</title>"
+            f"<link>https://outlet{feed}.example/{number}/?utm_source=rss&amp;utm_medium=rss</link>"
+            f"<dc:creator><![CDATA[Redacción]]></dc:creator>"
+            f"<pubDate>Mon, 23 Nov 2026 {number // 60 % 12:02d}:{number % 60:02d}:00 +0000</pubDate>"
+            f"<category><![CDATA[Política]]></category>"
+            f'<guid isPermaLink="false">https://outlet{feed}.example/?p={number}</guid>'
+            f"<description><![CDATA[<p>{summary}.</p>\n<p>The post <a rel=\"nofollow\" href=\"{link}\">{title}</a> "
+            f"appeared first on <a rel=\"nofollow\" href=\"https://outlet{feed}.example\">Outlet {feed}</a>.</p>"
+            f"]]></description></item>")
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+            f"<title>Outlet {feed}</title><link>https://outlet{feed}.example</link><language>es</language>"
+            f"{''.join(items)}</channel></rss>").encode()
+
+
+def serve(feeds: int, entries: int, ready) -> None:  # type: ignore[no-untyped-def]
+    """The feed server, in its own process. POST /bump adds one entry to every feed."""
+    import asyncio
+    import hashlib
+
+    from aiohttp import web
+
+    state = {"extra": 0}
+    bodies: dict[int, tuple[bytes, str]] = {}
+
+    def build() -> None:
+        for feed in range(feeds):
+            body = feed_body(feed, entries, state["extra"])
+            bodies[feed] = (body, '"' + hashlib.sha256(body).hexdigest()[:16] + '"')
+
+    async def get(request: web.Request) -> web.Response:
+        feed = int(request.match_info["feed"])
+        body, etag = bodies[feed]
+        if feed % 2 == 0:  # half the feeds support conditional GET, the other half always send the body
+            if request.headers.get("If-None-Match") == etag:
+                return web.Response(status=304, headers={"ETag": etag})
+            return web.Response(body=body, headers={"ETag": etag, "Content-Type": "application/rss+xml"})
+        return web.Response(body=body, headers={"Content-Type": "application/rss+xml; charset=utf-8"})
+
+    async def bump(_request: web.Request) -> web.Response:
+        state["extra"] += 1
+        build()
+        return web.Response(text="ok")
+
+    async def main() -> None:
+        build()
+        app = web.Application()
+        app.router.add_get("/feed/{feed}.xml", get)
+        app.router.add_post("/bump", bump)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        ready.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def rss_mb(pids: list[int]) -> tuple[float, float]:
+    """(current, high-water) resident size of the processes, in MB, from /proc."""
+    now = peak = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                now += int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                peak += int(line.split()[1])
+    return now / 1024, peak / 1024
+
+
+def descendants(pid: int) -> list[int]:
+    found, queue = [], [pid]
+    while queue:
+        parent = queue.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found.extend(children)
+            queue.extend(children)
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--feeds", type=int, default=500)
+    parser.add_argument("--entries", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=0, help="parse processes (0: one per core)")
+    parser.add_argument("--concurrency", type=int, default=16, help="feeds fetched at once")
+    args = parser.parse_args()
+
+    import asyncio
+    import dataclasses
+    import io
+    import multiprocessing
+    import tempfile
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    import aiohttp
+    import feedparser
+
+    from feeds.fetch import open_fetcher
+    from feeds.ingest import IngestDeps, register_config_feeds, run_cycle
+    from feeds.pool import ParsePool
+    from model import FeedSpec, Item, Scope
+    from settings import load
+    from storage.engine import Database
+
+    bodies = [feed_body(feed, args.entries, 0) for feed in range(args.feeds)]
+    size = sum(map(len, bodies)) / 1e6
+    workers = args.workers or os.cpu_count() or 1
+    print(f"{args.feeds} feeds x {args.entries} entries ({size:.1f} MB), {workers} parse workers, "
+          f"concurrency {args.concurrency}, {os.cpu_count()} cores")
+
+    def feedparser_alone(**flags: bool) -> float:
+        started = time.perf_counter()
+        for body in bodies:
+            feedparser.parse(io.BytesIO(body), response_headers={"content-type": "application/rss+xml"}, **flags)
+        return time.perf_counter() - started
+
+    alone = feedparser_alone()
+    alone_fast = feedparser_alone(sanitize_html=False, resolve_relative_uris=False)
+    print(f"feedparser alone, one process, default options:            {alone:6.2f} s")
+    print(f"feedparser alone, one process, sanitizer and URI rewriting off: {alone_fast:6.2f} s")
+    del bodies
+
+    context = multiprocessing.get_context("spawn")
+    ready_read, ready_write = context.Pipe(duplex=False)
+    server = context.Process(target=serve, args=(args.feeds, args.entries, ready_write), daemon=True)
+    server.start()
+    port = ready_read.recv()
+
+    def classify(item: Item, _scope: Scope) -> dict[str, tuple[str, ...]]:
+        text = item.title.lower()
+        return {topic: (word,) for topic, word in (("cne", "electoral"), ("protests", "protesta"),
+                                                    ("sanctions", "sanciones"), ("dialogue", "diálogo"))
+                if word in text}
+
+    async def bench(folder: str) -> int:
+        settings = load(REPO / "config.toml")
+        limits = dataclasses.replace(settings.fetch, concurrency=args.concurrency)
+        database = Database(f"sqlite+aiosqlite:///{folder}/bench.sqlite3")
+        await database.create_schema()
+        now = datetime(*START, tzinfo=UTC)
+        await register_config_feeds(database, [
+            FeedSpec(url=f"http://127.0.0.1:{port}/feed/{feed}.xml", name=f"Outlet {feed}", scope=Scope.VENEZUELA)
+            for feed in range(args.feeds)], now=now)
+        pool = ParsePool(workers)
+        await pool.warm_up()
+        peak = 0.0
+        done = asyncio.Event()
+
+        async def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                pids = [os.getpid(), *(pid for pid in descendants(os.getpid()) if pid != server.pid)]
+                peak = max(peak, rss_mb(pids)[0])
+                await asyncio.sleep(0.1)
+
+        sampler = asyncio.create_task(sample())
+        try:
+            async with open_fetcher(limits) as fetcher:
+                deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=limits,
+                                  interval=timedelta(minutes=15), classify=classify)
+                results = []
+                for label, bump in (("first cycle, everything new", False), ("unchanged cycle", False),
+                                    ("one new entry in every feed", True)):
+                    if bump:
+                        async with aiohttp.ClientSession() as http:
+                            await (await http.post(f"http://127.0.0.1:{port}/bump")).read()
+                    report = await run_cycle(deps, now=now)
+                    now += timedelta(minutes=15)
+                    results.append((label, report))
+        finally:
+            done.set()
+            await sampler
+            pids = [os.getpid(), *(pid for pid in descendants(os.getpid()) if pid != server.pid)]
+            high_water = rss_mb(pids)[1]
+            pool.close()
+            await database.close()
+
+        (_, first), (_, unchanged), (_, bumped) = results
+        assert not first.failed and first.new_items == args.feeds * args.entries, first.summary()
+        assert unchanged.new_items == 0 and bumped.new_items == args.feeds, bumped.summary()
+        print(f"first cycle, everything new:     {first.seconds:6.2f} s  = {first.seconds / alone:.2f} x feedparser "
+              f"alone ({first.seconds / alone_fast:.2f} x with its fast options)   target <= 0.70 x")
+        print(f"unchanged cycle (304/same body): {unchanged.seconds:6.2f} s                      target < 0.50 s")
+        print(f"one new entry in every feed:     {bumped.seconds:6.2f} s")
+        print(f"peak memory, bot process + parse workers: {peak:.0f} MB sampled every 100 ms "
+              f"(sum of per-process peaks {high_water:.0f} MB)   target < 300 MB")
+        for label, report in results:
+            print(f"  {label}: {report.summary()}")
+        return 0
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="centinela-bench-") as folder:
+            return asyncio.run(bench(folder))
+    finally:
+        server.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
