@@ -444,3 +444,19 @@ def test_the_report_has_a_line_per_feed_and_a_total() -> None:
     assert lines[-1] == ("total: 4 feeds: 3 new items (2 new stories), 1 read, 1 not modified, 1 unchanged, "
                          "1 failed; 1.25 s")
 
+
+
+async def test_one_feeds_storage_failure_never_costs_another_feed_its_items(bed: Bed) -> None:
+    def fragile(item: Item, scope: Scope) -> Mapping[str, Sequence[str]]:
+        if "ROMPE" in item.title:
+            raise ValueError("classifier bug")
+        return keyword_topics(item, scope)
+
+    bed.deps = dataclasses.replace(bed.deps, classify=fragile)
+    bed.server.route("/good", rss(("g1", "Marcha de jubilados"), ("g2", "CNE fija fecha")))
+    bed.server.route("/bad", rss(("b1", "Titular que ROMPE el clasificador")))
+    await bed.feeds(("Good", "/good"), ("Bad", "/bad"))
+    report = by_name(await bed.cycle())
+    assert report["Good"].status == Status.FETCHED and report["Good"].new_items == 2
+    assert report["Bad"].status == Status.FAILED and "classifier bug" in report["Bad"].error_detail
+    assert {story.title for story in await bed.stories()} == {"Marcha de jubilados", "CNE fija fecha"}
