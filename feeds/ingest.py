@@ -32,6 +32,7 @@ Pipeline of `run_cycle(deps, now=...)`, in order:
 from __future__ import annotations
 
 import asyncio
+import enum
 import hashlib
 import logging
 import time
@@ -64,14 +65,14 @@ Classify = Callable[[Item, Scope], Mapping[str, Sequence[str]]]
 """topic id -> the terms that fired, for an item from a feed of the given scope; {} for no topic."""
 
 
-
 def no_classification(_item: Item, _scope: Scope) -> Mapping[str, Sequence[str]]:
     """A Classify that gives no topic: items are still stored and clustered."""
     return {}
 
 
 OnNew = Callable[[Any, Sequence[NewStory]], Awaitable[object]]
-"""Called with the storage session of the feed's transaction and the stories that gained items in it."""
+"""The fan-out. Called inside the transaction that stored new items, with its storage session (opaque
+here: only storage functions use it) and one NewStory per story that gained items in it."""
 
 
 class FeedFetcher(Protocol):
@@ -96,7 +97,7 @@ class IngestDeps:
     timer: Callable[[], float] = time.perf_counter  # durations in the report, never the time of day
 
 
-class Status:
+class Status(enum.StrEnum):
     FETCHED = "fetched"  # a new body was read and parsed (it may hold no new item)
     NOT_MODIFIED = "not_modified"  # 304
     UNCHANGED = "unchanged"  # same body as last time
@@ -110,7 +111,7 @@ class FeedReport:
     feed_id: int
     name: str
     url: str
-    status: str
+    status: Status
     seconds: float
     entries: int = 0  # entries in the document
     new_items: int = 0
@@ -144,7 +145,7 @@ class CycleReport:
     feeds: tuple[FeedReport, ...]
     seconds: float
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         return sum(report.status == status for report in self.feeds)
 
     @property
@@ -172,7 +173,7 @@ def retry_delay(failures: int, base: timedelta, cap: timedelta) -> timedelta:
     """How long a feed waits after its `failures`-th failure in a row: base, 2 x base, 4 x base... <= cap."""
     if failures <= 0:
         return timedelta(0)
-    return min(cap, base * 2 ** min(failures - 1, 32))
+    return timedelta(seconds=min(cap.total_seconds(), base.total_seconds() * 2.0 ** min(failures - 1, 64)))
 
 
 def due_slack(interval: timedelta) -> timedelta:
@@ -217,7 +218,7 @@ class _Cycle:
     queue: list[_Parsed] = field(default_factory=list)
     provisional: int = 0  # the last provisional story id given in the index (they count down from -1)
     reading: int = 0  # feeds not yet fetched and read: they may still join the next group
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # a feed was read, or finished without
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set when a feed is read or needs no storing
 
     async def run(self, everything: bool) -> CycleReport:
         started = self.deps.timer()
@@ -384,7 +385,7 @@ class _Cycle:
                           last_modified=result.last_modified or (feed.last_modified if result.not_modified else None),
                           body_hash=body_hash)
 
-    def _unchanged(self, feed: FeedForFetch, result: FetchResult, status: str, body_hash: str | None,
+    def _unchanged(self, feed: FeedForFetch, result: FetchResult, status: Status, body_hash: str | None,
                    started: float) -> FeedReport:
         self.updates.append(self._success(feed, result, body_hash))
         return FeedReport(feed.id, feed.name, feed.url, status, self.deps.timer() - started,
@@ -404,7 +405,7 @@ class _Cycle:
         return next((url for moved, url in self.moves if moved.id == feed.id), None)
 
     async def _write_health(self) -> None:
-        """Step 3: everything but the stored feeds' successes, in one transaction."""
+        """Step 3: what every fetch taught (validators, body hash, errors, backoff, moves), in one transaction."""
         if not self.updates and not self.moves:
             return
         try:

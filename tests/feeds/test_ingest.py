@@ -222,8 +222,10 @@ async def test_a_failing_feed_backs_off_exponentially_and_recovers_by_itself(bed
 @pytest.mark.parametrize(("base", "cap", "failures", "delay"), [
     (15, 1440, 0, 0), (15, 1440, 1, 15), (15, 1440, 2, 30), (15, 1440, 3, 60), (15, 1440, 7, 960),
     (15, 1440, 8, 1440), (15, 1440, 50, 1440), (15, 1440, 10_000, 1440), (30, 30, 5, 30),
+    (1440, 10 ** 6, 40, 10 ** 6),
 ], ids=["no failure: no wait", "first: base", "second: double", "third: four times", "seventh: 64 times",
-        "eighth: capped", "fiftieth: capped", "huge count: capped, no overflow", "cap equal to base"])
+        "eighth: capped", "fiftieth: capped", "huge count: capped, no overflow", "cap equal to base",
+        "a day doubled forty times: capped, no overflow"])
 def test_retry_delay(base: int, cap: int, failures: int, delay: int) -> None:
     assert retry_delay(failures, timedelta(minutes=base), timedelta(minutes=cap)) == timedelta(minutes=delay)
 
