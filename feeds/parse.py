@@ -105,23 +105,28 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
     )
 
 
+# Entries are read with dict.get on feedparser's canonical keys: FeedParserDict.get goes through its key
+# aliases on every call (slow on big feeds) and maps a missing updated_parsed to published_parsed with a
+# deprecation warning.
+_get = dict.get
+
+
 def _entry(raw: Any, *, rss: bool) -> ParsedEntry:
     summary = _field(raw, "summary", rss=rss)
-    if summary is None and raw.get("content"):
-        first = raw["content"][0]
-        summary = TextField(str(first.get("value") or ""), str(first.get("type") or "text/html"))
-    title = _field(raw, "title", rss=rss)
+    content = _get(raw, "content")
+    if summary is None and content:
+        first = content[0]
+        summary = TextField(str(_get(first, "value") or ""), str(_get(first, "type") or "text/html"))
     language = None
     for detail in ("title_detail", "summary_detail"):
-        language = language or _text_or_none((raw.get(detail) or {}).get("language"))
+        language = language or _text_or_none(_get(_get(raw, detail) or {}, "language"))
     return ParsedEntry(
-        id=_text_or_none(raw.get("id")),
-        link=_text_or_none(raw.get("link")),
-        title=title,
+        id=_text_or_none(_get(raw, "id")),
+        link=_text_or_none(_get(raw, "link")),
+        title=_field(raw, "title", rss=rss),
         summary=summary,
-        # dict.get: FeedParserDict.get maps a missing updated_parsed to published_parsed, with a warning
-        published=_time(dict.get(raw, "published_parsed") or dict.get(raw, "created_parsed")),
-        updated=_time(dict.get(raw, "updated_parsed")),
+        published=_time(_get(raw, "published_parsed") or _get(raw, "created_parsed")),
+        updated=_time(_get(raw, "updated_parsed")),
         language=language,
     )
 
@@ -129,11 +134,10 @@ def _entry(raw: Any, *, rss: bool) -> ParsedEntry:
 def _field(raw: Any, name: str, *, rss: bool) -> TextField | None:
     """A title or summary. RSS cannot declare a title plain text and feeds do put escaped HTML in titles, so
     RSS fields are always read as HTML; Atom's declared type (text, html, xhtml) is trusted."""
-    value = raw.get(name)
+    value = _get(raw, name)
     if not isinstance(value, str) or not value.strip():
         return None
-    detail = raw.get(f"{name}_detail") or {}
-    kind = str(detail.get("type") or "text/html")
+    kind = str(_get(_get(raw, f"{name}_detail") or {}, "type") or "text/html")
     return TextField(value, "text/html" if rss and kind == "text/plain" else kind)
 
 
