@@ -9,6 +9,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from handlers.health import HealthServer
 from handlers.services import Services
+from handlers.throttle import THROTTLE_GROUP, throttle_updates
 from model import Clock
 from settings import Settings
 from storage.engine import Database
@@ -45,4 +46,5 @@ def build_application(settings: Settings, *, token: str, clock: Clock) -> Applic
         .post_shutdown(post_shutdown)
         .build()
     )
+    application.add_handler(throttle_updates, group=THROTTLE_GROUP)
     return application

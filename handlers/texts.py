@@ -12,10 +12,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "es": {
         "story.sources_more": "+{count} fuentes más",
         "story.matched_phrase": "Alerta: «{phrase}»",
+        "throttle.slow_down": "Vas muy rápido. Ignoraré tus mensajes unos segundos.",
     },
     "en": {
         "story.sources_more": "+{count} more sources",
         "story.matched_phrase": "Alert: “{phrase}”",
+        "throttle.slow_down": "You are going too fast. I will ignore your messages for a few seconds.",
     },
 }
 
