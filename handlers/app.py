@@ -8,6 +8,7 @@ from __future__ import annotations
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from handlers.health import HealthServer
+from handlers.jobs import schedule_jobs
 from handlers.services import Services
 from handlers.throttle import THROTTLE_GROUP, throttle_updates
 from model import Clock
@@ -47,4 +48,5 @@ def build_application(settings: Settings, *, token: str, clock: Clock) -> Applic
         .build()
     )
     application.add_handler(throttle_updates, group=THROTTLE_GROUP)
+    schedule_jobs(application, settings)
     return application

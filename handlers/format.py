@@ -7,8 +7,10 @@ boundaries so that none exceeds Telegram's 4096-character limit. Pure: no I/O, t
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from handlers.texts import text
@@ -101,3 +103,113 @@ def split_messages(blocks: Iterable[str], *, header: str = "", separator: str = 
 
 def join_lines(lines: Sequence[str]) -> str:
     return "\n".join(line for line in lines if line)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Alerts and digests (pushed by handlers.delivery and handlers.digest)
+
+BUNDLE_ABOVE = 5
+"""More alerts than this pending for one chat at once go out as one bundled message."""
+
+MAX_PHRASE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One story for one chat and why: its topics' names in the chat's language, and the keyword
+    phrases that matched."""
+
+    story: Story
+    topic_names: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSection:
+    """One group of a digest: a topic (by its name in the chat's language) or a keyword phrase."""
+
+    stories: tuple[Story, ...]
+    topic_name: str | None = None
+    phrase: str | None = None
+    more: int = 0  # stories of this group left out by the per-group cap
+
+
+def alert_block(alert: Alert, *, lang: Lang, timezone: str) -> str:
+    """Topic label(s) or 'Keyword alert', the story (title, source, local time, +N more sources, link),
+    then the phrase(s) that matched."""
+    if alert.topic_names:
+        heading = "🔔 <b>" + " · ".join(escape(name) for name in alert.topic_names) + "</b>"
+    else:
+        heading = "🔔 <b>" + text(lang, "alert.keyword") + "</b>"
+    lines = [story_block(alert.story, lang=lang, timezone=timezone, prefix=heading)]
+    lines.extend(text(lang, "story.matched_phrase", phrase=escape(shorten(phrase, MAX_PHRASE)))
+                 for phrase in alert.phrases)
+    return "\n".join(lines)
+
+
+def alert_bundle(alerts: Sequence[Alert], *, lang: Lang, timezone: str,
+                 limit: int = MAX_MESSAGE) -> list[tuple[str, tuple[int, ...]]]:
+    """Several alerts as one message (more if they do not fit), with the indices of the alerts each
+    message carries, so that the sender can record each message's deliveries as it goes."""
+    header = text(lang, "alert.bundle", count=len(alerts))
+    return pack_messages([alert_block(alert, lang=lang, timezone=timezone) for alert in alerts],
+                         header=header, limit=limit)
+
+
+def pack_messages(blocks: Sequence[str], *, header: str = "", separator: str = "\n\n",
+                  limit: int = MAX_MESSAGE) -> list[tuple[str, tuple[int, ...]]]:
+    """Like `split_messages`, but also says which blocks (by index) went into each message."""
+    packed: list[tuple[str, tuple[int, ...]]] = []
+    current, members = header, []
+    for index, block in enumerate(blocks):
+        if visible_length(block) + visible_length(header) + len(separator) > limit:
+            raise ValueError("a single block is longer than a Telegram message")
+        candidate = f"{current}{separator}{block}" if current else block
+        if members and visible_length(candidate) > limit:
+            packed.append((current, tuple(members)))
+            candidate, members = (f"{header}{separator}{block}" if header else block), []
+        current = candidate
+        members.append(index)
+    if members:
+        packed.append((current, tuple(members)))
+    return packed
+
+
+def day_label(day: date, lang: Lang) -> str:
+    """'23/11/2026' (es) or '23 Nov 2026' (en)."""
+    return day.strftime("%d/%m/%Y") if lang == "es" else day.strftime("%d %b %Y")
+
+
+def digest_messages(sections: Sequence[DigestSection], *, lang: Lang, timezone: str, day: date,
+                    limit: int = MAX_MESSAGE) -> list[str]:
+    """The daily digest: a title, then each group's stories under its heading; split on story
+    boundaries so that no message passes `limit`. No stories, no messages."""
+    blocks = []
+    for section in sections:
+        if section.topic_name is not None:
+            heading = f"<b>▸ {escape(section.topic_name)}</b>"
+        else:
+            heading = "<b>▸ " + text(lang, "story.matched_phrase",
+                                     phrase=escape(shorten(section.phrase or "", MAX_PHRASE))) + "</b>"
+        for position, story in enumerate(section.stories):
+            block = story_block(story, lang=lang, timezone=timezone, prefix=heading if position == 0 else "")
+            if section.more and position == len(section.stories) - 1:
+                block += "\n" + text(lang, "digest.more", count=section.more)
+            blocks.append(block)
+    if not blocks:
+        return []
+    return split_messages(blocks, header=text(lang, "digest.title", day=day_label(day, lang)), limit=limit)
+
+
+_ANCHOR = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
+
+
+def as_plain_text(html_text: str, limit: int = MAX_MESSAGE) -> str:
+    """What a message says without markup, links written out: the fallback when Telegram refuses the
+    HTML. Cut to `limit` UTF-16 code units."""
+    with_links = _ANCHOR.sub(lambda match: f"{match.group(2)} ({match.group(1)})", html_text)
+    plain = html.unescape(_strip_tags(with_links))
+    if visible_length(escape(plain)) <= limit:
+        return plain
+    units = plain.encode("utf-16-le")[: (limit - 1) * 2]
+    return units.decode("utf-16-le", errors="ignore") + "…"

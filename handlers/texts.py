@@ -13,11 +13,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "story.sources_more": "+{count} fuentes más",
         "story.matched_phrase": "Alerta: «{phrase}»",
         "throttle.slow_down": "Vas muy rápido. Ignoraré tus mensajes unos segundos.",
+        "alert.keyword": "Alerta por palabra clave",
+        "alert.bundle": "🔔 <b>{count} alertas nuevas</b>",
+        "digest.title": "📰 <b>Resumen diario · {day}</b>",
+        "digest.more": "(+{count} más en este tema)",
     },
     "en": {
         "story.sources_more": "+{count} more sources",
         "story.matched_phrase": "Alert: “{phrase}”",
         "throttle.slow_down": "You are going too fast. I will ignore your messages for a few seconds.",
+        "alert.keyword": "Keyword alert",
+        "alert.bundle": "🔔 <b>{count} new alerts</b>",
+        "digest.title": "📰 <b>Daily digest · {day}</b>",
+        "digest.more": "(+{count} more on this topic)",
     },
 }
 

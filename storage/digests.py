@@ -124,13 +124,22 @@ async def days_taken(session: AsyncSession, local_dates: Collection[str]) -> set
     return {(row.chat_id, row.local_date) for row in result}
 
 
-async def stories_seen_between(session: AsyncSession, since: datetime, until: datetime) -> list[Story]:
+@dataclass(frozen=True, slots=True)
+class SeenStory:
+    """A story and when Centinela first saw it (what a digest's window is about)."""
+
+    first_seen_at: datetime
+    story: Story
+
+
+async def stories_seen_between(session: AsyncSession, since: datetime, until: datetime) -> list[SeenStory]:
     """Stories first seen in [since, until), with sources and topics, oldest first."""
-    ids = list((await session.execute(
-        select(stories.c.id).where(stories.c.first_seen_at >= since, stories.c.first_seen_at < until)
-        .order_by(stories.c.first_seen_at, stories.c.id))).scalars())
-    found = await stories_by_id(session, ids)
-    return [found[story_id] for story_id in ids if story_id in found]
+    rows = (await session.execute(
+        select(stories.c.id, stories.c.first_seen_at)
+        .where(stories.c.first_seen_at >= since, stories.c.first_seen_at < until)
+        .order_by(stories.c.first_seen_at, stories.c.id))).all()
+    found = await stories_by_id(session, [row.id for row in rows])
+    return [SeenStory(row.first_seen_at, found[row.id]) for row in rows if row.id in found]
 
 
 async def open_digest(session: AsyncSession, *, chat_id: int, local_date: str, due_at: datetime, since: datetime,
