@@ -5,9 +5,10 @@ due deliveries a round of chats at a time, formats them with `handlers.format`, 
 (one message a second to a private chat, one every three seconds to a group or channel) under
 AIORateLimiter's overall 30/s, and maps every refusal by class in `outcome_for`.
 
-Crash semantics: a delivery is marked sent as soon as Telegram accepted its message, and a chat's next
-message waits for that record to be committed. A crash can therefore repeat, per chat, only the one message
-that was in flight; everything still pending is picked up by the next drain.
+Crash semantics: a delivery is marked sent as soon as Telegram accepted its message (marks from concurrent
+sends share one commit), and the send slot is released only once that mark is committed. After a crash the
+messages sent but not on record are therefore at most one per slot, each to a different chat: a chat can
+get again only the one message that was in flight. Everything still pending goes out at the next drain.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def outcome_for(exc: TelegramError) -> Outcome:
     if isinstance(exc, ChatMigrated):
         return Move(int(exc.new_chat_id))
     if isinstance(exc, Forbidden):
-        return Deactivate(f"forbidden: {exc.message}")
+        return Deactivate(exc.message)
     if isinstance(exc, BadRequest):  # before NetworkError: BadRequest subclasses it
         description = exc.message.lower()
         if any(marker in description for marker in _CHAT_GONE):
@@ -177,6 +178,7 @@ class DrainReport:
 
 
 WaitUntil = Callable[[datetime], Awaitable[None]]
+OnSent = Callable[[int], Awaitable[None]]
 
 
 class _SentLog:
@@ -260,8 +262,11 @@ class Sender:
         if start > now:
             await self._wait_until(start)
 
-    async def transmit(self, chat_id: int, text: str) -> Transmission:
-        """Send one HTML message to a chat and deal with whatever Telegram answers."""
+    async def transmit(self, chat_id: int, text: str, *, on_sent: OnSent | None = None) -> Transmission:
+        """Send one HTML message to a chat and deal with whatever Telegram answers.
+
+        `on_sent(chat_id)` records the success; the send slot is held until it returns, so the messages
+        sent but not yet on record never outnumber the slots (`policy.concurrency`)."""
         html_mode, moved = True, False
         while True:
             await self._take_turn(chat_id)
@@ -270,6 +275,8 @@ class Sender:
                     await self._bot.send_message(chat_id=chat_id, text=text,
                                                  parse_mode=ParseMode.HTML if html_mode else None,
                                                  link_preview_options=NO_PREVIEW)
+                    if on_sent is not None:
+                        await on_sent(chat_id)
             except TelegramError as exc:
                 outcome = outcome_for(exc)
                 if self._metrics:
@@ -386,11 +393,14 @@ class Sender:
         report.chats.add(chat_id)
         for position, (text, carried) in enumerate(messages):
             ids = [delivery.id for delivery in carried]
-            result = await self.transmit(chat_id, text)
+
+            async def on_sent(_chat_id: int, ids: list[int] = ids) -> None:
+                await self._sent_log.record(ids, self._clock())
+
+            result = await self.transmit(chat_id, text, on_sent=on_sent)
             chat_id = result.chat_id
             match result:
                 case Delivered():
-                    await self._sent_log.record(ids, self._clock())
                     report.messages += 1
                     report.delivered += len(ids)
                 case Refused(reason=reason):

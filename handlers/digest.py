@@ -255,13 +255,19 @@ class DigestService:
             return
         policy = self._sender.policy
         for index in range(digest.parts_sent, total):
-            result = await self._sender.transmit(chat_id, digest.parts[index])
+
+            async def on_sent(_chat_id: int, done: int = index + 1) -> None:
+                async with self._database.transaction() as session:
+                    await store.part_sent(session, digest.id, parts_sent=done, total=total, at=self._clock())
+
+            result = await self._sender.transmit(chat_id, digest.parts[index], on_sent=on_sent)
             chat_id = result.chat_id
             match result:
                 case Delivered():
                     report.messages += 1
                 case Refused(reason=reason):
                     log.error("digest %s part %d refused by Telegram (%s); skipped", digest.id, index + 1, reason)
+                    await on_sent(chat_id)
                 case Dropped():
                     return  # the chat's pending digest was cancelled with it
                 case Deferred(until=until, reason=reason, counts=counts):
@@ -276,8 +282,6 @@ class DigestService:
                             await store.reschedule_digest(session, digest.id, not_before=when, reason=reason,
                                                           count_attempt=counts)
                     return
-            async with self._database.transaction() as session:
-                await store.part_sent(session, digest.id, parts_sent=index + 1, total=total, at=self._clock())
         report.finished += 1
 
     # ----------------------------------------------------------------------------- on demand

@@ -116,13 +116,13 @@ async def test_deactivating_a_chat_cancels_its_pending_deliveries_and_digest(dat
         await outbox.enqueue(session, [outbox.NewDelivery(7, story_id, ("sanctions",))], now=NOW)
         await digest_store.open_digest(session, chat_id=7, local_date="2026-11-23", due_at=NOW, since=NOW,
                                        until=NOW, parts=["<b>x</b>"], now=NOW)
-        assert await outbox.deactivate_chat(session, 7, now=NOW, reason="forbidden: bot was blocked by the user") == 1
+        assert await outbox.deactivate_chat(session, 7, now=NOW, reason="Forbidden: bot was blocked by the user") == 1
         active = (await session.execute(select(chats.c.active).where(chats.c.id == 7))).scalar_one()
         rows = await outbox.records(session, chat_id=7)
         digest = (await digest_store.digest_records(session, 7))[0]
     assert active is False
     assert [(row.status, row.last_error) for row in rows] == [
-        (DeliveryStatus.CANCELLED, "forbidden: bot was blocked by the user")]
+        (DeliveryStatus.CANCELLED, "Forbidden: bot was blocked by the user")]
     assert digest.status == "cancelled"
 
 
