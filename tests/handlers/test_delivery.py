@@ -363,7 +363,7 @@ async def test_restart_with_pending_deliveries_sends_the_rest_once(
     crashing = CrashingBot(bot, survive=7, after_send=in_flight)
     sender = make_sender(crashing, database, clock, settings.topics, concurrency=1)
     drain = asyncio.create_task(sender.drain())
-    await crashing.hanging.wait()
+    await asyncio.wait_for(crashing.hanging.wait(), timeout=10)
     drain.cancel()  # the process dies here
     with pytest.raises(asyncio.CancelledError):
         await drain
