@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from errors import UsageError
 from feeds.keywords import KeywordIndex, parse_phrase
@@ -20,6 +19,8 @@ from model import KeywordAlert, NewStory
 from storage import deliveries as outbox
 
 log = logging.getLogger(__name__)
+
+AsyncSession = Any  # storage's session, handed through; sqlalchemy itself stays inside storage/
 
 
 class KeywordAlertIndex:
