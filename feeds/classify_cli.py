@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from feeds.classify import Classifier, compile_classifier
-from feeds.evaluate import Judged, format_report, score
+from feeds.evaluate import Judged, Report, format_report, score
 from model import Scope
 from settings import Settings
 
@@ -80,26 +80,31 @@ def run_classify(settings: Settings, input_stream: TextIO, output_stream: TextIO
     return 0
 
 
-def run_evaluate(settings: Settings, path: str | Path, output_stream: TextIO, errors: TextIO | None = None) -> int:
-    """Classify the labelled JSON lines in `path` (each with "topics") and print per-topic precision,
-    recall and F1, their macro average and the misclassified items. Returns 0, or 2 if the file is
-    missing or has a bad line."""
-    classifier = _classifier(settings)
+def evaluate_file(classifier: Classifier, path: str | Path) -> Report:
+    """Classify the labelled JSON lines in `path` (each with "topics") and score the answers.
+    Raises OSError if the file cannot be read and BadLine at the first unusable line."""
     judged = []
+    with Path(path).open(encoding="utf-8") as file:
+        for line in _read(file):
+            expected = line.record.get("topics")
+            if not isinstance(expected, list) or not all(isinstance(topic, str) for topic in expected):
+                raise BadLine(f"line {line.number}: 'topics' must be a list of topic ids")
+            judged.append(Judged(ref=str(line.record.get("id", line.number)), title=line.title,
+                                 expected=frozenset(expected),
+                                 got=classifier.classify(line.title, line.summary, line.scope)))
+    return score(judged, [topic.id for topic in classifier.topics])
+
+
+def run_evaluate(settings: Settings, path: str | Path, output_stream: TextIO, errors: TextIO | None = None) -> int:
+    """Print per-topic precision, recall and F1 of the labelled JSON lines in `path`, their macro
+    average and the misclassified items. Returns 0, or 2 if the file is missing or has a bad line."""
     try:
-        with Path(path).open(encoding="utf-8") as file:
-            for line in _read(file):
-                expected = line.record.get("topics")
-                if not isinstance(expected, list) or not all(isinstance(topic, str) for topic in expected):
-                    raise BadLine(f"line {line.number}: 'topics' must be a list of topic ids")
-                judged.append(Judged(ref=str(line.record.get("id", line.number)), title=line.title,
-                                     expected=frozenset(expected),
-                                     got=classifier.classify(line.title, line.summary, line.scope)))
+        report = evaluate_file(_classifier(settings), path)
     except OSError as exc:
         print(f"error: {path}: {exc.strerror}", file=errors or sys.stderr)
         return 2
     except BadLine as exc:
         print(f"error: {path}: {exc}", file=errors or sys.stderr)
         return 2
-    output_stream.write(format_report(score(judged, settings.topic_ids())))
+    output_stream.write(format_report(report))
     return 0
