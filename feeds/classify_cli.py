@@ -37,7 +37,10 @@ class _Line:
 
 
 def _text(record: dict[str, Any], key: str, number: int, default: str | None = None) -> str:
-    value = record.get(key, default)
+    """The string at `key`; a missing or null optional key gives `default`."""
+    value = record.get(key)
+    if value is None and default is not None:
+        return default
     if not isinstance(value, str):
         raise BadLine(f"line {number}: {key!r} must be a string" + ("" if default is not None else " and is required"))
     return value

@@ -81,7 +81,7 @@ def test_classify_writes_one_json_line_per_item(shipped: Settings) -> None:
     lines = [
         {"title": "Cacerolazo en Caracas", "summary": ""},
         {"title": "Teachers strike over wages", "scope": "world"},
-        {"title": "EU agrees new sanctions against Russia"},
+        {"title": "EU agrees new sanctions against Russia", "summary": None},
     ]
     source = io.StringIO("\n".join(json.dumps(line) for line in lines) + "\n\n")
     out = io.StringIO()
@@ -99,6 +99,7 @@ def test_classify_writes_one_json_line_per_item(shipped: Settings) -> None:
         pytest.param("not json", "error: line 2: not JSON", id="a line that is not JSON"),
         pytest.param('["a list"]', "error: line 2: not a JSON object", id="a line that is not an object"),
         pytest.param('{"summary": "x"}', "error: line 2: 'title' must be a string and is required", id="no title"),
+        pytest.param('{"title": "x", "summary": 3}', "error: line 2: 'summary' must be a string", id="a summary not text"),
         pytest.param('{"title": "x", "scope": "latam"}', "error: line 2: scope 'latam' is not one of venezuela, world",
                      id="an unknown scope"),
     ],
