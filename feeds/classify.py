@@ -125,11 +125,12 @@ class Classifier:
                 continue
             best: dict[int, tuple[int, _Term]] = {}
             for term in candidates:
-                if free_from.get(term.group, 0) > start:
+                group = term.group
+                if free_from.get(group, 0) > start:
                     continue
-                length = term.length_at(tokens, start)
-                if length and (term.group not in best or term.size > best[term.group][1].size):
-                    best[term.group] = (length, term)
+                length = term.length_at(tokens, start) if term.rest else 1
+                if length and (group not in best or term.size > best[group][1].size):
+                    best[group] = (length, term)
             for group, (length, term) in best.items():
                 free_from[group] = start + length
                 if found.get(term, 0) < factor:
