@@ -213,19 +213,6 @@ def _string_list(value: list[Any]) -> tuple[str, ...]:
     return tuple(item.strip() for item in value)
 
 
-_TERM_WORD = re.compile(r"[^\s*]*[^\W_][^\s*]*|[^\s*]*[^\W_]{2}\*")
-
-
-def _term_list(value: list[Any]) -> tuple[str, ...]:
-    """Classifier terms: words and phrases; a `*` may end a word after at least two letters (protest*)."""
-    terms = _string_list(value)
-    for term in terms:
-        if not all(_TERM_WORD.fullmatch(word) for word in term.split()):
-            raise ValueError(f'"{term}": every word needs a letter or digit, and * may only end a word '
-                             "after two of them")
-    return terms
-
-
 def _lang(value: str) -> str:
     if value not in LANGS:
         raise ValueError(f'"{value}" is not one of {", ".join(LANGS)}')
@@ -244,6 +231,19 @@ def _mode(value: str) -> ChatMode:
         return ChatMode(value)
     except ValueError:
         raise ValueError(f'"{value}" is not one of {", ".join(m.value for m in ChatMode)}') from None
+
+
+_TERM_WORD = re.compile(r"[^\s*]*[^\W_][^\s*]*|[^\s*]*[^\W_]{2}\*")
+
+
+def _term_list(value: list[Any]) -> tuple[str, ...]:
+    """Classifier terms: words and phrases; a `*` may end a word after at least two letters (protest*)."""
+    terms = _string_list(value)
+    for term in terms:
+        if not all(_TERM_WORD.fullmatch(word) for word in term.split()):
+            raise ValueError(f'"{term}": every word needs a letter or digit, and * may only end a word '
+                             "after two of them")
+    return terms
 
 
 _TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
