@@ -5,8 +5,9 @@ Called only by `bot.py` (and by end-to-end tests, which point `base_url` at a lo
 
 from __future__ import annotations
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from handlers.delivery import rate_limiter
 from handlers.health import HealthServer
 from handlers.jobs import schedule_jobs
 from handlers.services import Services
@@ -41,7 +42,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock) -> Applic
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram.base_url)
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(rate_limiter())
         .context_types(ContextTypes(bot_data=Services))
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -2,7 +2,7 @@
 
 It decides nothing about *what* to send (fan-out wrote that into the outbox at ingestion time). It claims
 due deliveries a round of chats at a time, formats them with `handlers.format`, sends with per-chat pacing
-(one message a second to a private chat, one every three seconds to a group or channel) under
+(one message a second to a private chat, one every 3.2 seconds to a group or channel) under
 AIORateLimiter's overall 30/s, and maps every refusal by class in `outcome_for`.
 
 Crash semantics: a delivery is marked sent as soon as Telegram accepted its message (marks from concurrent
@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter
 
 from handlers.format import BUNDLE_ABOVE, Alert, alert_block, alert_bundle, as_plain_text
 from handlers.metrics import Metrics
@@ -117,13 +118,28 @@ def backoff(attempt: int, *, base: timedelta, cap: timedelta) -> timedelta:
 # Settings of the sender
 
 
+OVERALL_PER_SECOND = 29
+
+
+def rate_limiter() -> AIORateLimiter:
+    """The bot's AIORateLimiter (every request, not only the sender's, goes through it).
+
+    PTB's default lets 30 requests through at once and then 30 a second, so the first second of a
+    broadcast carries up to 60 messages and Telegram answers 429. Here the overall bucket holds one
+    request and refills 29 times a second: evenly spaced sends, never more than 30 in any second. Groups
+    keep PTB's 20 a minute (the sender paces each group more slowly than that anyway)."""
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND,
+                          group_max_rate=20, group_time_period=60, max_retries=0)
+
+
+
 @dataclass(frozen=True, slots=True)
 class SendPolicy:
-    concurrency: int = 32  # sends in flight at once; enough for AIORateLimiter's 30/s to be the bound
+    concurrency: int = 16  # sends in flight at once: 30/s even at 500 ms a request, so the rate limiter is the bound
     chats_per_round: int = 200  # chats claimed at a time
     alerts_per_chat: int = 30  # deliveries of one chat per round; the rest wait for the next round
     private_interval: timedelta = timedelta(seconds=1)  # Telegram: about one message a second per chat
-    group_interval: timedelta = timedelta(seconds=3)  # Telegram: 20 a minute per group (and channel)
+    group_interval: timedelta = timedelta(seconds=3.2)  # Telegram: 20 a minute per group (and channel)
     max_attempts: int = 5
     backoff_base: timedelta = timedelta(seconds=30)
     backoff_max: timedelta = timedelta(hours=1)
