@@ -207,19 +207,24 @@ class DigestService:
         windows = {candidate.chat.id: digest_window(candidate.last_digest_at, now, window=self._window)
                    for candidate, _ in due}
         seen, hits = await self._stories_and_hits(min(since for since, _ in windows.values()), now, wants)
+        # Chats with the same topics, phrases, language, zone and window get the same digest: render it once.
+        rendered: dict[tuple[object, ...], tuple[str, ...]] = {}
         for start in range(0, len(due), self._per_round):
+            wanted = []
+            for candidate, occurrence in due[start:start + self._per_round]:
+                chat = candidate.chat
+                since, until = windows[chat.id]
+                interest = wants[chat.id]
+                key = (interest.topics, tuple(sorted({alert.phrase for alert in interest.alerts})), chat.language,
+                       chat.timezone, since, until, occurrence.local_date)
+                if key not in rendered:
+                    rendered[key] = tuple(self._render(chat, seen, since, until, interest, hits, occurrence.local_date))
+                wanted.append(store.NewDigest(chat.id, occurrence.local_date.isoformat(), occurrence.due_at, since,
+                                              until, rendered[key]))
             async with self._database.transaction() as session:
-                for candidate, occurrence in due[start:start + self._per_round]:
-                    chat = candidate.chat
-                    since, until = windows[chat.id]
-                    parts = self._render(chat, seen, since, until, wants[chat.id], hits, occurrence.local_date)
-                    if await store.open_digest(session, chat_id=chat.id, local_date=occurrence.local_date.isoformat(),
-                                               due_at=occurrence.due_at, since=since, until=until, parts=parts,
-                                               now=now):
-                        if parts:
-                            report.opened += 1
-                        else:
-                            report.empty += 1
+                opened = await store.open_digests(session, wanted, now=now)
+            report.opened += sum(1 for item in wanted if item.chat_id in opened and item.parts)
+            report.empty += sum(1 for item in wanted if item.chat_id in opened and not item.parts)
         return report
 
     # --------------------------------------------------------------------------------- send
@@ -236,6 +241,8 @@ class DigestService:
             await asyncio.gather(*(self._send(digest, report) for digest in pending))
             if self._clock() - started >= self._sender.policy.drain_budget:
                 break
+        async with self._database.transaction() as session:
+            await store.prune_texts(session)
         return report
 
     async def _send(self, digest: store.PendingDigest, report: DigestReport) -> None:

@@ -228,7 +228,7 @@ async def cancel_pending(session: AsyncSession, chat_id: int, *, reason: str) ->
         .values(status=DeliveryStatus.CANCELLED.value, last_error=reason))
     await session.execute(
         update(digests).where(digests.c.chat_id == chat_id, digests.c.status == "pending")
-        .values(status="cancelled", parts=None, last_error=reason))
+        .values(status="cancelled", text_id=None, last_error=reason))
     return int(result.rowcount or 0)
 
 

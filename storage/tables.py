@@ -185,6 +185,17 @@ deliveries = Table(
     Index(None, "status", "not_before"),
 )
 
+digest_texts = Table(
+    "digest_texts",
+    metadata,
+    # The rendered messages of a digest, stored once however many chats get the very same digest (same
+    # topics, alerts, language, zone and window), and deleted once no pending digest needs them.
+    Column("id", Integer, primary_key=True),
+    Column("hash", String(64), nullable=False, unique=True),  # sha256 of `parts`
+    Column("parts", Text, nullable=False),  # JSON list of the messages, in order
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
 digests = Table(
     "digests",
     metadata,
@@ -198,7 +209,8 @@ digests = Table(
     Column("since", UtcDateTime(), nullable=False),  # the stories first seen in [since, until)
     Column("until", UtcDateTime(), nullable=False),
     Column("status", String(16), nullable=False),  # pending | sent | empty | failed | cancelled | expired
-    Column("parts", Text),  # JSON list of the rendered messages while pending; NULL once done
+    Column("text_id", Integer, ForeignKey("digest_texts.id", ondelete="SET NULL")),  # while pending
+    Column("parts_total", Integer, nullable=False, default=0),
     Column("parts_sent", Integer, nullable=False, default=0),
     Column("attempts", Integer, nullable=False, default=0),
     Column("not_before", UtcDateTime(), nullable=False),
@@ -207,4 +219,5 @@ digests = Table(
     Column("last_error", Text),
     UniqueConstraint("chat_id", "local_date"),
     Index(None, "status", "not_before"),
+    Index(None, "text_id"),
 )

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from model import ChatMode, DeliveryKind, DeliveryStatus
 from storage import channels as channel_store
 from storage import deliveries as outbox
 from storage import digests as digest_store
 from storage.engine import Database
-from storage.tables import chats, keyword_alerts, subscriptions
+from storage.tables import chats, digest_texts, keyword_alerts, subscriptions
 from tests.support.builders import add_story
 from tests.support.chats import add_chat
 
@@ -208,3 +208,24 @@ async def test_configured_channels_are_upserted_with_exactly_their_topics_and_re
         assert await channel_store.retire_channels(session, [], now=NOW) == [-1009]
     assert topics == ["cne", "protests"]
     assert (row.origin, row.mode, row.digest_time, row.active) == ("config", "digest", "08:00", True)
+
+
+async def test_a_digest_many_chats_share_is_stored_once_and_dropped_when_all_are_sent(database: Database) -> None:
+    for chat_id in (1, 2, 3):
+        await add_chat(database, chat_id)
+    same, other = ("<b>uno</b>", "<b>dos</b>"), ("<b>otro</b>",)
+    async with database.transaction() as session:
+        opened = await digest_store.open_digests(session, [
+            digest_store.NewDigest(1, "2026-11-23", NOW, NOW, NOW, same),
+            digest_store.NewDigest(2, "2026-11-23", NOW, NOW, NOW, same),
+            digest_store.NewDigest(3, "2026-11-23", NOW, NOW, NOW, other)], now=NOW)
+        texts = (await session.execute(select(func.count()).select_from(digest_texts))).scalar_one()
+        pending = {digest.chat_id: digest for digest in await digest_store.due_digests(session, now=NOW, limit=10)}
+    assert opened == {1, 2, 3} and texts == 2
+    assert pending[2].parts == same and pending[3].parts == other
+    async with database.transaction() as session:
+        for digest in pending.values():
+            await digest_store.part_sent(session, digest.id, parts_sent=len(digest.parts), total=len(digest.parts),
+                                         at=NOW)
+        assert await digest_store.prune_texts(session) == 2
+        assert [d.status for d in await digest_store.digest_records(session)] == ["sent"] * 3
