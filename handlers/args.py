@@ -151,9 +151,9 @@ def _topic_keys(topics: Iterable[Topic]) -> dict[str, str]:
     return keys
 
 
-def _unknown_topic(command: str, token: str, whole: str, keys: dict[str, str], topics: Sequence[Topic]) -> UsageError:
+def _unknown_topic(command: str, token: str, rest: str, keys: dict[str, str], topics: Sequence[Topic]) -> UsageError:
     known = ", ".join(topic.id for topic in topics)
-    for candidate in (fold(token), fold(whole)):
+    for candidate in (fold(token), fold(rest)):
         close = difflib.get_close_matches(candidate, list(keys), n=1, cutoff=0.6)
         if close:
             return UsageError(command, "topics.unknown_suggest", topic=token, suggestion=keys[close[0]], known=known)
@@ -177,7 +177,7 @@ def resolve_topics(command: str, tokens: Sequence[str], topics: Sequence[Topic])
                 position = end
                 break
         else:
-            raise _unknown_topic(command, tokens[position], " ".join(tokens), keys, topics)
+            raise _unknown_topic(command, tokens[position], " ".join(tokens[position:]), keys, topics)
     return tuple(found)
 
 
