@@ -11,10 +11,18 @@ import argparse
 import asyncio
 import logging
 import os
+import secrets
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TextIO
+from urllib.parse import urlsplit
+
+# PTB 22 deprecates integer durations (RetryAfter.retry_after and friends); opt in to timedelta before
+# telegram is imported, so no deprecation path is ever taken.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from telegram import Update  # noqa: E402  (after the environment switch above)
 
 from errors import ConfigError
 from settings import Settings, load
@@ -22,6 +30,7 @@ from settings import Settings, load
 log = logging.getLogger("centinela")
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 
 
 def utc_now() -> datetime:
@@ -67,6 +76,8 @@ def configure_logging(level: str, secrets: Sequence[str], stream: TextIO = sys.s
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)  # one line per SQLite call at DEBUG
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -78,20 +89,48 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
     if not token:
         print(f"error: {TOKEN_ENV} is not set; get a token from @BotFather and export it", file=sys.stderr)
         return 2
-    configure_logging(args.log_level, [token])
+    webhook_secret = os.environ.get(WEBHOOK_SECRET_ENV, "").strip() or secrets.token_urlsafe(32)
+    configure_logging(args.log_level or settings.log_level, [token, webhook_secret])
     from handlers.app import build_application
 
     application = build_application(settings, token=token, clock=utc_now)
-    log.info("starting (long polling), database %s", settings.database.url.split("://")[0])
-    application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    backend = settings.database.url.split("://")[0]
+    if args.webhook or settings.webhook.enabled:
+        if not settings.webhook.enabled:
+            print("error: --webhook needs webhook.url in the config", file=sys.stderr)
+            return 2
+        log.info("starting (webhook on %s:%d), database %s", settings.webhook.listen, settings.webhook.port, backend)
+        application.run_webhook(listen=settings.webhook.listen, port=settings.webhook.port,
+                                url_path=urlsplit(settings.webhook.url).path.lstrip("/"),
+                                webhook_url=settings.webhook.url, secret_token=webhook_secret,
+                                allowed_updates=Update.ALL_TYPES)
+    else:
+        log.info("starting (long polling), database %s", backend)
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
 
 def command_demo(settings: Settings, args: argparse.Namespace) -> int:
-    configure_logging(args.log_level, [])
+    configure_logging(args.log_level or settings.log_level, [])
     from handlers.demo import run_demo
 
     return asyncio.run(run_demo(settings, clock=utc_now, out=sys.stdout))
+
+
+def command_db(settings: Settings, args: argparse.Namespace) -> int:
+    configure_logging(args.log_level or settings.log_level, [])
+    from storage.engine import Database
+
+    async def upgrade() -> str | None:
+        database = Database(settings.database.url)
+        try:
+            await database.upgrade()
+            return await database.revision()
+        finally:
+            await database.close()
+
+    print(f"database at migration {asyncio.run(upgrade())}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,18 +141,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", default="config.toml", metavar="PATH",
                         help="configuration file (default: config.toml)")
-    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                        help="logging level (default: INFO)")
+    parser.add_argument("--log-level", default=None, choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="logging level (default: logging.level in the config)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help=f"run the bot with long polling (needs {TOKEN_ENV})",
                               description=f"Run the bot against Telegram. Needs {TOKEN_ENV} in the environment.")
+    run.add_argument("--webhook", action="store_true",
+                     help="receive updates by webhook (webhook.url in the config) instead of long polling")
     run.set_defaults(handler=command_run)
 
     demo = commands.add_parser("demo", help="offline demo: no token, no network",
                                description="Run the whole pipeline offline on the feed snapshots shipped "
                                "in the repository and print what subscribers would receive.")
     demo.set_defaults(handler=command_demo)
+
+    db = commands.add_parser("db", help="database maintenance: `db upgrade` applies the schema migrations",
+                             description="Apply the schema migrations (run also does this on start).")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(handler=command_db)
     return parser
 
 

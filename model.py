@@ -150,3 +150,20 @@ class NewStory:
     summary: str
     topics: tuple[tuple[str, tuple[str, ...]], ...]
     is_new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Counts for /healthz, /metrics and the admin /stats command, read in one go."""
+
+    feeds_ok: int
+    feeds_failing: int
+    items_total: int
+    items_today: int  # fetched in the 24 hours before the snapshot
+    chats_active: int
+    subscriptions: tuple[tuple[str, int], ...]  # (topic, active chats following it)
+    deliveries: tuple[tuple[str, int], ...]  # (status, count)
+    last_fetch_at: datetime | None
+
+    def deliveries_with(self, status: DeliveryStatus) -> int:
+        return dict(self.deliveries).get(status.value, 0)

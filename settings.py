@@ -32,6 +32,29 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookSettings:
+    """Webhook mode (instead of long polling) when `url` is set. The secret token comes from the
+    environment (TELEGRAM_WEBHOOK_SECRET) or is made anew at each start."""
+
+    url: str  # public HTTPS URL Telegram posts updates to; "" = long polling
+    listen: str
+    port: int
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
+@dataclass(frozen=True, slots=True)
+class HealthSettings:
+    """The small HTTP port with /healthz and /metrics. Off when `port` is 0."""
+
+    listen: str
+    port: int
+    max_cycle_age: timedelta  # /healthz fails when the last ingestion cycle is older than this
+
+
+@dataclass(frozen=True, slots=True)
 class DatabaseSettings:
     url: str
 
@@ -74,6 +97,9 @@ class ClassifierSettings:
 @dataclass(frozen=True, slots=True)
 class Settings:
     telegram: TelegramSettings
+    webhook: WebhookSettings
+    health: HealthSettings
+    log_level: str
     database: DatabaseSettings
     schedule: ScheduleSettings
     fetch: FetchSettings
@@ -212,6 +238,18 @@ def _string_list(value: list[Any]) -> tuple[str, ...]:
     return tuple(item.strip() for item in value)
 
 
+def _port(value: int, *, allow_zero: bool) -> int:
+    if not (0 if allow_zero else 1) <= value <= 65535:
+        raise ValueError(f"{value} is not a TCP port" + (" (0 = off)" if allow_zero else ""))
+    return value
+
+
+def _one_of(value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ValueError(f'"{value}" is not one of {", ".join(choices)}')
+    return value
+
+
 def _lang(value: str) -> str:
     if value not in LANGS:
         raise ValueError(f'"{value}" is not one of {", ".join(LANGS)}')
@@ -251,6 +289,17 @@ _TELEGRAM = {
     "base_url": _Field((str,), "https://api.telegram.org/bot", _http_url),
     "admin_ids": _Field((list,), [], _admin_ids),
 }
+_WEBHOOK = {
+    "url": _Field((str,), "", lambda value: _http_url(value) if value.strip() else ""),
+    "listen": _Field((str,), "127.0.0.1", _non_empty),
+    "port": _Field((int,), 8443, lambda value: _port(value, allow_zero=False)),
+}
+_HEALTH = {
+    "listen": _Field((str,), "127.0.0.1", _non_empty),
+    "port": _Field((int,), 0, lambda value: _port(value, allow_zero=True)),
+    "max_cycle_age_seconds": _Field((int, float), 3600, _seconds),
+}
+_LOGGING = {"level": _Field((str,), "INFO", lambda value: _one_of(value, ("DEBUG", "INFO", "WARNING", "ERROR")))}
 _DATABASE = {"url": _Field((str,), "sqlite+aiosqlite:///data/centinela.sqlite3", _database_url)}
 _SCHEDULE = {
     "fetch_interval_seconds": _Field((int, float), 900, _seconds),
@@ -294,6 +343,9 @@ _CHANNEL = {
 }
 _TOP = {
     "telegram": _Field((dict,), {}),
+    "webhook": _Field((dict,), {}),
+    "health": _Field((dict,), {}),
+    "logging": _Field((dict,), {}),
     "database": _Field((dict,), {}),
     "schedule": _Field((dict,), {}),
     "fetch": _Field((dict,), {}),
@@ -350,6 +402,9 @@ def parse(document: Mapping[str, Any], path: Path) -> Settings:
     top = _read_section(dict(document), "", _TOP)
     telegram = _read_section(top["telegram"], "telegram", _TELEGRAM)
     database = _read_section(top["database"], "database", _DATABASE)
+    webhook = _read_section(top["webhook"], "webhook", _WEBHOOK)
+    health = _read_section(top["health"], "health", _HEALTH)
+    logging_ = _read_section(top["logging"], "logging", _LOGGING)
     schedule = _read_section(top["schedule"], "schedule", _SCHEDULE)
     fetch = _read_section(top["fetch"], "fetch", _FETCH)
     classifier = _read_section(top["classifier"], "classifier", _CLASSIFIER)
@@ -375,6 +430,10 @@ def parse(document: Mapping[str, Any], path: Path) -> Settings:
 
     return Settings(
         telegram=TelegramSettings(**telegram),
+        webhook=WebhookSettings(**webhook),
+        health=HealthSettings(listen=health["listen"], port=health["port"],
+                              max_cycle_age=health["max_cycle_age_seconds"]),
+        log_level=logging_["level"],
         database=DatabaseSettings(url=_anchor_sqlite_path(database["url"], path.parent)),
         schedule=ScheduleSettings(
             fetch_interval=schedule["fetch_interval_seconds"],

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
+from handlers.health import HealthServer
 from handlers.services import Services
+from handlers.throttle import THROTTLE_GROUP, throttle_updates
 from model import Clock
 from settings import Settings
 from storage.engine import Database
@@ -16,14 +18,22 @@ from storage.engine import Database
 def build_application(settings: Settings, *, token: str, clock: Clock) -> Application:
     """The bot, ready for `run_polling()` or, in tests, `async with app: await app.start()`."""
 
+    health: list[HealthServer] = []
+
     async def post_init(application: Application) -> None:
         database = Database(settings.database.url)
-        await database.create_schema()
+        await database.upgrade()
         services: Services = application.bot_data
         services.install(settings=settings, database=database, clock=clock)
+        if settings.health.port:
+            server = HealthServer(database, services.metrics, clock, max_cycle_age=settings.health.max_cycle_age)
+            await server.start(settings.health.listen, settings.health.port)
+            health.append(server)
 
     async def post_shutdown(application: Application) -> None:
         services: Services = application.bot_data
+        for server in health:
+            await server.stop()
         await services.database.close()
 
     application = (
@@ -36,4 +46,5 @@ def build_application(settings: Settings, *, token: str, clock: Clock) -> Applic
         .post_shutdown(post_shutdown)
         .build()
     )
+    application.add_handler(throttle_updates, group=THROTTLE_GROUP)
     return application

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from telegram.ext import CallbackContext, ExtBot
 
+from handlers.metrics import Metrics
+from handlers.throttle import Throttle
+
 if TYPE_CHECKING:
     from model import Clock
     from settings import Settings
@@ -26,6 +29,8 @@ class Services:
     _settings: Settings | None = field(default=None)
     _database: Database | None = field(default=None)
     _clock: Clock | None = field(default=None)
+    metrics: Metrics = field(default_factory=Metrics)
+    throttle: Throttle = field(default_factory=Throttle)
 
     def install(self, *, settings: Settings, database: Database, clock: Clock) -> None:
         self._settings = settings

@@ -161,6 +161,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "menu.language": "Idioma: español o inglés",
         "menu.settings": "Toda la configuración de este chat",
         "menu.stop": "Apagar todo en este chat",
+        # --- handlers/throttle.py
+        "throttle.slow_down": "Vas muy rápido. Ignoraré tus mensajes unos segundos.",
     },
     "en": {
         # --- shared by every command
@@ -305,6 +307,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "menu.language": "Language: Spanish or English",
         "menu.settings": "All of this chat's settings",
         "menu.stop": "Turn everything off for this chat",
+        # --- handlers/throttle.py
+        "throttle.slow_down": "You are going too fast. I will ignore your messages for a few seconds.",
     },
 }
 

@@ -6,11 +6,32 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from alembic import command
+from alembic.config import Config
+
 from storage.tables import metadata
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    command.upgrade(_alembic_config(connection), revision)
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -38,9 +59,19 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    async def create_schema(self) -> None:
+    async def upgrade(self, revision: str = "head") -> None:
+        """Create or upgrade the schema by running the Alembic migrations up to `revision`."""
         async with self.engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
+            await connection.run_sync(_upgrade, revision)
+
+    async def revision(self) -> str | None:
+        """The migration the database is at, or None for an empty database."""
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(_current)
+
+    async def create_schema(self) -> None:
+        """The schema at the newest migration. Tables are never created any other way."""
+        await self.upgrade("head")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -4,6 +4,7 @@ and a guard that fails any network connection that leaves this machine."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from settings import DatabaseSettings, Settings, load
 from storage.engine import Database
-from tests.support import netguard
+from tests.support import netguard, postgres
 from tests.support.clock import FakeClock
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,6 +21,9 @@ DATA = REPO / "tests" / "data"
 
 def pytest_configure(config: pytest.Config) -> None:
     netguard.install()
+    # As bot.py does: PTB 22 warns (an error under filterwarnings=error) when it builds a RetryAfter
+    # with the deprecated integer retry_after; opting in makes it a timedelta.
+    os.environ["PTB_TIMEDELTA"] = "true"
 
 
 @pytest.fixture
@@ -28,8 +32,14 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A temporary SQLite file, or a fresh PostgreSQL database when CENTINELA_TEST_POSTGRES_URL is set."""
+    server = postgres.server_url()
+    if server is None:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    async with postgres.fresh_database(server) as url:
+        yield url
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ ALLOWED = {
 CONFINED = {
     "telegram": ("handlers", "bot"),
     "sqlalchemy": ("storage",),
-    "aiohttp": ("feeds.fetch", "tests"),
+    "aiohttp": ("feeds.fetch", "handlers.health", "tests"),
     "feedparser": ("feeds.parse",),
 }
 PROJECT = {*PACKAGES, *LEAVES, "bot"}

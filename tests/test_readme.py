@@ -11,7 +11,8 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 
 
 def schema_keys() -> set[str]:
-    sections = {"telegram": settings._TELEGRAM, "database": settings._DATABASE, "schedule": settings._SCHEDULE,
+    sections = {"telegram": settings._TELEGRAM, "webhook": settings._WEBHOOK, "health": settings._HEALTH,
+                "logging": settings._LOGGING, "database": settings._DATABASE, "schedule": settings._SCHEDULE,
                 "fetch": settings._FETCH, "classifier": settings._CLASSIFIER, "feeds[]": settings._FEED,
                 "topics[]": settings._TOPIC, "channels[]": settings._CHANNEL}
     return {f"{section}.{key}" for section, fields in sections.items() for key in fields}
