@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from handlers.args import AlertRemove
 from handlers.texts import COMMANDS, has_text, text
 from model import Chat, ChatMode, KeywordAlert, Lang, Story, Topic
 
@@ -295,3 +296,15 @@ def settings_message(chat: Chat, followed: Collection[str], alert_count: int, to
         alerts=alert_count,
         state=text(lang, "settings.active" if chat.active else "settings.stopped"),
     )
+
+
+def alert_removed(removed: KeywordAlert | None, remaining: Sequence[KeywordAlert], request: AlertRemove,
+                  lang: Lang, *, maximum: int) -> str:
+    """'Alert removed', or what was not found followed by the list to pick from."""
+    if removed is not None:
+        return say(lang, "alert.removed", phrase=removed.phrase)
+    if request.number is not None:
+        missing = say(lang, "alert.bad_number", number=request.number)
+    else:
+        missing = say(lang, "alert.not_found", phrase=request.raw or request.phrase or "")
+    return missing + "\n\n" + alerts_message(remaining, lang, maximum=maximum)
