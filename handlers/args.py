@@ -23,7 +23,6 @@ from settings import check_timezone, parse_hhmm
 DEFAULT_LATEST = 5
 MAX_LATEST = 20
 MAX_ALERTS = 20
-MAX_ALERT_LENGTH = 100
 
 TOGGLE_PREFIX = "topic"
 """Callback data of a topic button: ``topic:<view>:<topic id>``; view is ``start`` or ``list``."""
@@ -255,8 +254,6 @@ def parse_alert(args: Sequence[str] | None) -> AlertArgs:
     if action in _ADD:
         if not rest:
             raise UsageError("alert", "alert.missing_phrase")
-        if len(rest) > MAX_ALERT_LENGTH:
-            raise UsageError("alert", "alert.too_long", max=MAX_ALERT_LENGTH, length=len(rest))
         return AlertAdd(phrase=_canonical(rest))
     if action in _REMOVE:
         if not rest:
