@@ -63,8 +63,11 @@ class Driver:
 
     async def press(self, message: SentMessage, data: str, *, user_id: int | None = None,
                     language_code: str = "en") -> dict[str, Any]:
-        """Press the button with callback `data` under `message`; return the answerCallbackQuery parameters."""
+        """Press the button with callback `data` under `message` (in a group, as ADMIN unless `user_id`
+        says otherwise); return the answerCallbackQuery parameters."""
         answered = len(self.api.callback_answers)
+        if user_id is None and message.chat_id < 0:
+            user_id = ADMIN
         self.clock.advance(seconds=1)
         self.api.inject_callback(message.chat_id, message.message_id, data, user_id=user_id,
                                  language_code=language_code)
