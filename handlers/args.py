@@ -10,13 +10,14 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-import unicodedata
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import time
 
 from errors import UsageError
+from feeds.text import fold as fold_text
+from feeds.keywords import parse_phrase
 from model import ChatMode, Lang, Topic
 from settings import check_timezone, parse_hhmm
 
@@ -95,10 +96,9 @@ class ToggleArgs:
 
 
 def fold(value: str) -> str:
-    """Case- and accent-insensitive form used to compare what people type: 'Diálogo' -> 'dialogo'."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(stripped.split())
+    """What people type, compared the way topics and alerts compare text (feeds.text.fold: case, accents,
+    typographic quotes), with runs of spaces made one: '  CNE   y  Elecciones ' -> 'cne y elecciones'."""
+    return " ".join(fold_text(value).split())
 
 
 _ALL = {"all", "todo", "todos", "todas", "everything"}
@@ -238,8 +238,6 @@ def toggle_data(view: str, topic_id: str) -> str:
 
 def _canonical(phrase: str) -> str:
     """The stored form of a keyword query; raises UsageError("alert", ...) for a query that cannot match."""
-    from feeds.keywords import parse_phrase  # pure, written by the classifier
-
     return parse_phrase(phrase).canonical
 
 

@@ -182,7 +182,23 @@ def test_alert_refusals(given: list[str], key: str | None) -> None:
     assert (error.command, error.detail_key) == ("alert", key)
 
 
+@pytest.mark.parametrize(("given", "key"), [
+    pytest.param(["add", "x" * 101], "alert_too_long", id="longer-than-100-characters"),
+    pytest.param(["add", "-futbol"], "alert_only_exclusions", id="only-exclusions"),
+    pytest.param(["add", '"Edmundo', "González"], "alert_unbalanced_quote", id="unclosed-quote"),
+    pytest.param(["add", "¡¿…?!"], "alert_empty", id="no-words"),
+])
+def test_alert_phrases_that_cannot_match_are_refused_by_the_keyword_parser(given: list[str], key: str) -> None:
+    error = _refusal(args.parse_alert, given)
+    assert (error.command, error.detail_key) == ("alert", key)
+
+
 @pytest.mark.parametrize(("given", "expected"), [
+    pytest.param(["add", '"Edmundo', 'González"', "-Fútbol"], args.AlertAdd('"edmundo gonzalez" -futbol'),
+                 id="add-stores-the-canonical-form"),
+    pytest.param(["añadir", "Maduro", "maduro", "OFAC"], args.AlertAdd("maduro ofac"), id="add-in-spanish-sorted-once"),
+    pytest.param(["remove", "MADURO"], args.AlertRemove(phrase="maduro", raw="MADURO"), id="remove-by-phrase"),
+    pytest.param(["remove", "-x"], args.AlertRemove(phrase=None, raw="-x"), id="remove-an-unparsable-phrase-as-typed"),
     pytest.param(["remove", "3"], args.AlertRemove(number=3), id="remove-by-number"),
     pytest.param(["borrar", "2"], args.AlertRemove(number=2), id="remove-in-spanish"),
     pytest.param(["list"], args.AlertList(), id="list"),
@@ -214,6 +230,7 @@ def test_toggle_data_round_trips_and_fits_telegrams_64_bytes() -> None:
     pytest.param("Diálogo", "dialogo", id="accents"),
     pytest.param("  CNE   y  Elecciones ", "cne y elecciones", id="case-and-spaces"),
     pytest.param("Ñandú", "nandu", id="enye"),
+    pytest.param("«Diálogo»", '"dialogo"', id="typographic-quotes-straightened"),
 ])
-def test_fold(value: str, expected: str) -> None:
+def test_fold_is_the_classifiers_folding_with_spaces_made_one(value: str, expected: str) -> None:
     assert args.fold(value) == expected
