@@ -246,3 +246,11 @@ def test_help_lists_every_command_with_an_example() -> None:
 def test_the_digest_now_reply_names_its_start() -> None:
     [message] = fmt.digest_messages([_story("T")], ["sanctions"], TOPICS, since=T0, lang="en", timezone="UTC")
     assert message.startswith("<b>Digest: Sanctions</b>\nSince 23 Nov 12:05")
+
+
+@settings(max_examples=200, deadline=None)
+@given(typed=st.text(max_size=300))
+def test_whatever_a_user_types_the_usage_reply_is_valid_html_that_shows_it(typed: str) -> None:
+    message = fmt.usage("en", "subscribe", "topics.unknown_suggest",
+                        {"topic": typed, "suggestion": "cne", "known": "protests, sanctions, cne, dialogue"})
+    assert typed.strip() in parse_html(message).plain or not typed.strip()
