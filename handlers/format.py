@@ -112,7 +112,7 @@ def join_lines(lines: Sequence[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """An inline keyboard button as plain data; `handlers.replies` turns rows of these into markup."""
+    """An inline keyboard button as plain data; `handlers.common.markup` turns rows of these into markup."""
 
     label: str  # plain text, not HTML: Telegram shows button labels verbatim
     data: str
