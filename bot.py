@@ -133,6 +133,25 @@ def command_db(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def command_classify(settings: Settings, args: argparse.Namespace) -> int:
+    from feeds.classify_cli import run_classify
+
+    if args.file is None:
+        return run_classify(settings, sys.stdin, sys.stdout)
+    try:
+        with open(args.file, encoding="utf-8") as stream:
+            return run_classify(settings, stream, sys.stdout)
+    except OSError as exc:
+        print(f"error: {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+
+
+def command_evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    from feeds.classify_cli import run_evaluate
+
+    return run_evaluate(settings, args.file, sys.stdout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
@@ -156,6 +175,20 @@ def build_parser() -> argparse.ArgumentParser:
                                "in the repository and print what subscribers would receive.")
     demo.set_defaults(handler=command_demo)
 
+    classify = commands.add_parser(
+        "classify", help="classify JSON Lines items (title, summary, scope) from FILE or standard input",
+        description="Read JSON Lines with title, optional summary and scope; write one JSON line per item "
+        "with its topics and the terms that fired.")
+    classify.add_argument("file", nargs="?", help="JSON Lines file (default: standard input)")
+    classify.set_defaults(handler=command_classify)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="precision, recall and F1 per topic on labelled JSON Lines",
+        description="Classify labelled JSON Lines (with a topics list) and print precision, recall and F1 "
+        "per topic and macro-averaged, then the misclassified items.")
+    evaluate.add_argument("file", help="labelled JSON Lines file")
+    evaluate.set_defaults(handler=command_evaluate)
+
     db = commands.add_parser("db", help="database maintenance: `db upgrade` applies the schema migrations",
                              description="Apply the schema migrations (run also does this on start).")
     db.add_argument("action", choices=["upgrade"])
@@ -167,10 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load(args.config)
+        return int(args.handler(settings, args))
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
-    return int(args.handler(settings, args))
 
 
 if __name__ == "__main__":
