@@ -32,7 +32,7 @@ async def digest_now(context: Context, chat: Chat) -> None:
         since = max(await chat_store.last_digest_at(session, chat.id) or now - DIGEST_NOW_WINDOW,
                     now - DIGEST_NOW_WINDOW)
         stories = await story_store.latest_stories(session, followed, DIGEST_NOW_LIMIT, since=since)
-    for message in format.digest_messages(stories, followed, services.settings.topics, since=since,
+    for message in format.digest_now_messages(stories, followed, services.settings.topics, since=since,
                                           lang=chat.language, timezone=chat.timezone):
         await context.bot.send_message(chat.id, message, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
 

@@ -230,7 +230,7 @@ def latest_messages(stories: Sequence[Story], topic_ids: Collection[str], topics
                       note=note)
 
 
-def digest_messages(stories: Sequence[Story], topic_ids: Collection[str], topics: Sequence[Topic], *,
+def digest_now_messages(stories: Sequence[Story], topic_ids: Collection[str], topics: Sequence[Topic], *,
                     since: datetime, lang: Lang, timezone: str) -> list[str]:
     """The reply to /digest now: the chat's topics' stories since the last digest."""
     if not topic_ids:

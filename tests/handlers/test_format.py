@@ -244,7 +244,7 @@ def test_help_lists_every_command_with_an_example() -> None:
 
 
 def test_the_digest_now_reply_names_its_start() -> None:
-    [message] = fmt.digest_messages([_story("T")], ["sanctions"], TOPICS, since=T0, lang="en", timezone="UTC")
+    [message] = fmt.digest_now_messages([_story("T")], ["sanctions"], TOPICS, since=T0, lang="en", timezone="UTC")
     assert message.startswith("<b>Digest: Sanctions</b>\nSince 23 Nov 12:05")
 
 
