@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from handlers import alerts, chat_settings, latest, start, subscribe
 from handlers.delivery import rate_limiter
+from handlers.error_handler import on_error
 from handlers.health import HealthServer
 from handlers.jobs import schedule_jobs
+from handlers.menu import publish_commands
 from handlers.services import Services
 from handlers.throttle import THROTTLE_GROUP, throttle_updates
 from model import Clock
@@ -31,6 +34,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock) -> Applic
             server = HealthServer(database, services.metrics, clock, max_cycle_age=settings.health.max_cycle_age)
             await server.start(settings.health.listen, settings.health.port)
             health.append(server)
+        await publish_commands(application.bot)
 
     async def post_shutdown(application: Application) -> None:
         services: Services = application.bot_data
@@ -49,5 +53,9 @@ def build_application(settings: Settings, *, token: str, clock: Clock) -> Applic
         .build()
     )
     application.add_handler(throttle_updates, group=THROTTLE_GROUP)
+    for module in (start, subscribe, latest, alerts, chat_settings):
+        application.add_handlers(module.HANDLERS)
+    application.add_handler(start.FALLBACK)  # after every command: only commands nobody took reach it
+    application.add_error_handler(on_error)
     schedule_jobs(application, settings)
     return application

@@ -2,19 +2,21 @@
 
 Every string that came from a feed or a user goes through `escape`; messages are split on block
 boundaries so that none exceeds Telegram's 4096-character limit. Pure: no I/O, time zones are passed in.
+The replies of the commands are built here too, from the catalogue in `handlers.texts`; handlers only send.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from handlers.texts import text
-from model import Lang, Story
+from handlers.args import AlertRemove
+from handlers.texts import COMMANDS, has_text, text
+from model import Chat, ChatMode, KeywordAlert, Lang, Story, Topic
 
 MAX_MESSAGE = 4096
 MAX_TITLE = 300
@@ -213,3 +215,207 @@ def as_plain_text(html_text: str, limit: int = MAX_MESSAGE) -> str:
         return plain
     units = plain.encode("utf-16-le")[: (limit - 1) * 2]
     return units.decode("utf-16-le", errors="ignore") + "…"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Command replies. Each takes plain values and returns HTML; every argument is escaped on the way in.
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline keyboard button as plain data; `handlers.common.markup` turns rows of these into markup."""
+
+    label: str  # plain text, not HTML: Telegram shows button labels verbatim
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+def say(lang: Lang, key: str, **args: object) -> str:
+    """The catalogue text `key`, with every string argument escaped (numbers are left as they are)."""
+    return text(lang, key, **{name: escape(value) if isinstance(value, str) else value
+                              for name, value in args.items()})
+
+
+def usage(lang: Lang, command: str, detail_key: str | None = None,
+          detail_args: Mapping[str, object] | None = None) -> str:
+    """What a wrong argument is answered with: what was wrong (when known), the usage line and an example."""
+    lines = []
+    if detail_key and has_text(detail_key):
+        lines.append(say(lang, detail_key, **dict(detail_args or {})))
+    if has_text(f"{command}.usage"):
+        lines.append(say(lang, "common.usage", usage=text(lang, f"{command}.usage"),
+                         example=text(lang, f"{command}.example")))
+    return join_lines(lines) or text(lang, "common.unknown_command")
+
+
+def _topic_map(topics: Sequence[Topic]) -> dict[str, Topic]:
+    return {topic.id: topic for topic in topics}
+
+
+def topic_names(topic_ids: Iterable[str], topics: Sequence[Topic], lang: Lang) -> str:
+    """'Sanciones, CNE y elecciones' (escaped), in the configured order; unknown ids by id; 'ninguno' if empty."""
+    by_id = _topic_map(topics)
+    wanted = list(dict.fromkeys(topic_ids))
+    ordered = [topic.id for topic in topics if topic.id in wanted] + [id_ for id_ in wanted if id_ not in by_id]
+    names = [escape(by_id[id_].name.get(lang) if id_ in by_id else id_) for id_ in ordered]
+    return text(lang, "common.list_separator").join(names) if names else text(lang, "common.none")
+
+
+def start_message(lang: Lang) -> str:
+    return text(lang, "start.greeting")
+
+
+def help_message(lang: Lang) -> str:
+    lines = [text(lang, "help.header")]
+    lines += [say(lang, "help.line", example=text(lang, f"{command}.example"),
+                  description=text(lang, f"menu.{command}")) for command in COMMANDS]
+    lines.append(text(lang, "help.footer"))
+    return "\n\n".join(lines)
+
+
+def command_menu(lang: Lang, commands: Sequence[str] = COMMANDS) -> list[tuple[str, str]]:
+    """(command, description) pairs for setMyCommands: plain text, not HTML."""
+    return [(command, text(lang, f"menu.{command}")) for command in commands]
+
+
+def topics_message(topics: Sequence[Topic], followed: Collection[str], lang: Lang) -> str:
+    """Every topic with its one-line description and whether the chat follows it."""
+    lines = [text(lang, "topics.header")]
+    lines += [say(lang, "topics.line", mark="✅" if topic.id in followed else "▫️", name=topic.name.get(lang),
+                  id=topic.id, description=topic.description.get(lang)) for topic in topics]
+    lines.append(text(lang, "topics.footer"))
+    return "\n\n".join(lines)
+
+
+def topic_keyboard(topics: Sequence[Topic], followed: Collection[str], lang: Lang, *, view: str,
+                   data: Callable[[str, str], str]) -> Keyboard:
+    """One toggle button per topic, two to a row; `data(view, topic_id)` builds each button's callback data."""
+    buttons = [Button(text(lang, "topics.button_on" if topic.id in followed else "topics.button_off",
+                           name=topic.name.get(lang)), data(view, topic.id)) for topic in topics]
+    return tuple(tuple(buttons[index:index + 2]) for index in range(0, len(buttons), 2))
+
+
+def following(followed: Collection[str], topics: Sequence[Topic], lang: Lang) -> str:
+    if not followed:
+        return text(lang, "subscribe.following_none")
+    return text(lang, "subscribe.following", topics=topic_names(followed, topics, lang))
+
+
+def subscribed(added: Collection[str], already: Collection[str], followed: Collection[str],
+               topics: Sequence[Topic], lang: Lang) -> str:
+    return join_lines([
+        text(lang, "subscribe.added", topics=topic_names(added, topics, lang)) if added else "",
+        text(lang, "subscribe.already", topics=topic_names(already, topics, lang)) if already else "",
+        following(followed, topics, lang),
+    ])
+
+
+def unsubscribed(removed: Collection[str], not_followed: Collection[str], followed: Collection[str],
+                 topics: Sequence[Topic], lang: Lang, *, everything: bool = False) -> str:
+    if everything:
+        return text(lang, "unsubscribe.all")
+    return join_lines([
+        text(lang, "unsubscribe.removed", topics=topic_names(removed, topics, lang)) if removed else "",
+        text(lang, "unsubscribe.not_following", topics=topic_names(not_followed, topics, lang)) if not_followed else "",
+        following(followed, topics, lang),
+    ])
+
+
+def story_list(stories: Sequence[Story], *, header: str, lang: Lang, timezone: str,
+               note: str = "") -> list[str]:
+    """A header and story blocks, split into as few messages as fit; `note` goes under the header."""
+    head = join_lines([header, note])
+    return split_messages((story_block(story, lang=lang, timezone=timezone) for story in stories), header=head)
+
+
+def latest_messages(stories: Sequence[Story], topic_ids: Collection[str], topics: Sequence[Topic], *,
+                    lang: Lang, timezone: str, capped: bool, maximum: int) -> list[str]:
+    """The reply to /latest: the stories newest first, or a line saying there are none."""
+    names = topic_names(topic_ids, topics, lang)
+    note = text(lang, "latest.capped", max=maximum) if capped else ""
+    if not stories:
+        return [join_lines([text(lang, "latest.empty", topics=names), note])]
+    return story_list(stories, header=text(lang, "latest.header", topics=names), lang=lang, timezone=timezone,
+                      note=note)
+
+
+def digest_now_messages(stories: Sequence[Story], topic_ids: Collection[str], topics: Sequence[Topic], *,
+                    since: datetime, lang: Lang, timezone: str) -> list[str]:
+    """The reply to /digest now: the chat's topics' stories since the last digest."""
+    if not topic_ids:
+        return [text(lang, "digest.now_no_topics")]
+    names = topic_names(topic_ids, topics, lang)
+    when = local_time(since, timezone, lang)
+    if not stories:
+        return [text(lang, "digest.now_empty", topics=names, since=when)]
+    return story_list(stories, header=text(lang, "digest.now_header", topics=names, since=when), lang=lang,
+                      timezone=timezone)
+
+
+def alerts_message(alerts: Sequence[KeywordAlert], lang: Lang, *, maximum: int) -> str:
+    """The numbered list that /alert remove NUMBER refers to, and a reminder of the syntax."""
+    if not alerts:
+        return join_lines([text(lang, "alerts.empty"), text(lang, "alerts.syntax")])
+    lines = [text(lang, "alerts.header", count=len(alerts), max=maximum)]
+    lines += [say(lang, "alerts.line", number=number, phrase=alert.phrase)
+              for number, alert in enumerate(alerts, start=1)]
+    return "\n".join(lines) + "\n\n" + text(lang, "alerts.syntax")
+
+
+def hhmm(value: time) -> str:
+    return f"{value:%H:%M}"
+
+
+def digest_set(chat: Chat) -> str:
+    if chat.digest_time is None:
+        return digest_off(chat)
+    return say(chat.language, "digest.set", time=hhmm(chat.digest_time), timezone=chat.timezone)
+
+
+def digest_off(chat: Chat) -> str:
+    lines = [text(chat.language, "digest.off")]
+    if chat.mode is ChatMode.DIGEST:
+        lines.append(text(chat.language, "digest.silent_warning"))
+    return join_lines(lines)
+
+
+def mode_set(chat: Chat) -> str:
+    if chat.mode is ChatMode.INSTANT:
+        return text(chat.language, "mode.instant")
+    if chat.digest_time is None:
+        return text(chat.language, "mode.digest_off")
+    return text(chat.language, "mode.digest", time=hhmm(chat.digest_time))
+
+
+def timezone_set(chat: Chat, now: datetime) -> str:
+    return say(chat.language, "timezone.set", timezone=chat.timezone,
+               now=local_time(now, chat.timezone, chat.language))
+
+
+def settings_message(chat: Chat, followed: Collection[str], alert_count: int, topics: Sequence[Topic]) -> str:
+    """Everything a chat has set, in its language."""
+    lang = chat.language
+    return text(
+        lang, "settings.body",
+        language=text(lang, "language.name"),
+        timezone=escape(chat.timezone),
+        digest=hhmm(chat.digest_time) if chat.digest_time else text(lang, "settings.digest_off"),
+        mode=text(lang, f"mode.name_{chat.mode.value}"),
+        topics=topic_names(followed, topics, lang),
+        alerts=alert_count,
+        state=text(lang, "settings.active" if chat.active else "settings.stopped"),
+    )
+
+
+def alert_removed(removed: KeywordAlert | None, remaining: Sequence[KeywordAlert], request: AlertRemove,
+                  lang: Lang, *, maximum: int) -> str:
+    """'Alert removed', or what was not found followed by the list to pick from."""
+    if removed is not None:
+        return say(lang, "alert.removed", phrase=removed.phrase)
+    if request.number is not None:
+        missing = say(lang, "alert.bad_number", number=request.number)
+    else:
+        missing = say(lang, "alert.not_found", phrase=request.raw or request.phrase or "")
+    return missing + "\n\n" + alerts_message(remaining, lang, maximum=maximum)
