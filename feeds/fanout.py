@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from errors import UsageError
 from feeds.keywords import KeywordIndex, parse_phrase
-from model import KeywordAlert, NewStory
+from model import Clock, KeywordAlert, NewStory
 from storage import deliveries as outbox
 
 log = logging.getLogger(__name__)
@@ -101,3 +101,25 @@ class FanOut:
         return inserted
 
     __call__ = on_new
+
+
+class FanOutHook:
+    """The `on_new` that ingestion is built with once, at start (`IngestDeps(on_new=FanOutHook(clock))`):
+    each call fans out at `clock()`, and keyword alerts are reloaded at most every `refresh`, so they are
+    read about once per cycle rather than once per feed, and a new alert counts within a minute."""
+
+    def __init__(self, clock: Clock, *, refresh: timedelta = timedelta(minutes=1)) -> None:
+        self._clock = clock
+        self._refresh = refresh
+        self._keyword_index: KeywordAlertIndex | None = None
+        self._loaded_at: datetime | None = None
+        self.enqueued = 0
+
+    async def __call__(self, session: AsyncSession, new_stories: Sequence[NewStory]) -> int:
+        now = self._clock()
+        if self._keyword_index is None or self._loaded_at is None or now - self._loaded_at >= self._refresh:
+            self._keyword_index = await load_keyword_index(session)
+            self._loaded_at = now
+        inserted = await enqueue_deliveries(session, new_stories, keyword_index=self._keyword_index, now=now)
+        self.enqueued += inserted
+        return inserted

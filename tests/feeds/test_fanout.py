@@ -7,10 +7,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from feeds.fanout import FanOut, KeywordAlertIndex, deliveries_for, enqueue_deliveries, load_keyword_index
+from feeds.fanout import (
+    FanOut,
+    FanOutHook,
+    KeywordAlertIndex,
+    deliveries_for,
+    enqueue_deliveries,
+    load_keyword_index,
+)
 from model import DeliveryKind, KeywordAlert, NewStory
 from storage import deliveries as outbox
 from storage.engine import Database
+from tests.support.clock import FakeClock
 from tests.support.builders import add_story
 from tests.support.chats import add_chat, new_story_events
 
@@ -105,3 +113,21 @@ async def test_keyword_alerts_are_loaded_once_per_cycle(database: Database) -> N
     async with database.transaction() as session:
         assert await fan_out(session, await new_story_events(database, [second])) == 1
         assert await FanOut(now=NOW)(session, await new_story_events(database, [second])) == 1
+
+
+async def test_the_hook_ingestion_is_built_with_reloads_keyword_alerts_once_a_minute(
+        database: Database, clock: FakeClock) -> None:
+    await add_chat(database, 1, alerts=["machado"])
+    stories = [await add_story(database, title=f"Machado habla por {n}.a vez", published_at=NOW, topics={})
+               for n in range(3)]
+    hook = FanOutHook(clock)
+    async with database.transaction() as session:
+        assert await hook(session, await new_story_events(database, stories[:1])) == 1
+    await add_chat(database, 2, alerts=["machado"])
+    async with database.transaction() as session:
+        assert await hook(session, await new_story_events(database, stories[1:2])) == 1  # same cycle
+    clock.advance(minutes=1)
+    async with database.transaction() as session:
+        assert await hook(session, await new_story_events(database, stories[2:])) == 2  # reloaded
+        [first] = await outbox.records(session, story_id=stories[0])
+    assert first.not_before == NOW and hook.enqueued == 4
