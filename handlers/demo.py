@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from feeds.fanout import FanOut
 from handlers.delivery import Sender, SendPolicy
-from handlers.digest import DigestService
+from handlers.digest import DigestService, next_occurrence
 from model import Clock, NewStory
 from settings import Settings
 from storage import demo as demo_store
@@ -72,8 +72,9 @@ async def _no_wait(_moment: datetime) -> None:
 async def print_deliveries(database: Database, settings: Settings, clock: Clock, out: TextIO, *,
                            phrase: str = DEMO_PHRASE) -> dict[int, list[tuple[str, str]]]:
     """After ingestion: one subscriber chat per topic and one with a keyword alert, the real fan-out over
-    every stored story, the real sender draining the outbox, then each chat's digest; every message is
-    printed as the HTML that would be sent. Returns the messages per chat, for tests."""
+    every stored story, the real sender draining the outbox, then the digest each chat gets at its next
+    digest time (the scheduled path: claim, render, send); every message is printed as the HTML that
+    would be sent. Returns the messages per chat, for tests."""
     now = clock()
     chats = [DemoChat(index + 1, topic.name.get("es"), topics=(topic.id,)) for index, topic in enumerate(settings.topics)]
     chats.append(DemoChat(len(chats) + 1, f"«{phrase}»", phrases=(phrase,)))
@@ -92,12 +93,19 @@ async def print_deliveries(database: Database, settings: Settings, clock: Clock,
     sender = Sender(printer, database, clock, settings.topics,  # type: ignore[arg-type]
                     policy=SendPolicy(alerts_per_chat=1_000), wait_until=_no_wait)
     await sender.drain()
-    printer.kind = "digest"
-    digests = DigestService(sender, database, clock, settings.topics)
-    for chat in chats:
-        await digests.send_now(chat.chat_id)
+    # The digest as it goes out at the chats' next digest time, through the scheduled path.
+    due = next_occurrence(settings.schedule.digest_time, settings.schedule.timezone, now).due_at
 
-    out.write(f"\nstories stored: {len(found)}; what each demo subscriber would receive, as sent (HTML):\n")
+    def at_digest_time() -> datetime:
+        return due
+
+    printer.kind = "digest"
+    digest_sender = Sender(printer, database, at_digest_time, settings.topics,  # type: ignore[arg-type]
+                           wait_until=_no_wait)
+    await DigestService(digest_sender, database, at_digest_time, settings.topics).tick()
+
+    out.write(f"\nstories stored: {len(found)}; what each demo subscriber would receive, as sent (HTML); "
+              f"the digest is the one of {due:%Y-%m-%d %H:%M} UTC:\n")
     for chat in chats:
         messages = printer.sent.get(chat.chat_id, [])
         alerts = sum(1 for kind, _ in messages if kind == "alert")

@@ -16,14 +16,14 @@ from tests.support.clock import FakeClock
 
 async def test_each_topic_subscriber_gets_its_alerts_and_digest_printed_as_sent(
         database: Database, settings: Settings, clock: FakeClock) -> None:
-    when = clock() - timedelta(hours=2)
-    await add_story(database, title="Marcha <masiva> & pacífica en Caracas", published_at=when,
+    when, seen = clock() - timedelta(hours=2), clock()  # ingested just now
+    await add_story(database, title="Marcha <masiva> & pacífica en Caracas", published_at=when, fetched_at=seen,
                     topics={"protests": ("marcha",)})
-    await add_story(database, title="OFAC sanciona a funcionarios de Maduro", published_at=when,
+    await add_story(database, title="OFAC sanciona a funcionarios de Maduro", published_at=when, fetched_at=seen,
                     topics={"sanctions": ("ofac",)})
     for n in range(7):
         await add_story(database, title=f"El CNE anuncia la medida número {n}", published_at=when + timedelta(minutes=n),
-                        topics={"cne": ("cne",)})
+                        fetched_at=seen, topics={"cne": ("cne",)})
     out = io.StringIO()
 
     sent = await print_deliveries(database, settings, clock, out)
@@ -40,3 +40,4 @@ async def test_each_topic_subscriber_gets_its_alerts_and_digest_printed_as_sent(
             assert text in printed  # printed exactly as sent
     assert "Marcha &lt;masiva&gt; &amp; pacífica en Caracas" in printed
     assert "Alerta: «maduro»" in sent[5][0][1]
+    assert "📰 <b>Resumen diario · 24/11/2026</b>" in sent[1][1][1]  # at the next digest time, 08:00 tomorrow
