@@ -111,8 +111,10 @@ async def print_deliveries(database: Database, settings: Settings, clock: Clock,
         alerts = sum(1 for kind, _ in messages if kind == "alert")
         out.write(f"\n{'=' * 78}\nSubscriber to {chat.label} (chat {chat.chat_id}): "
                   f"{alerts} alert message(s), {len(messages) - alerts} digest message(s)\n")
-        for number, (kind, text) in enumerate(messages, start=1):
-            out.write(f"{'-' * 30} {kind} message {number} {'-' * 30}\n{text}\n")
+        numbers: dict[str, int] = {}
+        for kind, text in messages:
+            numbers[kind] = numbers.get(kind, 0) + 1
+            out.write(f"{'-' * 30} {kind} message {numbers[kind]} {'-' * 30}\n{text}\n")
         if not messages:
             out.write("(nothing: no stored story matches)\n")
     return printer.sent

@@ -136,13 +136,13 @@ class DigestSection:
     more: int = 0  # stories of this group left out by the per-group cap
 
 
-def alert_block(alert: Alert, *, lang: Lang, timezone: str) -> str:
+def alert_block(alert: Alert, *, lang: Lang, timezone: str, bell: str = "🔔 ") -> str:
     """Topic label(s) or 'Keyword alert', the story (title, source, local time, +N more sources, link),
-    then the phrase(s) that matched."""
+    then the phrase(s) that matched. `bell` starts the label line (a bundle has one bell, in its header)."""
     if alert.topic_names:
-        heading = "🔔 <b>" + " · ".join(escape(name) for name in alert.topic_names) + "</b>"
+        heading = bell + "<b>" + " · ".join(escape(name) for name in alert.topic_names) + "</b>"
     else:
-        heading = "🔔 <b>" + text(lang, "alert.keyword") + "</b>"
+        heading = bell + "<b>" + text(lang, "alert.keyword") + "</b>"
     lines = [story_block(alert.story, lang=lang, timezone=timezone, prefix=heading)]
     lines.extend(text(lang, "story.matched_phrase", phrase=escape(shorten(phrase, MAX_PHRASE)))
                  for phrase in alert.phrases)
@@ -154,7 +154,7 @@ def alert_bundle(alerts: Sequence[Alert], *, lang: Lang, timezone: str,
     """Several alerts as one message (more if they do not fit), with the indices of the alerts each
     message carries, so that the sender can record each message's deliveries as it goes."""
     header = text(lang, "alert.bundle", count=len(alerts))
-    return pack_messages([alert_block(alert, lang=lang, timezone=timezone) for alert in alerts],
+    return pack_messages([alert_block(alert, lang=lang, timezone=timezone, bell="▸ ") for alert in alerts],
                          header=header, limit=limit)
 
 
