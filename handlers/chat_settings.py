@@ -1,6 +1,6 @@
 """/digest, /mode, /timezone, /language, /settings and /stop: a chat's settings, one command each.
 
-`digest_now` composes the digest on demand; the scheduled digest lives in `handlers.digest`.
+`/digest now` sends the digest through `handlers.digest`, the same path as the scheduled one.
 """
 
 from __future__ import annotations
@@ -12,29 +12,29 @@ from telegram.constants import ParseMode
 
 from handlers import args, format
 from handlers.admins import require_admin
+from handlers.digest import send_digest_now
 from handlers.common import NO_PREVIEW, command, current_chat, reply
 from handlers.services import Context
 from handlers.texts import text
 from model import Chat
 from storage import chats as chat_store
-from storage import stories as story_store
 
 DIGEST_NOW_WINDOW = timedelta(hours=24)
-DIGEST_NOW_LIMIT = 20
 
 
 async def digest_now(context: Context, chat: Chat) -> None:
-    """Send the digest now: the chat's topics' stories since its last digest, or of the last 24 hours."""
+    """Send the chat's digest now; when there is nothing new since its last digest, say so."""
     services = context.bot_data
+    if await send_digest_now(context.bot, services, chat.id):
+        return
     now = services.clock()
     async with services.database.transaction() as session:
         followed = await chat_store.chat_topics(session, chat.id)
         since = max(await chat_store.last_digest_at(session, chat.id) or now - DIGEST_NOW_WINDOW,
                     now - DIGEST_NOW_WINDOW)
-        stories = await story_store.latest_stories(session, followed, DIGEST_NOW_LIMIT, since=since)
-    for message in format.digest_now_messages(stories, followed, services.settings.topics, since=since,
-                                          lang=chat.language, timezone=chat.timezone):
-        await context.bot.send_message(chat.id, message, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    await context.bot.send_message(chat.id, format.digest_now_empty(followed, services.settings.topics, since=since,
+                                                                    lang=chat.language, timezone=chat.timezone),
+                                   parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
 
 
 async def digest(update: Update, context: Context) -> None:

@@ -65,6 +65,13 @@ def local_time(moment: datetime, timezone: str, lang: Lang) -> str:
     return local.strftime("%d %b %H:%M")
 
 
+def more_sources(count: int, lang: Lang) -> str:
+    """'+1 more source', '+3 more sources', or nothing for a story with one source."""
+    if count <= 0:
+        return ""
+    return text(lang, "story.source_more") if count == 1 else text(lang, "story.sources_more", count=count)
+
+
 def story_block(story: Story, *, lang: Lang, timezone: str, prefix: str = "") -> str:
     """One story: optional prefix line, bold linked title, first source, local time, '+N more sources'."""
     title = escape(shorten(story.title, MAX_TITLE))
@@ -73,7 +80,7 @@ def story_block(story: Story, *, lang: Lang, timezone: str, prefix: str = "") ->
     meta = " · ".join(part for part in (
         escape(first),
         local_time(story.published_at, timezone, lang),
-        text(lang, "story.sources_more", count=len(story.sources) - 1) if len(story.sources) > 1 else "",
+        more_sources(len(story.sources) - 1, lang),
     ) if part)
     lines = [prefix] if prefix else []
     lines.append(f'<b><a href="{link}">{title}</a></b>')
@@ -341,17 +348,13 @@ def latest_messages(stories: Sequence[Story], topic_ids: Collection[str], topics
                       note=note)
 
 
-def digest_now_messages(stories: Sequence[Story], topic_ids: Collection[str], topics: Sequence[Topic], *,
-                    since: datetime, lang: Lang, timezone: str) -> list[str]:
-    """The reply to /digest now: the chat's topics' stories since the last digest."""
+def digest_now_empty(topic_ids: Collection[str], topics: Sequence[Topic], *, since: datetime, lang: Lang,
+                     timezone: str) -> str:
+    """The reply to /digest now when there is nothing to send."""
     if not topic_ids:
-        return [text(lang, "digest.now_no_topics")]
-    names = topic_names(topic_ids, topics, lang)
-    when = local_time(since, timezone, lang)
-    if not stories:
-        return [text(lang, "digest.now_empty", topics=names, since=when)]
-    return story_list(stories, header=text(lang, "digest.now_header", topics=names, since=when), lang=lang,
-                      timezone=timezone)
+        return text(lang, "digest.now_no_topics")
+    return text(lang, "digest.now_empty", topics=topic_names(topic_ids, topics, lang),
+                since=local_time(since, timezone, lang))
 
 
 def alerts_message(alerts: Sequence[KeywordAlert], lang: Lang, *, maximum: int) -> str:

@@ -21,6 +21,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "es": {
         # --- shared by every command
         "story.sources_more": "+{count} fuentes más",
+        "story.source_more": "+1 fuente más",
         "story.matched_phrase": "Alerta: «{phrase}»",
         "common.usage": "Uso: <code>{usage}</code>\nEjemplo: <code>{example}</code>",
         "common.error": "Algo salió mal al procesar tu mensaje. Quedó registrado; inténtalo de nuevo en un rato.",
@@ -109,7 +110,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "digest.set": "Resumen diario a las {time} ({timezone}).",
         "digest.off": "Resumen diario desactivado. <code>/digest 08:00</code> lo vuelve a activar.",
         "digest.silent_warning": "Ojo: en modo resumen y sin resumen diario, este chat no recibirá nada. /mode instant cambia el modo.",
-        "digest.now_header": "<b>Resumen: {topics}</b>\nDesde {since}",
         "digest.now_empty": "No hay noticias de {topics} desde {since}.",
         "digest.now_no_topics": "Este chat no sigue ningún tema, así que no hay resumen. /topics para elegir.",
         # --- /mode
@@ -175,6 +175,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "en": {
         # --- shared by every command
         "story.sources_more": "+{count} more sources",
+        "story.source_more": "+1 more source",
         "story.matched_phrase": "Alert: “{phrase}”",
         "common.usage": "Usage: <code>{usage}</code>\nExample: <code>{example}</code>",
         "common.error": "Something went wrong while handling your message. It has been logged; please try again later.",
@@ -263,7 +264,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "digest.set": "Daily digest at {time} ({timezone}).",
         "digest.off": "Daily digest off. <code>/digest 08:00</code> turns it back on.",
         "digest.silent_warning": "Note: in digest mode with the digest off, this chat will receive nothing. /mode instant changes the mode.",
-        "digest.now_header": "<b>Digest: {topics}</b>\nSince {since}",
         "digest.now_empty": "No news about {topics} since {since}.",
         "digest.now_no_topics": "This chat follows no topic, so there is no digest. /topics to choose.",
         # --- /mode

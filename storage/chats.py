@@ -17,8 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from model import Chat, ChatMode, DeliveryStatus, KeywordAlert, Lang
-from storage.tables import chats, deliveries, keyword_alerts, subscriptions
+from model import Chat, ChatMode, KeywordAlert, Lang
+from storage.deliveries import cancel_pending
+from storage.tables import chats, keyword_alerts, subscriptions
 
 
 class _Unset(enum.Enum):
@@ -136,10 +137,7 @@ async def stop_chat(session: AsyncSession, chat_id: int, *, now: datetime) -> Ch
     """Turn everything off: inactive, no digest, no subscriptions, no keyword alerts, nothing pending."""
     await session.execute(delete(subscriptions).where(subscriptions.c.chat_id == chat_id))
     await session.execute(delete(keyword_alerts).where(keyword_alerts.c.chat_id == chat_id))
-    await session.execute(
-        update(deliveries)
-        .where(deliveries.c.chat_id == chat_id, deliveries.c.status == DeliveryStatus.PENDING.value)
-        .values(status=DeliveryStatus.CANCELLED.value))
+    await cancel_pending(session, chat_id, reason="chat stopped")
     return await update_chat(session, chat_id, now=now, active=False, digest_time=None)
 
 

@@ -47,7 +47,7 @@ async def test_digest_now_sends_the_chats_topics_of_the_last_24_hours(bot: Drive
                     topics={"protests": ("marcha",)})
     await bot.say("/subscribe sanctions", language_code="es")
     answer = await bot.say("/digest now")
-    assert answer.startswith("Resumen: Sanciones\nDesde 22/11 08:0")
+    assert answer.startswith("📰 Resumen diario · 23/11/2026\n\n▸ Sanciones")
     assert "Nuevas sanciones" in answer
     assert "dos días" not in answer and "Marcha" not in answer
 

@@ -243,9 +243,10 @@ def test_help_lists_every_command_with_an_example() -> None:
         assert f"<code>{fmt.escape(example)}</code>" in message
 
 
-def test_the_digest_now_reply_names_its_start() -> None:
-    [message] = fmt.digest_now_messages([_story("T")], ["sanctions"], TOPICS, since=T0, lang="en", timezone="UTC")
-    assert message.startswith("<b>Digest: Sanctions</b>\nSince 23 Nov 12:05")
+def test_an_empty_digest_now_says_since_when_and_for_which_topics() -> None:
+    message = fmt.digest_now_empty(["sanctions"], TOPICS, since=T0, lang="en", timezone="UTC")
+    assert message == "No news about Sanctions since 23 Nov 12:05."
+    assert fmt.digest_now_empty([], TOPICS, since=T0, lang="es", timezone="UTC").startswith("Este chat no sigue")
 
 
 @settings(max_examples=200, deadline=None)
