@@ -13,7 +13,7 @@ import logging
 import os
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
@@ -29,6 +29,7 @@ from settings import Settings, load
 
 if TYPE_CHECKING:
     from feeds.ingest import Classify
+    from model import Item, Scope
 
 log = logging.getLogger("centinela")
 
@@ -114,16 +115,15 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def classifier_for(settings: Settings) -> Classify:
-    """What ingestion calls to give an item its topics.
+    """What ingestion calls to give an item its topics: the configured topics, compiled once."""
+    from feeds.classify import compile_classifier
 
-    TODO(lead): wire feeds.classify once it is merged, e.g.
-        classifier = compile_classifier(settings.topics, settings.classifier)
-        return lambda item, scope: dict(classifier.classify(item.title, item.summary, scope).matches)
-    Until then items are stored and clustered but get no topic.
-    """
-    from feeds.ingest import no_classification
+    classifier = compile_classifier(settings.topics, settings.classifier)
 
-    return no_classification
+    def classify(item: Item, scope: Scope) -> Mapping[str, Sequence[str]]:
+        return dict(classifier.classify(item.title, item.summary, scope).matches)
+
+    return classify
 
 
 def command_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -181,6 +181,25 @@ def command_db(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def command_classify(settings: Settings, args: argparse.Namespace) -> int:
+    from feeds.classify_cli import run_classify
+
+    if args.file is None:
+        return run_classify(settings, sys.stdin, sys.stdout)
+    try:
+        with open(args.file, encoding="utf-8") as stream:
+            return run_classify(settings, stream, sys.stdout)
+    except OSError as exc:
+        print(f"error: {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+
+
+def command_evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    from feeds.classify_cli import run_evaluate
+
+    return run_evaluate(settings, args.file, sys.stdout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
@@ -211,6 +230,19 @@ def build_parser() -> argparse.ArgumentParser:
                                 "schedule.fetch_interval_seconds over the feeds that are due, until Ctrl-C.")
     fetch.add_argument("--once", action="store_true", help="run one cycle over every active feed and exit")
     fetch.set_defaults(handler=command_fetch)
+    classify = commands.add_parser(
+        "classify", help="classify JSON Lines items (title, summary, scope) from FILE or standard input",
+        description="Read JSON Lines with title, optional summary and scope; write one JSON line per item "
+        "with its topics and the terms that fired.")
+    classify.add_argument("file", nargs="?", help="JSON Lines file (default: standard input)")
+    classify.set_defaults(handler=command_classify)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="precision, recall and F1 per topic on labelled JSON Lines",
+        description="Classify labelled JSON Lines (with a topics list) and print precision, recall and F1 "
+        "per topic and macro-averaged, then the misclassified items.")
+    evaluate.add_argument("file", help="labelled JSON Lines file")
+    evaluate.set_defaults(handler=command_evaluate)
 
     db = commands.add_parser("db", help="database maintenance: `db upgrade` applies the schema migrations",
                              description="Apply the schema migrations (run also does this on start).")
@@ -223,10 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load(args.config)
+        return int(args.handler(settings, args))
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
-    return int(args.handler(settings, args))
 
 
 if __name__ == "__main__":

@@ -84,7 +84,13 @@ class FeedStatus:
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """A topic that chats subscribe to. Topics are data from config.toml, never code."""
+    """A topic that chats subscribe to. Topics are data from config.toml, never code.
+
+    Terms come in tiers, weighed by `feeds.classify`: `strong` ones are enough anywhere, plain `terms` are
+    enough in a title, `weak` ones add to others, and when `needs` is not empty one of its terms (or a strong
+    one) must appear. `ignore` lists phrases that contain a term but mean something else ("en marcha",
+    "post-election"); `exclude` lists words that stop the topic outright.
+    """
 
     id: str
     name: Localized
@@ -93,7 +99,15 @@ class Topic:
     terms_en: tuple[str, ...]
     exclude_es: tuple[str, ...] = ()
     exclude_en: tuple[str, ...] = ()
-    requires_context: bool = True  # from a `world` feed, the item must also be about Venezuela
+    requires_context: bool = True  # the topic is about Venezuela: see feeds.classify for what that implies
+    strong_es: tuple[str, ...] = ()
+    strong_en: tuple[str, ...] = ()
+    weak_es: tuple[str, ...] = ()
+    weak_en: tuple[str, ...] = ()
+    needs_es: tuple[str, ...] = ()
+    needs_en: tuple[str, ...] = ()
+    ignore_es: tuple[str, ...] = ()
+    ignore_en: tuple[str, ...] = ()
 
 
 class ChatMode(enum.StrEnum):

@@ -92,6 +92,7 @@ class ChannelSpec:
 @dataclass(frozen=True, slots=True)
 class ClassifierSettings:
     venezuela_terms: tuple[str, ...]  # what makes an item from a `world` feed "about Venezuela"
+    foreign_terms: tuple[str, ...] = ()  # other countries: an item naming one and not Venezuela is about them
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +271,19 @@ def _mode(value: str) -> ChatMode:
         raise ValueError(f'"{value}" is not one of {", ".join(m.value for m in ChatMode)}') from None
 
 
+_TERM_WORD = re.compile(r"[^\s*]*[^\W_][^\s*]*|[^\s*]*[^\W_]{2}\*")
+
+
+def _term_list(value: list[Any]) -> tuple[str, ...]:
+    """Classifier terms: words and phrases; a `*` may end a word after at least two letters (protest*)."""
+    terms = _string_list(value)
+    for term in terms:
+        if not all(_TERM_WORD.fullmatch(word) for word in term.split()):
+            raise ValueError(f'"{term}": every word needs a letter or digit, and * may only end a word '
+                             "after two of them")
+    return terms
+
+
 _TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
@@ -318,7 +332,7 @@ _FETCH = {
     "backoff_max_seconds": _Field((int, float), 86_400, _seconds),
     "parse_workers": _Field((int,), 0, _non_negative),
 }
-_CLASSIFIER = {"venezuela_terms": _Field((list,), [], _string_list)}
+_CLASSIFIER = {"venezuela_terms": _Field((list,), [], _term_list), "foreign_terms": _Field((list,), [], _term_list)}
 _FEED = {
     "url": _Field((str,), convert=_http_url),
     "name": _Field((str,), convert=_non_empty),
@@ -326,13 +340,14 @@ _FEED = {
     "language": _Field((str,), None, _lang),
 }
 _LOCALIZED = {"es": _Field((str,), convert=_non_empty), "en": _Field((str,), convert=_non_empty)}
-_TERMS = {"es": _Field((list,), [], _string_list), "en": _Field((list,), [], _string_list)}
+_TERMS = {"es": _Field((list,), [], _term_list), "en": _Field((list,), [], _term_list)}
+# The tiers of a topic's terms, each a table of es and en lists; feeds.classify says what each one weighs.
+TERM_TIERS = ("terms", "strong", "weak", "needs", "ignore", "exclude")
 _TOPIC = {
     "id": _Field((str,), convert=_topic_id),
     "name": _Field((dict,)),
     "description": _Field((dict,)),
-    "terms": _Field((dict,)),
-    "exclude": _Field((dict,), {}),
+    **{tier: _Field((dict,), {}) for tier in TERM_TIERS},
     "requires_context": _Field((bool,), True),
 }
 _CHANNEL = {
@@ -364,19 +379,15 @@ def _read_topic(raw: Any, key: str) -> Topic:
     values = _read_section(raw, key, _TOPIC)
     name = _read_section(values["name"], f"{key}.name", _LOCALIZED)
     description = _read_section(values["description"], f"{key}.description", _LOCALIZED)
-    terms = _read_section(values["terms"], f"{key}.terms", _TERMS)
-    exclude = _read_section(values["exclude"], f"{key}.exclude", _TERMS)
-    if not terms["es"] and not terms["en"]:
-        raise ConfigError(f"{key}.terms", "needs at least one term in es or en")
+    tiers = {tier: _read_section(values[tier], f"{key}.{tier}", _TERMS) for tier in TERM_TIERS}
+    if not any(tiers[tier][lang] for tier in ("terms", "strong") for lang in LANGS):
+        raise ConfigError(f"{key}.terms", "needs at least one term or strong term in es or en")
     return Topic(
         id=values["id"],
         name=Localized(**name),
         description=Localized(**description),
-        terms_es=terms["es"],
-        terms_en=terms["en"],
-        exclude_es=exclude["es"],
-        exclude_en=exclude["en"],
         requires_context=values["requires_context"],
+        **{f"{tier}_{lang}": tiers[tier][lang] for tier in TERM_TIERS for lang in LANGS},
     )
 
 

@@ -318,7 +318,7 @@ class _Cycle:
                 break
             count += 1
         group, self.queue = self.queue[:count], self.queue[count:]
-        return group
+        return sorted(group, key=lambda parsed: parsed.feed.id)  # the same feeds cluster the same way every time
 
     async def _store_group(self, group: Sequence[_Parsed]) -> None:
         """One transaction: which items are new, their stories, their topics, the fan-out."""

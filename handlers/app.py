@@ -7,14 +7,20 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from feeds.fanout import FanOutHook
 from feeds.fetch import open_fetcher
 from feeds.ingest import Classify, IngestDeps, no_classification, register_config_feeds
 from feeds.pool import ParsePool
+from handlers import alerts, chat_settings, latest, start, subscribe
+from handlers.delivery import rate_limiter
+from handlers.error_handler import on_error
 from handlers.health import HealthServer
-from handlers.jobs import schedule_ingest
+from handlers.jobs import schedule_ingest, schedule_jobs
+from handlers.menu import publish_commands
 from handlers.services import Services
+from handlers.throttle import THROTTLE_GROUP, throttle_updates
 from model import Clock
 from settings import Settings
 from storage.engine import Database
@@ -42,7 +48,8 @@ def build_application(settings: Settings, *, token: str, clock: Clock,
         ingestion.callback(pool.close)
         schedule_ingest(application.job_queue, IngestDeps(  # type: ignore[arg-type]
             database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
-            interval=settings.schedule.fetch_interval, classify=classify))
+            interval=settings.schedule.fetch_interval, classify=classify, on_new=FanOutHook(clock)))
+        await publish_commands(application.bot)
 
     async def post_shutdown(application: Application) -> None:
         services: Services = application.bot_data
@@ -55,10 +62,16 @@ def build_application(settings: Settings, *, token: str, clock: Clock,
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram.base_url)
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(rate_limiter())
         .context_types(ContextTypes(bot_data=Services))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
+    application.add_handler(throttle_updates, group=THROTTLE_GROUP)
+    for module in (start, subscribe, latest, alerts, chat_settings):
+        application.add_handlers(module.HANDLERS)
+    application.add_handler(start.FALLBACK)  # after every command: only commands nobody took reach it
+    application.add_error_handler(on_error)
+    schedule_jobs(application, settings)
     return application

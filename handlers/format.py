@@ -2,17 +2,21 @@
 
 Every string that came from a feed or a user goes through `escape`; messages are split on block
 boundaries so that none exceeds Telegram's 4096-character limit. Pure: no I/O, time zones are passed in.
+The replies of the commands are built here too, from the catalogue in `handlers.texts`; handlers only send.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from handlers.texts import text
-from model import Lang, Story
+from handlers.args import AlertRemove
+from handlers.texts import COMMANDS, has_text, text
+from model import Chat, ChatMode, KeywordAlert, Lang, Story, Topic
 
 MAX_MESSAGE = 4096
 MAX_TITLE = 300
@@ -61,6 +65,13 @@ def local_time(moment: datetime, timezone: str, lang: Lang) -> str:
     return local.strftime("%d %b %H:%M")
 
 
+def more_sources(count: int, lang: Lang) -> str:
+    """'+1 more source', '+3 more sources', or nothing for a story with one source."""
+    if count <= 0:
+        return ""
+    return text(lang, "story.source_more") if count == 1 else text(lang, "story.sources_more", count=count)
+
+
 def story_block(story: Story, *, lang: Lang, timezone: str, prefix: str = "") -> str:
     """One story: optional prefix line, bold linked title, first source, local time, '+N more sources'."""
     title = escape(shorten(story.title, MAX_TITLE))
@@ -69,7 +80,7 @@ def story_block(story: Story, *, lang: Lang, timezone: str, prefix: str = "") ->
     meta = " · ".join(part for part in (
         escape(first),
         local_time(story.published_at, timezone, lang),
-        text(lang, "story.sources_more", count=len(story.sources) - 1) if len(story.sources) > 1 else "",
+        more_sources(len(story.sources) - 1, lang),
     ) if part)
     lines = [prefix] if prefix else []
     lines.append(f'<b><a href="{link}">{title}</a></b>')
@@ -101,3 +112,313 @@ def split_messages(blocks: Iterable[str], *, header: str = "", separator: str = 
 
 def join_lines(lines: Sequence[str]) -> str:
     return "\n".join(line for line in lines if line)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Alerts and digests (pushed by handlers.delivery and handlers.digest)
+
+BUNDLE_ABOVE = 5
+"""More alerts than this pending for one chat at once go out as one bundled message."""
+
+MAX_PHRASE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One story for one chat and why: its topics' names in the chat's language, and the keyword
+    phrases that matched."""
+
+    story: Story
+    topic_names: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSection:
+    """One group of a digest: a topic (by its name in the chat's language) or a keyword phrase."""
+
+    stories: tuple[Story, ...]
+    topic_name: str | None = None
+    phrase: str | None = None
+    more: int = 0  # stories of this group left out by the per-group cap
+
+
+def alert_block(alert: Alert, *, lang: Lang, timezone: str, bell: str = "🔔 ") -> str:
+    """Topic label(s) or 'Keyword alert', the story (title, source, local time, +N more sources, link),
+    then the phrase(s) that matched. `bell` starts the label line (a bundle has one bell, in its header)."""
+    if alert.topic_names:
+        heading = bell + "<b>" + " · ".join(escape(name) for name in alert.topic_names) + "</b>"
+    else:
+        heading = bell + "<b>" + text(lang, "alert.keyword") + "</b>"
+    lines = [story_block(alert.story, lang=lang, timezone=timezone, prefix=heading)]
+    lines.extend(text(lang, "story.matched_phrase", phrase=escape(shorten(phrase, MAX_PHRASE)))
+                 for phrase in alert.phrases)
+    return "\n".join(lines)
+
+
+def alert_bundle(alerts: Sequence[Alert], *, lang: Lang, timezone: str,
+                 limit: int = MAX_MESSAGE) -> list[tuple[str, tuple[int, ...]]]:
+    """Several alerts as one message (more if they do not fit), with the indices of the alerts each
+    message carries, so that the sender can record each message's deliveries as it goes."""
+    header = text(lang, "alert.bundle", count=len(alerts))
+    return pack_messages([alert_block(alert, lang=lang, timezone=timezone, bell="▸ ") for alert in alerts],
+                         header=header, limit=limit)
+
+
+def pack_messages(blocks: Sequence[str], *, header: str = "", separator: str = "\n\n",
+                  limit: int = MAX_MESSAGE) -> list[tuple[str, tuple[int, ...]]]:
+    """Like `split_messages`, but also says which blocks (by index) went into each message."""
+    packed: list[tuple[str, tuple[int, ...]]] = []
+    current, members = header, []
+    for index, block in enumerate(blocks):
+        if visible_length(block) + visible_length(header) + len(separator) > limit:
+            raise ValueError("a single block is longer than a Telegram message")
+        candidate = f"{current}{separator}{block}" if current else block
+        if members and visible_length(candidate) > limit:
+            packed.append((current, tuple(members)))
+            candidate, members = (f"{header}{separator}{block}" if header else block), []
+        current = candidate
+        members.append(index)
+    if members:
+        packed.append((current, tuple(members)))
+    return packed
+
+
+def day_label(day: date, lang: Lang) -> str:
+    """'23/11/2026' (es) or '23 Nov 2026' (en)."""
+    return day.strftime("%d/%m/%Y") if lang == "es" else day.strftime("%d %b %Y")
+
+
+def digest_messages(sections: Sequence[DigestSection], *, lang: Lang, timezone: str, day: date,
+                    limit: int = MAX_MESSAGE) -> list[str]:
+    """The daily digest: a title, then each group's stories under its heading; split on story
+    boundaries so that no message passes `limit`. No stories, no messages."""
+    blocks = []
+    for section in sections:
+        if section.topic_name is not None:
+            heading = f"<b>▸ {escape(section.topic_name)}</b>"
+        else:
+            heading = "<b>▸ " + text(lang, "story.matched_phrase",
+                                     phrase=escape(shorten(section.phrase or "", MAX_PHRASE))) + "</b>"
+        for position, story in enumerate(section.stories):
+            block = story_block(story, lang=lang, timezone=timezone, prefix=heading if position == 0 else "")
+            if section.more and position == len(section.stories) - 1:
+                block += "\n" + text(lang, "digest.more", count=section.more)
+            blocks.append(block)
+    if not blocks:
+        return []
+    return split_messages(blocks, header=text(lang, "digest.title", day=day_label(day, lang)), limit=limit)
+
+
+_ANCHOR = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
+
+
+def as_plain_text(html_text: str, limit: int = MAX_MESSAGE) -> str:
+    """What a message says without markup, links written out: the fallback when Telegram refuses the
+    HTML. Cut to `limit` UTF-16 code units."""
+    with_links = _ANCHOR.sub(lambda match: f"{match.group(2)} ({match.group(1)})", html_text)
+    plain = html.unescape(_strip_tags(with_links))
+    if visible_length(escape(plain)) <= limit:
+        return plain
+    units = plain.encode("utf-16-le")[: (limit - 1) * 2]
+    return units.decode("utf-16-le", errors="ignore") + "…"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Command replies. Each takes plain values and returns HTML; every argument is escaped on the way in.
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline keyboard button as plain data; `handlers.common.markup` turns rows of these into markup."""
+
+    label: str  # plain text, not HTML: Telegram shows button labels verbatim
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+def say(lang: Lang, key: str, **args: object) -> str:
+    """The catalogue text `key`, with every string argument escaped (numbers are left as they are)."""
+    return text(lang, key, **{name: escape(value) if isinstance(value, str) else value
+                              for name, value in args.items()})
+
+
+def usage(lang: Lang, command: str, detail_key: str | None = None,
+          detail_args: Mapping[str, object] | None = None) -> str:
+    """What a wrong argument is answered with: what was wrong (when known), the usage line and an example."""
+    lines = []
+    if detail_key and has_text(detail_key):
+        lines.append(say(lang, detail_key, **dict(detail_args or {})))
+    if has_text(f"{command}.usage"):
+        lines.append(say(lang, "common.usage", usage=text(lang, f"{command}.usage"),
+                         example=text(lang, f"{command}.example")))
+    return join_lines(lines) or text(lang, "common.unknown_command")
+
+
+def _topic_map(topics: Sequence[Topic]) -> dict[str, Topic]:
+    return {topic.id: topic for topic in topics}
+
+
+def topic_names(topic_ids: Iterable[str], topics: Sequence[Topic], lang: Lang) -> str:
+    """'Sanciones, CNE y elecciones' (escaped), in the configured order; unknown ids by id; 'ninguno' if empty."""
+    by_id = _topic_map(topics)
+    wanted = list(dict.fromkeys(topic_ids))
+    ordered = [topic.id for topic in topics if topic.id in wanted] + [id_ for id_ in wanted if id_ not in by_id]
+    names = [escape(by_id[id_].name.get(lang) if id_ in by_id else id_) for id_ in ordered]
+    return text(lang, "common.list_separator").join(names) if names else text(lang, "common.none")
+
+
+def start_message(lang: Lang) -> str:
+    return text(lang, "start.greeting")
+
+
+def help_message(lang: Lang) -> str:
+    lines = [text(lang, "help.header")]
+    lines += [say(lang, "help.line", example=text(lang, f"{command}.example"),
+                  description=text(lang, f"menu.{command}")) for command in COMMANDS]
+    lines.append(text(lang, "help.footer"))
+    return "\n\n".join(lines)
+
+
+def command_menu(lang: Lang, commands: Sequence[str] = COMMANDS) -> list[tuple[str, str]]:
+    """(command, description) pairs for setMyCommands: plain text, not HTML."""
+    return [(command, text(lang, f"menu.{command}")) for command in commands]
+
+
+def topics_message(topics: Sequence[Topic], followed: Collection[str], lang: Lang) -> str:
+    """Every topic with its one-line description and whether the chat follows it."""
+    lines = [text(lang, "topics.header")]
+    lines += [say(lang, "topics.line", mark="✅" if topic.id in followed else "▫️", name=topic.name.get(lang),
+                  id=topic.id, description=topic.description.get(lang)) for topic in topics]
+    lines.append(text(lang, "topics.footer"))
+    return "\n\n".join(lines)
+
+
+def topic_keyboard(topics: Sequence[Topic], followed: Collection[str], lang: Lang, *, view: str,
+                   data: Callable[[str, str], str]) -> Keyboard:
+    """One toggle button per topic, two to a row; `data(view, topic_id)` builds each button's callback data."""
+    buttons = [Button(text(lang, "topics.button_on" if topic.id in followed else "topics.button_off",
+                           name=topic.name.get(lang)), data(view, topic.id)) for topic in topics]
+    return tuple(tuple(buttons[index:index + 2]) for index in range(0, len(buttons), 2))
+
+
+def following(followed: Collection[str], topics: Sequence[Topic], lang: Lang) -> str:
+    if not followed:
+        return text(lang, "subscribe.following_none")
+    return text(lang, "subscribe.following", topics=topic_names(followed, topics, lang))
+
+
+def subscribed(added: Collection[str], already: Collection[str], followed: Collection[str],
+               topics: Sequence[Topic], lang: Lang) -> str:
+    return join_lines([
+        text(lang, "subscribe.added", topics=topic_names(added, topics, lang)) if added else "",
+        text(lang, "subscribe.already", topics=topic_names(already, topics, lang)) if already else "",
+        following(followed, topics, lang),
+    ])
+
+
+def unsubscribed(removed: Collection[str], not_followed: Collection[str], followed: Collection[str],
+                 topics: Sequence[Topic], lang: Lang, *, everything: bool = False) -> str:
+    if everything:
+        return text(lang, "unsubscribe.all")
+    return join_lines([
+        text(lang, "unsubscribe.removed", topics=topic_names(removed, topics, lang)) if removed else "",
+        text(lang, "unsubscribe.not_following", topics=topic_names(not_followed, topics, lang)) if not_followed else "",
+        following(followed, topics, lang),
+    ])
+
+
+def story_list(stories: Sequence[Story], *, header: str, lang: Lang, timezone: str,
+               note: str = "") -> list[str]:
+    """A header and story blocks, split into as few messages as fit; `note` goes under the header."""
+    head = join_lines([header, note])
+    return split_messages((story_block(story, lang=lang, timezone=timezone) for story in stories), header=head)
+
+
+def latest_messages(stories: Sequence[Story], topic_ids: Collection[str], topics: Sequence[Topic], *,
+                    lang: Lang, timezone: str, capped: bool, maximum: int) -> list[str]:
+    """The reply to /latest: the stories newest first, or a line saying there are none."""
+    names = topic_names(topic_ids, topics, lang)
+    note = text(lang, "latest.capped", max=maximum) if capped else ""
+    if not stories:
+        return [join_lines([text(lang, "latest.empty", topics=names), note])]
+    return story_list(stories, header=text(lang, "latest.header", topics=names), lang=lang, timezone=timezone,
+                      note=note)
+
+
+def digest_now_empty(topic_ids: Collection[str], topics: Sequence[Topic], *, since: datetime, lang: Lang,
+                     timezone: str) -> str:
+    """The reply to /digest now when there is nothing to send."""
+    if not topic_ids:
+        return text(lang, "digest.now_no_topics")
+    return text(lang, "digest.now_empty", topics=topic_names(topic_ids, topics, lang),
+                since=local_time(since, timezone, lang))
+
+
+def alerts_message(alerts: Sequence[KeywordAlert], lang: Lang, *, maximum: int) -> str:
+    """The numbered list that /alert remove NUMBER refers to, and a reminder of the syntax."""
+    if not alerts:
+        return join_lines([text(lang, "alerts.empty"), text(lang, "alerts.syntax")])
+    lines = [text(lang, "alerts.header", count=len(alerts), max=maximum)]
+    lines += [say(lang, "alerts.line", number=number, phrase=alert.phrase)
+              for number, alert in enumerate(alerts, start=1)]
+    return "\n".join(lines) + "\n\n" + text(lang, "alerts.syntax")
+
+
+def hhmm(value: time) -> str:
+    return f"{value:%H:%M}"
+
+
+def digest_set(chat: Chat) -> str:
+    if chat.digest_time is None:
+        return digest_off(chat)
+    return say(chat.language, "digest.set", time=hhmm(chat.digest_time), timezone=chat.timezone)
+
+
+def digest_off(chat: Chat) -> str:
+    lines = [text(chat.language, "digest.off")]
+    if chat.mode is ChatMode.DIGEST:
+        lines.append(text(chat.language, "digest.silent_warning"))
+    return join_lines(lines)
+
+
+def mode_set(chat: Chat) -> str:
+    if chat.mode is ChatMode.INSTANT:
+        return text(chat.language, "mode.instant")
+    if chat.digest_time is None:
+        return text(chat.language, "mode.digest_off")
+    return text(chat.language, "mode.digest", time=hhmm(chat.digest_time))
+
+
+def timezone_set(chat: Chat, now: datetime) -> str:
+    return say(chat.language, "timezone.set", timezone=chat.timezone,
+               now=local_time(now, chat.timezone, chat.language))
+
+
+def settings_message(chat: Chat, followed: Collection[str], alert_count: int, topics: Sequence[Topic]) -> str:
+    """Everything a chat has set, in its language."""
+    lang = chat.language
+    return text(
+        lang, "settings.body",
+        language=text(lang, "language.name"),
+        timezone=escape(chat.timezone),
+        digest=hhmm(chat.digest_time) if chat.digest_time else text(lang, "settings.digest_off"),
+        mode=text(lang, f"mode.name_{chat.mode.value}"),
+        topics=topic_names(followed, topics, lang),
+        alerts=alert_count,
+        state=text(lang, "settings.active" if chat.active else "settings.stopped"),
+    )
+
+
+def alert_removed(removed: KeywordAlert | None, remaining: Sequence[KeywordAlert], request: AlertRemove,
+                  lang: Lang, *, maximum: int) -> str:
+    """'Alert removed', or what was not found followed by the list to pick from."""
+    if removed is not None:
+        return say(lang, "alert.removed", phrase=removed.phrase)
+    if request.number is not None:
+        missing = say(lang, "alert.bad_number", number=request.number)
+    else:
+        missing = say(lang, "alert.not_found", phrase=request.raw or request.phrase or "")
+    return missing + "\n\n" + alerts_message(remaining, lang, maximum=maximum)

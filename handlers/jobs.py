@@ -1,29 +1,113 @@
-"""JobQueue callbacks. Each is thin: read the clock, call one service, count what happened, log it.
+"""JobQueue callbacks: thin. Each reads the services, calls one service, and returns.
 
-The schedule itself (PTB's JobQueue, APScheduler underneath) is not re-tested here; the callbacks are,
-directly (tests/handlers/test_jobs.py).
+All state lives in the database (the outbox, the digests table), so the in-memory JobQueue can be rebuilt
+at every start: a restart resumes pending deliveries and sends a missed digest. A tick that finds the
+previous one still running returns at once (jobs may overlap by one instance for that reason, so
+APScheduler never has to skip and warn).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from telegram.ext import Job, JobQueue
+from telegram.ext import Application, Job, JobQueue
 
 from feeds.ingest import CycleReport, IngestDeps, run_cycle
+from handlers.channels import sync_channels
+from handlers.delivery import Sender
+from handlers.digest import DigestService
 from handlers.services import Context, Services
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
 INGEST_JOB = "ingest"
+DIGEST_EVERY = timedelta(minutes=1)
+CHANNELS_EVERY = timedelta(hours=1)
+_JOB_KWARGS = {"max_instances": 2, "coalesce": True, "misfire_grace_time": None}
+
+
+@dataclass(slots=True)
+class DeliveryRuntime:
+    """The one Sender (it remembers each chat's next turn) and DigestService of this bot, built on first use."""
+
+    sender: Sender | None = field(default=None)
+    digests: DigestService | None = field(default=None)
+
+    def build(self, context: Context) -> tuple[Sender, DigestService]:
+        if self.sender is None or self.digests is None:
+            services: Services = context.bot_data
+            topics = services.settings.topics
+            self.sender = Sender(context.bot, services.database, services.clock, topics, metrics=services.metrics)
+            self.digests = DigestService(self.sender, services.database, services.clock, topics)
+        return self.sender, self.digests
+
+
+async def drain_tick(context: Context) -> None:
+    """Send what is due in the outbox."""
+    sender, _ = _runtime(context).build(context)
+    await sender.drain()
+
+
+async def digest_tick(context: Context) -> None:
+    """Claim the digests due now and send pending ones."""
+    _, digests = _runtime(context).build(context)
+    await digests.tick()
+
+
+async def channels_tick(context: Context) -> None:
+    """Make the configured channels chats the bot posts to."""
+    services: Services = context.bot_data
+    await sync_channels(context.bot, services.database, services.settings.channels, services.settings.schedule,
+                        now=services.clock())
+
+
+def _runtime(context: Context) -> DeliveryRuntime:
+    assert context.job is not None and isinstance(context.job.data, DeliveryRuntime)
+    return context.job.data
+
+
+def schedule_jobs(application: Application, settings: Settings) -> DeliveryRuntime:
+    """Register the delivery jobs: drain every `schedule.send_interval`, digests every minute, configured
+    channels at start and hourly. Called once by `build_application`."""
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError("the JobQueue is missing: install python-telegram-bot[job-queue]")
+    runtime = DeliveryRuntime()
+    queue.run_repeating(channels_tick, interval=CHANNELS_EVERY, first=timedelta(seconds=1), name="channels",
+                        job_kwargs=_JOB_KWARGS)
+    queue.run_repeating(drain_tick, interval=settings.schedule.send_interval, first=settings.schedule.send_interval,
+                        data=runtime, name="drain", job_kwargs=_JOB_KWARGS)
+    queue.run_repeating(digest_tick, interval=DIGEST_EVERY, first=timedelta(seconds=5), data=runtime,
+                        name="digest", job_kwargs=_JOB_KWARGS)
+    return runtime
+
+
+# ---------------------------------------------------------------------------------------------------
+# Ingestion
+
+
+@dataclass(slots=True)
+class IngestRuntime:
+    """What the ingestion job runs with: the deps built in post_init, and whether a cycle is running."""
+
+    deps: IngestDeps
+    running: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 async def ingest_tick(context: Context) -> None:
-    """One ingestion cycle over the feeds that are due; the job's data is the IngestDeps."""
-    assert context.job is not None and isinstance(context.job.data, IngestDeps)
+    """One ingestion cycle over the feeds that are due, unless the previous one is still running."""
+    assert context.job is not None and isinstance(context.job.data, IngestRuntime)
+    runtime: IngestRuntime = context.job.data
+    if runtime.running.locked():
+        log.info("ingestion: the previous cycle is still running; this tick is skipped")
+        return
     services: Services = context.bot_data
-    report = await run_cycle(context.job.data, now=services.clock())
+    async with runtime.running:
+        report = await run_cycle(runtime.deps, now=services.clock())
     record(services, report)
 
 
@@ -36,12 +120,7 @@ def record(services: Services, report: CycleReport) -> None:
 
 
 def schedule_ingest(job_queue: JobQueue, deps: IngestDeps, *, first: timedelta = timedelta(seconds=2)) -> Job:
-    """Run `ingest_tick` every fetch interval, the first time shortly after start-up.
-
-    A cycle that outlasts the interval makes the next run wait rather than overlap (max_instances=1,
-    coalesce), and a run delayed by a busy event loop still happens (misfire grace of one interval).
-    """
-    seconds = deps.interval.total_seconds()
-    return job_queue.run_repeating(
-        ingest_tick, interval=deps.interval, first=first, name=INGEST_JOB, data=deps,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": max(1, int(seconds))})
+    """Run `ingest_tick` every fetch interval, the first time shortly after start-up (called from
+    post_init, once the database, the HTTP session and the parse pool exist)."""
+    return job_queue.run_repeating(ingest_tick, interval=deps.interval, first=first, name=INGEST_JOB,
+                                   data=IngestRuntime(deps), job_kwargs=_JOB_KWARGS)

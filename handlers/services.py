@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from telegram.ext import CallbackContext, ExtBot
 
 from handlers.metrics import Metrics
+from handlers.throttle import Throttle
 
 if TYPE_CHECKING:
     from model import Clock
@@ -29,6 +30,7 @@ class Services:
     _database: Database | None = field(default=None)
     _clock: Clock | None = field(default=None)
     metrics: Metrics = field(default_factory=Metrics)
+    throttle: Throttle = field(default_factory=Throttle)
 
     def install(self, *, settings: Settings, database: Database, clock: Clock) -> None:
         self._settings = settings

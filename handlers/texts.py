@@ -1,21 +1,330 @@
 """Every text the bot sends, in Spanish and English: one catalogue, looked up by key.
 
 Values are Telegram HTML templates; arguments are escaped by the caller (`handlers.format`) before they
-are filled in, never here.
+are filled in, never here. Keys are grouped by the command that uses them; `<command>.usage` and
+`<command>.example` are what a wrong argument is answered with, and what /help lists.
 """
 
 from __future__ import annotations
 
 from model import Lang
 
+# The commands of the bot's menu, in the order /help and the menu show them.
+COMMANDS: tuple[str, ...] = (
+    "start", "help", "topics", "subscribe", "unsubscribe", "latest", "alert", "alerts",
+    "digest", "mode", "timezone", "language", "settings", "stop",
+)
+# What any member of a group may use; the rest changes settings and is for the group's administrators.
+READ_COMMANDS: tuple[str, ...] = ("help", "topics", "latest", "alerts", "settings")
+
 CATALOGUE: dict[str, dict[str, str]] = {
     "es": {
+        # --- shared by every command
         "story.sources_more": "+{count} fuentes más",
+        "story.source_more": "+1 fuente más",
         "story.matched_phrase": "Alerta: «{phrase}»",
+        "common.usage": "Uso: <code>{usage}</code>\nEjemplo: <code>{example}</code>",
+        "common.error": "Algo salió mal al procesar tu mensaje. Quedó registrado; inténtalo de nuevo en un rato.",
+        "common.admin_only": ("En los grupos solo los administradores pueden cambiar la configuración. "
+                              "Cualquiera puede usar /latest, /topics y /settings."),
+        "common.unknown_command": "No conozco ese comando. /help muestra todos.",
+        "common.none": "ninguno",
+        "common.list_separator": ", ",
+        "common.too_many_args": "Sobra algo: «{extra}».",
+        # --- topics, shared by /topics, /subscribe, /unsubscribe and /latest
+        "topics.unknown": "No conozco el tema «{topic}».\nTemas: {known}",
+        "topics.unknown_suggest": "No conozco el tema «{topic}». ¿Quisiste decir <code>{suggestion}</code>?\nTemas: {known}",
+        "topics.missing": "¿Qué tema?\nTemas: {known}",
+        "topics.header": "<b>Temas</b>  (✅ = este chat lo sigue)",
+        "topics.line": "{mark} <b>{name}</b>  <code>{id}</code>\n{description}",
+        "topics.footer": "Toca un botón para seguir o dejar un tema.",
+        "topics.button_on": "✅ {name}",
+        "topics.button_off": "▫️ {name}",
+        "topics.toggled_on": "Ahora sigues {name}.",
+        "topics.toggled_off": "Ya no sigues {name}.",
+        "topics.gone": "Ese tema ya no existe. /topics muestra los actuales.",
+        # --- /start and /help
+        "start.usage": "/start",
+        "start.example": "/start",
+        "start.greeting": ("¡Hola! Soy <b>Centinela</b> y vigilo la política venezolana por ti.\n"
+                           "Leo medios venezolanos e internacionales y agrupo sus noticias por tema.\n"
+                           "Te aviso al instante de los temas y las palabras que sigas, o te mando un resumen diario.\n"
+                           "\n"
+                           "Toca un tema para seguirlo. /help muestra todos los comandos."),
+        "help.usage": "/help",
+        "help.example": "/help",
+        "help.header": "<b>Comandos</b>",
+        "help.line": "<code>{example}</code>\n{description}",
+        "help.footer": "En los grupos, cualquiera puede leer; solo los administradores cambian la configuración.",
+        # --- /topics, /subscribe, /unsubscribe
+        "topics.usage": "/topics",
+        "topics.example": "/topics",
+        "subscribe.usage": "/subscribe TEMA…",
+        "subscribe.example": "/subscribe sanctions cne",
+        "subscribe.added": "Ahora sigues: {topics}.",
+        "subscribe.already": "Ya seguías: {topics}.",
+        "subscribe.following": "Este chat sigue: {topics}.",
+        "subscribe.following_none": "Este chat no sigue ningún tema. /topics para elegir.",
+        "unsubscribe.usage": "/unsubscribe TEMA…|all",
+        "unsubscribe.example": "/unsubscribe all",
+        "unsubscribe.removed": "Ya no sigues: {topics}.",
+        "unsubscribe.not_following": "No seguías: {topics}.",
+        "unsubscribe.all": "Dejaste de seguir todos los temas. Tus alertas de palabras siguen activas (/alerts).",
+        # --- /latest
+        "latest.usage": "/latest [TEMA] [N]",
+        "latest.example": "/latest sanctions 10",
+        "latest.bad_count": "N tiene que ser un número entre 1 y {max}.",
+        "latest.two_counts": "Pon un solo número.",
+        "latest.header": "<b>Últimas noticias: {topics}</b>",
+        "latest.capped": "Como mucho muestro {max}.",
+        "latest.empty": "Todavía no hay noticias de {topics}.",
+        "latest.no_topics": ("Este chat no sigue ningún tema todavía. Prueba <code>/latest sanctions</code> "
+                             "o elige temas con /topics."),
+        # --- /alert and /alerts
+        "alert.usage": "/alert add FRASE  ·  /alert remove FRASE|NÚMERO",
+        "alert.example": '/alert add "Edmundo González" -fútbol',
+        "alert.unknown_action": "Primero di qué hacer: <code>add</code> o <code>remove</code>.",
+        "alert.missing_phrase": "Falta la frase.",
+        # detail keys of feeds.keywords.parse_phrase
+        "alert_empty": "La frase no tiene ninguna palabra.",
+        "alert_too_long": "Una alerta tiene como mucho {limit} caracteres.",
+        "alert_unbalanced_quote": "Faltan unas comillas de cierre.",
+        "alert_only_exclusions": "Hace falta al menos una palabra que deba aparecer, no solo exclusiones (-palabra).",
+        "alert.added": "Alerta guardada: <code>{phrase}</code>\nTe aviso de cada noticia que la cumpla, sigas o no su tema.",
+        "alert.duplicate": "Ya tenías esa alerta: <code>{phrase}</code>",
+        "alert.full": "Este chat ya tiene {max} alertas, el máximo. Borra una con <code>/alert remove NÚMERO</code>.",
+        "alert.removed": "Alerta borrada: <code>{phrase}</code>",
+        "alert.not_found": "No hay ninguna alerta <code>{phrase}</code>.",
+        "alert.bad_number": "No hay alerta número {number}.",
+        "alerts.usage": "/alerts",
+        "alerts.example": "/alerts",
+        "alerts.header": "<b>Alertas de palabras</b> ({count} de {max})",
+        "alerts.line": "{number}. <code>{phrase}</code>",
+        "alerts.empty": "Este chat no tiene alertas de palabras.",
+        "alerts.syntax": ("Todas las palabras deben aparecer; \"entre comillas\" aparece tal cual; -palabra excluye. "
+                          "Da igual mayúsculas o tildes.\nEjemplo: <code>/alert add \"Edmundo González\" -fútbol</code>"),
+        # --- /digest
+        "digest.usage": "/digest HH:MM|off|now",
+        "digest.example": "/digest 07:30",
+        "digest.bad_time": "«{value}» no es una hora HH:MM (de 00:00 a 23:59).",
+        "digest.set": "Resumen diario a las {time} ({timezone}).",
+        "digest.off": "Resumen diario desactivado. <code>/digest 08:00</code> lo vuelve a activar.",
+        "digest.silent_warning": "Ojo: en modo resumen y sin resumen diario, este chat no recibirá nada. /mode instant cambia el modo.",
+        "digest.now_empty": "No hay noticias de {topics} desde {since}.",
+        "digest.now_no_topics": "Este chat no sigue ningún tema, así que no hay resumen. /topics para elegir.",
+        # --- /mode
+        "mode.usage": "/mode instant|digest",
+        "mode.example": "/mode digest",
+        "mode.instant": "Modo instantáneo: te aviso de cada noticia de tus temas en cuanto llega.",
+        "mode.digest": "Modo resumen: solo el resumen diario, a las {time}.",
+        "mode.digest_off": "Modo resumen: solo el resumen diario, que ahora está desactivado. Actívalo con <code>/digest 08:00</code>.",
+        "mode.name_instant": "instantáneo (cada noticia en cuanto llega)",
+        "mode.name_digest": "solo resumen diario",
+        # --- /timezone
+        "timezone.usage": "/timezone Área/Ciudad",
+        "timezone.example": "/timezone Europe/Madrid",
+        "timezone.unknown": "«{value}» no es una zona horaria IANA como America/Caracas.",
+        "timezone.unknown_suggest": "«{value}» no es una zona horaria IANA. ¿Quisiste decir <code>{suggestion}</code>?",
+        "timezone.set": "Zona horaria: {timezone}. Aquí son las {now}.",
+        # --- /language
+        "language.usage": "/language es|en",
+        "language.example": "/language en",
+        "language.set": "Listo, te hablo en español.",
+        "language.name": "español",
+        # --- /settings
+        "settings.usage": "/settings",
+        "settings.example": "/settings",
+        "settings.body": ("<b>Configuración de este chat</b>\n"
+                          "Idioma: {language}\n"
+                          "Zona horaria: {timezone}\n"
+                          "Resumen diario: {digest}\n"
+                          "Modo: {mode}\n"
+                          "Temas: {topics}\n"
+                          "Alertas de palabras: {alerts} (/alerts)\n"
+                          "Estado: {state}"),
+        "settings.digest_off": "desactivado",
+        "settings.active": "activo",
+        "settings.stopped": "detenido (/start para volver)",
+        # --- /stop
+        "stop.usage": "/stop",
+        "stop.example": "/stop",
+        "stop.done": ("Listo: dejé de escribir en este chat. Borré sus temas, sus alertas de palabras y el resumen diario.\n"
+                      "Para volver, escribe /start."),
+        # --- the command menu (setMyCommands): 1-256 characters, plain text
+        "menu.start": "Empezar y elegir temas",
+        "menu.help": "Todos los comandos, con ejemplos",
+        "menu.topics": "Temas y cuáles sigue este chat",
+        "menu.subscribe": "Seguir temas",
+        "menu.unsubscribe": "Dejar de seguir temas",
+        "menu.latest": "Últimas noticias de un tema o de tus temas",
+        "menu.alert": "Crear o borrar una alerta de palabras",
+        "menu.alerts": "Tus alertas de palabras",
+        "menu.digest": "Hora del resumen diario, apagarlo o pedirlo ya",
+        "menu.mode": "Avisos al instante o solo el resumen",
+        "menu.timezone": "Zona horaria del chat",
+        "menu.language": "Idioma: español o inglés",
+        "menu.settings": "Toda la configuración de este chat",
+        "menu.stop": "Apagar todo en este chat",
+        # --- handlers/throttle.py
+        "throttle.slow_down": "Vas muy rápido. Ignoraré tus mensajes unos segundos.",
+        "alert.keyword": "Alerta por palabra clave",
+        "alert.bundle": "🔔 <b>{count} alertas nuevas</b>",
+        "digest.title": "📰 <b>Resumen diario · {day}</b>",
+        "digest.more": "(+{count} más en este tema)",
     },
     "en": {
+        # --- shared by every command
         "story.sources_more": "+{count} more sources",
+        "story.source_more": "+1 more source",
         "story.matched_phrase": "Alert: “{phrase}”",
+        "common.usage": "Usage: <code>{usage}</code>\nExample: <code>{example}</code>",
+        "common.error": "Something went wrong while handling your message. It has been logged; please try again later.",
+        "common.admin_only": ("In groups only administrators may change settings. "
+                              "Anyone may use /latest, /topics and /settings."),
+        "common.unknown_command": "I don't know that command. /help lists them all.",
+        "common.none": "none",
+        "common.list_separator": ", ",
+        "common.too_many_args": "Something is left over: “{extra}”.",
+        # --- topics, shared by /topics, /subscribe, /unsubscribe and /latest
+        "topics.unknown": "I don't know the topic “{topic}”.\nTopics: {known}",
+        "topics.unknown_suggest": "I don't know the topic “{topic}”. Did you mean <code>{suggestion}</code>?\nTopics: {known}",
+        "topics.missing": "Which topic?\nTopics: {known}",
+        "topics.header": "<b>Topics</b>  (✅ = this chat follows it)",
+        "topics.line": "{mark} <b>{name}</b>  <code>{id}</code>\n{description}",
+        "topics.footer": "Tap a button to follow or unfollow a topic.",
+        "topics.button_on": "✅ {name}",
+        "topics.button_off": "▫️ {name}",
+        "topics.toggled_on": "You now follow {name}.",
+        "topics.toggled_off": "You no longer follow {name}.",
+        "topics.gone": "That topic no longer exists. /topics shows the current ones.",
+        # --- /start and /help
+        "start.usage": "/start",
+        "start.example": "/start",
+        "start.greeting": ("Hi! I'm <b>Centinela</b> and I watch Venezuelan politics for you.\n"
+                           "I read Venezuelan and international outlets and sort their news into topics.\n"
+                           "I alert you at once about the topics and words you follow, or send you a daily digest.\n"
+                           "\n"
+                           "Tap a topic to follow it. /help lists every command."),
+        "help.usage": "/help",
+        "help.example": "/help",
+        "help.header": "<b>Commands</b>",
+        "help.line": "<code>{example}</code>\n{description}",
+        "help.footer": "In groups anyone may read; only administrators change settings.",
+        # --- /topics, /subscribe, /unsubscribe
+        "topics.usage": "/topics",
+        "topics.example": "/topics",
+        "subscribe.usage": "/subscribe TOPIC…",
+        "subscribe.example": "/subscribe sanctions cne",
+        "subscribe.added": "You now follow: {topics}.",
+        "subscribe.already": "You already followed: {topics}.",
+        "subscribe.following": "This chat follows: {topics}.",
+        "subscribe.following_none": "This chat follows no topic. /topics to choose.",
+        "unsubscribe.usage": "/unsubscribe TOPIC…|all",
+        "unsubscribe.example": "/unsubscribe all",
+        "unsubscribe.removed": "You no longer follow: {topics}.",
+        "unsubscribe.not_following": "You did not follow: {topics}.",
+        "unsubscribe.all": "You unfollowed every topic. Your keyword alerts are still on (/alerts).",
+        # --- /latest
+        "latest.usage": "/latest [TOPIC] [N]",
+        "latest.example": "/latest sanctions 10",
+        "latest.bad_count": "N must be a number from 1 to {max}.",
+        "latest.two_counts": "Give one number only.",
+        "latest.header": "<b>Latest news: {topics}</b>",
+        "latest.capped": "I show {max} at most.",
+        "latest.empty": "No news about {topics} yet.",
+        "latest.no_topics": ("This chat follows no topic yet. Try <code>/latest sanctions</code> "
+                             "or choose topics with /topics."),
+        # --- /alert and /alerts
+        "alert.usage": "/alert add PHRASE  ·  /alert remove PHRASE|NUMBER",
+        "alert.example": '/alert add "Edmundo González" -football',
+        "alert.unknown_action": "First say what to do: <code>add</code> or <code>remove</code>.",
+        "alert.missing_phrase": "The phrase is missing.",
+        # detail keys of feeds.keywords.parse_phrase
+        "alert_empty": "The phrase has no words.",
+        "alert_too_long": "An alert has at most {limit} characters.",
+        "alert_unbalanced_quote": "A closing quote is missing.",
+        "alert_only_exclusions": "At least one word must be required, not only exclusions (-word).",
+        "alert.added": "Alert saved: <code>{phrase}</code>\nI'll tell you about every story that matches it, whatever its topic.",
+        "alert.duplicate": "You already had that alert: <code>{phrase}</code>",
+        "alert.full": "This chat already has {max} alerts, the maximum. Remove one with <code>/alert remove NUMBER</code>.",
+        "alert.removed": "Alert removed: <code>{phrase}</code>",
+        "alert.not_found": "There is no alert <code>{phrase}</code>.",
+        "alert.bad_number": "There is no alert number {number}.",
+        "alerts.usage": "/alerts",
+        "alerts.example": "/alerts",
+        "alerts.header": "<b>Keyword alerts</b> ({count} of {max})",
+        "alerts.line": "{number}. <code>{phrase}</code>",
+        "alerts.empty": "This chat has no keyword alerts.",
+        "alerts.syntax": ("All words must appear; \"quoted phrases\" must appear as written; -word excludes. "
+                          "Case and accents don't matter.\nExample: <code>/alert add \"Edmundo González\" -football</code>"),
+        # --- /digest
+        "digest.usage": "/digest HH:MM|off|now",
+        "digest.example": "/digest 07:30",
+        "digest.bad_time": "“{value}” is not a time HH:MM (00:00 to 23:59).",
+        "digest.set": "Daily digest at {time} ({timezone}).",
+        "digest.off": "Daily digest off. <code>/digest 08:00</code> turns it back on.",
+        "digest.silent_warning": "Note: in digest mode with the digest off, this chat will receive nothing. /mode instant changes the mode.",
+        "digest.now_empty": "No news about {topics} since {since}.",
+        "digest.now_no_topics": "This chat follows no topic, so there is no digest. /topics to choose.",
+        # --- /mode
+        "mode.usage": "/mode instant|digest",
+        "mode.example": "/mode digest",
+        "mode.instant": "Instant mode: I alert you about every story of your topics as soon as it arrives.",
+        "mode.digest": "Digest mode: only the daily digest, at {time}.",
+        "mode.digest_off": "Digest mode: only the daily digest, which is off now. Turn it on with <code>/digest 08:00</code>.",
+        "mode.name_instant": "instant (every story as it arrives)",
+        "mode.name_digest": "daily digest only",
+        # --- /timezone
+        "timezone.usage": "/timezone Area/City",
+        "timezone.example": "/timezone Europe/Madrid",
+        "timezone.unknown": "“{value}” is not an IANA time zone such as America/Caracas.",
+        "timezone.unknown_suggest": "“{value}” is not an IANA time zone. Did you mean <code>{suggestion}</code>?",
+        "timezone.set": "Time zone: {timezone}. It is {now} there.",
+        # --- /language
+        "language.usage": "/language es|en",
+        "language.example": "/language es",
+        "language.set": "Done, I'll speak English.",
+        "language.name": "English",
+        # --- /settings
+        "settings.usage": "/settings",
+        "settings.example": "/settings",
+        "settings.body": ("<b>This chat's settings</b>\n"
+                          "Language: {language}\n"
+                          "Time zone: {timezone}\n"
+                          "Daily digest: {digest}\n"
+                          "Mode: {mode}\n"
+                          "Topics: {topics}\n"
+                          "Keyword alerts: {alerts} (/alerts)\n"
+                          "State: {state}"),
+        "settings.digest_off": "off",
+        "settings.active": "active",
+        "settings.stopped": "stopped (/start to come back)",
+        # --- /stop
+        "stop.usage": "/stop",
+        "stop.example": "/stop",
+        "stop.done": ("Done: I stopped writing to this chat and removed its topics, keyword alerts and daily digest.\n"
+                      "To come back, send /start."),
+        # --- the command menu (setMyCommands): 1-256 characters, plain text
+        "menu.start": "Start and choose topics",
+        "menu.help": "Every command, with examples",
+        "menu.topics": "Topics and which ones this chat follows",
+        "menu.subscribe": "Follow topics",
+        "menu.unsubscribe": "Unfollow topics",
+        "menu.latest": "Latest news of a topic or of your topics",
+        "menu.alert": "Add or remove a keyword alert",
+        "menu.alerts": "Your keyword alerts",
+        "menu.digest": "Daily digest time, turn it off, or get it now",
+        "menu.mode": "Instant alerts or the daily digest only",
+        "menu.timezone": "This chat's time zone",
+        "menu.language": "Language: Spanish or English",
+        "menu.settings": "All of this chat's settings",
+        "menu.stop": "Turn everything off for this chat",
+        # --- handlers/throttle.py
+        "throttle.slow_down": "You are going too fast. I will ignore your messages for a few seconds.",
+        "alert.keyword": "Keyword alert",
+        "alert.bundle": "🔔 <b>{count} new alerts</b>",
+        "digest.title": "📰 <b>Daily digest · {day}</b>",
+        "digest.more": "(+{count} more on this topic)",
     },
 }
 
@@ -24,6 +333,11 @@ def text(lang: Lang | str, key: str, **args: object) -> str:
     """The template `key` in `lang` (English when the chat's language is not Spanish), filled with `args`."""
     catalogue = CATALOGUE["es" if lang == "es" else "en"]
     return catalogue[key].format(**args)
+
+
+def has_text(key: str) -> bool:
+    """Whether the catalogue knows `key` (in both languages; a test checks they hold the same keys)."""
+    return key in CATALOGUE["en"]
 
 
 def user_language(language_code: str | None) -> Lang:

@@ -12,10 +12,10 @@ from storage.tables import chats, deliveries, feeds, items, subscriptions
 
 
 async def snapshot(session: AsyncSession, now: datetime) -> Stats:
-    feed_rows = (await session.execute(
-        select(feeds.c.consecutive_failures > 0, func.count()).where(feeds.c.active.is_(True))
-        .group_by(feeds.c.consecutive_failures > 0))).all()
-    failing = {bool(row[0]): row[1] for row in feed_rows}
+    feeds_ok, feeds_failing = (await session.execute(
+        select(func.count().filter(feeds.c.consecutive_failures == 0),
+               func.count().filter(feeds.c.consecutive_failures > 0))
+        .where(feeds.c.active.is_(True)))).one()
     items_total = (await session.execute(select(func.count()).select_from(items))).scalar_one()
     items_today = (await session.execute(
         select(func.count()).select_from(items).where(items.c.fetched_at >= now - timedelta(days=1)))).scalar_one()
@@ -31,8 +31,8 @@ async def snapshot(session: AsyncSession, now: datetime) -> Stats:
         .order_by(deliveries.c.status))).all()
     last_fetch = (await session.execute(select(func.max(feeds.c.last_fetched_at)))).scalar_one()
     return Stats(
-        feeds_ok=failing.get(False, 0),
-        feeds_failing=failing.get(True, 0),
+        feeds_ok=feeds_ok,
+        feeds_failing=feeds_failing,
         items_total=items_total,
         items_today=items_today,
         chats_active=chats_active,

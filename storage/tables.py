@@ -179,6 +179,45 @@ deliveries = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime()),
     Column("last_error", Text),
-    UniqueConstraint("chat_id", "story_id", "kind"),
+    # One delivery per chat and story, whatever matched: a story that fires a topic and a keyword alert of
+    # the same chat is one row (kind: topic, reason: the topics, then the phrases), never two messages.
+    UniqueConstraint("chat_id", "story_id"),
     Index(None, "status", "not_before"),
+)
+
+digest_texts = Table(
+    "digest_texts",
+    metadata,
+    # The rendered messages of a digest, stored once however many chats get the very same digest (same
+    # topics, alerts, language, zone and window), and deleted once no pending digest needs them.
+    Column("id", Integer, primary_key=True),
+    Column("hash", String(64), nullable=False, unique=True),  # sha256 of `parts`
+    Column("parts", Text, nullable=False),  # JSON list of the messages, in order
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+digests = Table(
+    "digests",
+    metadata,
+    # One scheduled digest per chat and local day: the row is the claim on that day, so a restart, a
+    # second tick or a changed digest time cannot send a second one.
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+           nullable=False),
+    Column("local_date", String(10), nullable=False),  # YYYY-MM-DD in the chat's time zone
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("since", UtcDateTime(), nullable=False),  # the stories first seen in [since, until)
+    Column("until", UtcDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | empty | failed | cancelled | expired
+    Column("text_id", Integer, ForeignKey("digest_texts.id", ondelete="SET NULL")),  # while pending
+    Column("parts_total", Integer, nullable=False, default=0),
+    Column("parts_sent", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("not_before", UtcDateTime(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime()),
+    Column("last_error", Text),
+    UniqueConstraint("chat_id", "local_date"),
+    Index(None, "status", "not_before"),
+    Index(None, "text_id"),
 )

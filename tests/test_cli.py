@@ -20,7 +20,7 @@ def run_bot(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 def test_help_explains_every_subcommand() -> None:
     result = run_bot("--help")
     assert result.returncode == 0
-    for command in ("run", "demo"):
+    for command in ("run", "demo", "classify", "evaluate", "db"):
         assert command in result.stdout
 
 
@@ -45,3 +45,24 @@ def test_demo_runs_offline_without_a_token() -> None:
     result = run_bot("demo")
     assert result.returncode == 0, result.stderr
     assert "protests" in result.stdout
+
+
+def test_classify_reads_json_lines_from_standard_input_and_explains_each_topic() -> None:
+    line = '{"title": "OFAC sanciona a tres funcionarios venezolanos", "summary": ""}\n'
+    result = subprocess.run([sys.executable, str(REPO / "bot.py"), "classify"], input=line, capture_output=True,
+                            text=True, cwd=REPO, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert '"topics": ["sanctions"]' in result.stdout
+
+
+def test_evaluate_prints_a_table_with_a_macro_row() -> None:
+    result = run_bot("evaluate", str(REPO / "tests" / "data" / "eval" / "dev.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].split()[:4] == ["topic", "precision", "recall", "f1"]
+    assert any(line.startswith("macro") for line in result.stdout.splitlines())
+
+
+def test_classify_of_a_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
+    result = run_bot("classify", str(tmp_path / "nope.jsonl"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"error: {tmp_path / 'nope.jsonl'}: No such file or directory"]

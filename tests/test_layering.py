@@ -67,7 +67,9 @@ def test_module_imports_follow_the_dependency_direction(module: str, path: Path)
         if top in CONFINED:
             assert module.startswith(CONFINED[top]), f"{module} may not import {top}"
         if module in PURE:
-            assert top not in PROJECT or top in LEAVES or top == layer and imported in PURE, (
+            # A pure module may use another pure module (handlers.args folds text with feeds.text and
+            # parses keyword queries with feeds.keywords); the layer rule above still applies.
+            assert top not in PROJECT or top in LEAVES or imported in PURE, (
                 f"pure module {module} imports {imported}, which may do I/O")
 
 

@@ -1,15 +1,18 @@
-"""The formatter's output is valid Telegram HTML with every outside text escaped, under 4096 characters."""
+"""The formatter's output is valid Telegram HTML with every outside text escaped, under 4096 characters;
+each command's reply is built from the catalogue in the chat's language."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from handlers import format as fmt
+from handlers.args import toggle_data
 from handlers.format import MAX_MESSAGE, MAX_TITLE, escape, shorten, split_messages, story_block, visible_length
-from model import Source, Story
+from model import Chat, ChatMode, KeywordAlert, Localized, Source, Story, Topic
 from tests.support.botapi import HtmlParseError, parse_html
 
 WHEN = datetime(2026, 11, 23, 12, 30, tzinfo=UTC)
@@ -86,3 +89,169 @@ def test_any_story_text_gives_valid_html_under_the_limit(title: str, feed: str, 
 
 def test_escape_is_html_escape_with_quotes() -> None:
     assert escape("<a href=\"x\">&</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
+
+
+# --------------------------------------------------------------------------------------------------
+# Command replies
+
+T0 = datetime(2026, 11, 23, 12, 5, tzinfo=UTC)
+TOPICS = (
+    Topic(id="sanctions", name=Localized("Sanciones", "Sanctions"), description=Localized("Sanciones & <más>", "US & EU"),
+          terms_es=("x",), terms_en=("x",)),
+    Topic(id="cne", name=Localized("CNE y elecciones", "CNE and elections"), description=Localized("CNE", "CNE"),
+          terms_es=("x",), terms_en=("x",)),
+)
+
+
+def _chat(**overrides: object) -> Chat:
+    values: dict[str, object] = dict(id=1, type="private", language="es", timezone="America/Caracas",
+                                     digest_time=time(8, 0), mode=ChatMode.INSTANT, active=True)
+    values.update(overrides)
+    return Chat(**values)  # type: ignore[arg-type]
+
+
+def _story(title: str, *, id_: int = 1, sources: int = 1) -> Story:
+    return Story(id=id_, title=title, link="https://example.org/a?x=1&y=<2>", published_at=T0,
+                 sources=tuple(Source(f"Outlet <{n}>", f"https://o{n}.example", title) for n in range(sources)))
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    pytest.param("<b>", "&lt;b&gt;", id="tags"),
+    pytest.param("A & B", "A &amp; B", id="ampersand"),
+    pytest.param('say "hi"', "say &quot;hi&quot;", id="quotes"),
+    pytest.param("</a>", "&lt;/a&gt;", id="closing-tag"),
+])
+def test_escape(value: str, expected: str) -> None:
+    assert fmt.escape(value) == expected
+
+
+def test_a_hostile_title_and_link_are_escaped_in_a_story_block() -> None:
+    block = fmt.story_block(_story('</a><b>Maduro & "Co"'), lang="en", timezone="America/Caracas")
+    assert "&lt;/a&gt;&lt;b&gt;Maduro &amp; &quot;Co&quot;" in block
+    assert 'href="https://example.org/a?x=1&amp;y=&lt;2&gt;"' in block
+    assert "Outlet &lt;0&gt;" in block
+
+
+@pytest.mark.parametrize(("timezone", "lang", "expected"), [
+    pytest.param("America/Caracas", "es", "23/11 08:05", id="caracas-is-utc-minus-4"),
+    pytest.param("Europe/Madrid", "en", "23 Nov 13:05", id="madrid-in-english"),
+    pytest.param("UTC", "es", "23/11 12:05", id="utc"),
+])
+def test_local_time(timezone: str, lang: str, expected: str) -> None:
+    assert fmt.local_time(T0, timezone, lang) == expected  # type: ignore[arg-type]
+
+
+def test_a_story_block_shows_the_time_in_the_chats_zone_and_the_other_sources() -> None:
+    block = fmt.story_block(_story("T", sources=3), lang="es", timezone="America/Caracas")
+    assert "23/11 08:05" in block and "+2 fuentes más" in block
+
+
+def test_twenty_long_stories_are_split_on_story_boundaries_under_4096() -> None:
+    stories = [_story("palabra " * 300, id_=n) for n in range(20)]
+    messages = fmt.latest_messages(stories, ["sanctions"], TOPICS, lang="es", timezone="UTC", capped=False,
+                                   maximum=20)
+    assert len(messages) > 1
+    assert all(fmt.visible_length(message) <= 4096 for message in messages)
+    assert sum(message.count("<b><a href") for message in messages) == 20
+    assert all(message.startswith("<b>Últimas noticias: Sanciones</b>") for message in messages)
+
+
+def test_latest_with_no_stories_says_so_and_names_the_topics() -> None:
+    assert fmt.latest_messages([], ["cne", "sanctions"], TOPICS, lang="en", timezone="UTC", capped=False,
+                               maximum=20) == ["No news about Sanctions, CNE and elections yet."]
+
+
+def test_latest_says_when_it_capped_the_count() -> None:
+    [message] = fmt.latest_messages([_story("T")], ["cne"], TOPICS, lang="en", timezone="UTC", capped=True,
+                                    maximum=20)
+    assert "I show 20 at most." in message
+
+
+def test_usage_escapes_what_the_user_typed_and_ends_with_an_example() -> None:
+    message = fmt.usage("es", "subscribe", "topics.unknown_suggest",
+                        {"topic": "<script>", "suggestion": "cne", "known": "cne, sanctions"})
+    assert "«&lt;script&gt;»" in message and "<code>cne</code>" in message
+    assert message.endswith("Ejemplo: <code>/subscribe sanctions cne</code>")
+
+
+def test_usage_with_an_unknown_detail_key_still_shows_the_usage() -> None:
+    assert fmt.usage("en", "alert", "alert.some_key_from_elsewhere", {}).startswith("Usage: <code>/alert add")
+
+
+def test_usage_of_the_alert_example_escapes_its_quotes() -> None:
+    assert "&quot;Edmundo González&quot;" in fmt.usage("es", "alert")
+
+
+def test_topics_message_marks_followed_topics_and_escapes_descriptions() -> None:
+    message = fmt.topics_message(TOPICS, {"cne"}, "es")
+    assert "▫️ <b>Sanciones</b>  <code>sanctions</code>\nSanciones &amp; &lt;más&gt;" in message
+    assert "✅ <b>CNE y elecciones</b>" in message
+
+
+def test_topic_keyboard_has_one_toggle_per_topic() -> None:
+    keyboard = fmt.topic_keyboard(TOPICS, {"cne"}, "en", view="start", data=toggle_data)
+    assert keyboard == ((fmt.Button("▫️ Sanctions", "topic:start:sanctions"),
+                         fmt.Button("✅ CNE and elections", "topic:start:cne")),)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    pytest.param("es", "Ahora sigues: Sanciones.\nYa seguías: CNE y elecciones.\n"
+                       "Este chat sigue: Sanciones, CNE y elecciones.", id="es"),
+    pytest.param("en", "You now follow: Sanctions.\nYou already followed: CNE and elections.\n"
+                       "This chat follows: Sanctions, CNE and elections.", id="en"),
+])
+def test_subscribed(lang: str, expected: str) -> None:
+    assert fmt.subscribed(["sanctions"], ["cne"], ["cne", "sanctions"], TOPICS, lang) == expected  # type: ignore[arg-type]
+
+
+def test_unsubscribed_names_what_was_not_followed() -> None:
+    assert fmt.unsubscribed([], ["cne"], [], TOPICS, "en") == (
+        "You did not follow: CNE and elections.\nThis chat follows no topic. /topics to choose.")
+
+
+def test_alerts_are_numbered_and_escaped() -> None:
+    message = fmt.alerts_message([KeywordAlert(1, 1, '"edmundo gonzalez" -futbol'), KeywordAlert(2, 1, "<x>")],
+                                 "en", maximum=20)
+    assert "1. <code>&quot;edmundo gonzalez&quot; -futbol</code>\n2. <code>&lt;x&gt;</code>" in message
+    assert "(2 of 20)" in message
+
+
+def test_settings_show_everything_in_the_chats_language() -> None:
+    message = fmt.settings_message(_chat(mode=ChatMode.DIGEST, digest_time=None), ["sanctions"], 3, TOPICS)
+    assert message.splitlines()[1:] == [
+        "Idioma: español", "Zona horaria: America/Caracas", "Resumen diario: desactivado",
+        "Modo: solo resumen diario", "Temas: Sanciones", "Alertas de palabras: 3 (/alerts)", "Estado: activo"]
+
+
+def test_turning_the_digest_off_in_digest_mode_warns_that_nothing_will_come() -> None:
+    assert "no recibirá nada" in fmt.digest_off(_chat(mode=ChatMode.DIGEST, digest_time=None))
+    assert "no recibirá nada" not in fmt.digest_off(_chat(digest_time=None))
+
+
+@pytest.mark.parametrize(("chat", "expected"), [
+    pytest.param(_chat(), "Modo instantáneo", id="instant"),
+    pytest.param(_chat(mode=ChatMode.DIGEST), "a las 08:00", id="digest-says-when"),
+    pytest.param(_chat(mode=ChatMode.DIGEST, digest_time=None), "desactivado", id="digest-while-off-says-so"),
+])
+def test_mode_set(chat: Chat, expected: str) -> None:
+    assert expected in fmt.mode_set(chat)
+
+
+def test_help_lists_every_command_with_an_example() -> None:
+    message = fmt.help_message("en")
+    for example in ("/start", "/subscribe sanctions cne", "/latest sanctions 10", "/digest 07:30", "/stop"):
+        assert f"<code>{fmt.escape(example)}</code>" in message
+
+
+def test_an_empty_digest_now_says_since_when_and_for_which_topics() -> None:
+    message = fmt.digest_now_empty(["sanctions"], TOPICS, since=T0, lang="en", timezone="UTC")
+    assert message == "No news about Sanctions since 23 Nov 12:05."
+    assert fmt.digest_now_empty([], TOPICS, since=T0, lang="es", timezone="UTC").startswith("Este chat no sigue")
+
+
+@settings(max_examples=200, deadline=None)
+@given(typed=st.text(max_size=300))
+def test_whatever_a_user_types_the_usage_reply_is_valid_html_that_shows_it(typed: str) -> None:
+    message = fmt.usage("en", "subscribe", "topics.unknown_suggest",
+                        {"topic": typed, "suggestion": "cne", "known": "protests, sanctions, cne, dialogue"})
+    assert typed.strip() in parse_html(message).plain or not typed.strip()

@@ -12,7 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackContext, Conte
 from feeds.fetch import open_fetcher
 from feeds.ingest import IngestDeps, no_classification, register_config_feeds
 from feeds.pool import ParsePool
-from handlers.jobs import INGEST_JOB, ingest_tick, schedule_ingest
+from handlers.jobs import INGEST_JOB, IngestRuntime, ingest_tick, schedule_ingest
 from handlers.services import Services
 from model import FeedSpec, Scope
 from settings import Settings
@@ -50,12 +50,22 @@ def application(settings: Settings, database: Database, clock: FakeClock) -> App
     return app
 
 
-def test_the_job_repeats_every_fetch_interval_and_never_overlaps(application: Application, deps: IngestDeps) -> None:
+def test_the_job_repeats_every_fetch_interval(application: Application, deps: IngestDeps) -> None:
     job = schedule_ingest(application.job_queue, deps)  # type: ignore[arg-type]
-    assert job.name == INGEST_JOB and job.data is deps
+    assert job.name == INGEST_JOB and isinstance(job.data, IngestRuntime) and job.data.deps is deps
     assert job.job.trigger.interval == deps.interval
-    assert (job.job.max_instances, job.job.coalesce) == (1, True)
-    assert job.job.misfire_grace_time == int(deps.interval.total_seconds())
+    assert job.job.coalesce and job.job.misfire_grace_time is None
+
+
+async def test_a_tick_while_a_cycle_runs_returns_at_once(
+        application: Application, deps: IngestDeps, database: Database, feed_server: FeedServer,
+        clock: FakeClock) -> None:
+    url = feed_server.route("/feed", RSS)
+    await register_config_feeds(database, [FeedSpec(url=url, name="Feed", scope=Scope.VENEZUELA)], now=clock())
+    job = schedule_ingest(application.job_queue, deps)  # type: ignore[arg-type]
+    async with job.data.running:
+        await ingest_tick(CallbackContext.from_job(job, application))
+    assert feed_server.hits("/feed") == []
 
 
 async def test_a_tick_runs_one_cycle_at_the_clocks_time_and_counts_it(

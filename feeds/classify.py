@@ -1,0 +1,189 @@
+"""Which configured topics a feed item is about, and the terms that say why.
+
+Pure and compiled once: `compile_classifier` folds every configured term into a word index, and
+`Classifier.classify` only splits an item into words and looks them up. No I/O, no clock, no state.
+
+How an item earns a topic (terms match whole words, ignoring case and accents; `protest*` matches any ending):
+1. Each term of the topic that appears scores by its tier: `strong` 4 points, plain `terms` 2, `weak` 1,
+   doubled when it is in the title. A term counts once however often it appears.
+2. The topic fires at 4 points: one strong term anywhere, one plain term in the title, or lesser evidence
+   that adds up (a plain term in the summary needs company).
+3. A topic that lists `needs` terms fires only if one of them, or a strong term, also appears. They score
+   nothing: dialogue is talks *and* the opposition, so talks between Maduro and Petro do not count.
+4. Where a topic's terms overlap, the longest wins, so an `ignore` phrase ("en marcha", "post-election")
+   hides the term inside it. An `exclude` term anywhere stops the topic.
+5. A topic about Venezuela (`requires_context`) never fires on an item that names another country and not
+   Venezuela (Colombia's CNE, sanctions on Russia, protests in Chile), and from a `world` feed it needs
+   an item that names Venezuela.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from errors import ConfigError
+from feeds.text import words
+from model import LANGS, Scope, Topic
+from settings import TERM_TIERS, ClassifierSettings
+
+# Points per tier (settings.TERM_TIERS); `needs`, `ignore` and `exclude` score nothing: they gate, hide or veto.
+POINTS = {"strong": 4, "terms": 2, "weak": 1, "needs": 0, "ignore": 0, "exclude": 0}
+TITLE_FACTOR = 2
+THRESHOLD = 4
+_VENEZUELA, _FOREIGN = "venezuela", "foreign"  # the tiers of the context terms, which belong to no topic
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The topics an item belongs to (sorted ids) and, for each, the terms that fired, in text order."""
+
+    topics: tuple[str, ...]
+    matches: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def terms_for(self, topic: str) -> tuple[str, ...]:
+        return next((terms for topic_id, terms in self.matches if topic_id == topic), ())
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # compared by identity: each term is built once
+class _Term:
+    """One configured term, indexed under its first word; `rest` are the words that must follow it."""
+
+    topic: int  # index into Classifier.topics; -1 for the context terms
+    group: int  # overlapping terms compete only within a group: a topic's scored terms, its needs, a context
+    label: str  # the term as configured: what an alert shows as the reason
+    rest: tuple[tuple[str, bool], ...]  # (word, is_prefix)
+    size: tuple[int, int]  # (words, characters): the longer of two overlapping terms wins
+    tier: str
+
+    def length_at(self, tokens: Sequence[str], start: int) -> int:
+        """How many words this term covers from `start` (its first word already matched), or 0."""
+        end = start + 1 + len(self.rest)
+        if end > len(tokens):
+            return 0
+        for token, (word, is_prefix) in zip(tokens[start + 1:end], self.rest):
+            if not (token.startswith(word) if is_prefix else token == word):
+                return 0
+        return end - start
+
+
+@dataclass(frozen=True, slots=True)
+class Classifier:
+    """Topics compiled into one word index. Build it with `compile_classifier`."""
+
+    topics: tuple[Topic, ...]
+    _locked: tuple[bool, ...]  # per topic: it lists `needs` terms
+    _exact: dict[str, tuple[_Term, ...]]  # first word -> terms
+    _stems: dict[str, tuple[tuple[str, tuple[_Term, ...]], ...]]  # a stem's first _head letters -> (stem, terms)
+    _head: int  # the length of the shortest stem
+
+    def classify(self, title: str, summary: str, scope: Scope) -> Classification:
+        found: dict[_Term, int] = {}  # term -> its factor (title or summary), in order of first appearance
+        self._scan(words(title), TITLE_FACTOR, found)
+        self._scan(words(summary), 1, found)
+
+        count = len(self.topics)
+        scores = [0] * count
+        fired: list[list[str]] = [[] for _ in range(count)]
+        unlocked = [not locked for locked in self._locked]
+        vetoed = [False] * count
+        venezuela = foreign = False
+        for term, factor in found.items():
+            tier, topic = term.tier, term.topic
+            if tier == _VENEZUELA:
+                venezuela = True
+            elif tier == _FOREIGN:
+                foreign = True
+            elif tier == "exclude":
+                vetoed[topic] = True
+            elif tier == "needs":
+                unlocked[topic] = True
+            elif points := POINTS[tier]:
+                scores[topic] += points * factor
+                unlocked[topic] |= tier == "strong"
+                fired[topic].append(term.label)
+
+        off_context = (foreign and not venezuela) or (scope == Scope.WORLD and not venezuela)
+        chosen = sorted(
+            (topic.id, tuple(fired[index]))
+            for index, topic in enumerate(self.topics)
+            if scores[index] >= THRESHOLD and unlocked[index] and not vetoed[index]
+            and not (topic.requires_context and off_context)
+        )
+        return Classification(topics=tuple(topic_id for topic_id, _ in chosen), matches=tuple(chosen))
+
+    def _scan(self, tokens: list[str], factor: int, found: dict[_Term, int]) -> None:
+        """Record in `found` every term in `tokens`, taking the longest where a group's terms overlap."""
+        free_from: dict[int, int] = {}  # group -> first token index not covered by its previous match
+        exact, stems, head = self._exact, self._stems, self._head
+        for start, token in enumerate(tokens):
+            candidates = exact.get(token, ())
+            for stem, terms in stems.get(token[:head], ()):
+                if token.startswith(stem):
+                    candidates += terms
+            if not candidates:
+                continue
+            best: dict[int, tuple[int, _Term]] = {}
+            for term in candidates:
+                group = term.group
+                if free_from.get(group, 0) > start:
+                    continue
+                length = term.length_at(tokens, start) if term.rest else 1
+                if length and (group not in best or term.size > best[group][1].size):
+                    best[group] = (length, term)
+            for group, (length, term) in best.items():
+                free_from[group] = start + length
+                if found.get(term, 0) < factor:
+                    found[term] = factor
+
+
+def _parse_term(term: str) -> tuple[tuple[str, bool], ...]:
+    """'sal* a la calle' -> (('sal', True), ('a', False), ('la', False), ('calle', False))."""
+    parsed: list[tuple[str, bool]] = []
+    for chunk in term.split():
+        chunk_words = words(chunk)
+        parsed += [(word, False) for word in chunk_words]
+        if chunk.endswith("*"):
+            parsed[-1] = (parsed[-1][0], True)
+    return tuple(parsed)
+
+
+def compile_classifier(topics: Sequence[Topic], classifier: ClassifierSettings) -> Classifier:
+    """Fold and index every term once. Raises ConfigError if a topic lists one term in two tiers."""
+    entries: dict[tuple[int, tuple[tuple[str, bool], ...]], _Term] = {}
+
+    def add(topic: int, group: int, label: str, tier: str, where: str) -> None:
+        pattern = _parse_term(label)
+        earlier = entries.get((group, pattern))
+        if earlier and earlier.tier != tier:
+            raise ConfigError(where, f'"{label}" is also listed as "{earlier.label}" in {earlier.tier}')
+        entries.setdefault((group, pattern), _Term(
+            topic=topic, group=group, label=label, rest=pattern[1:], tier=tier,
+            size=(len(pattern), sum(len(word) for word, _ in pattern))))
+
+    for index, topic in enumerate(topics):
+        for tier in TERM_TIERS:
+            for lang in LANGS:
+                for label in getattr(topic, f"{tier}_{lang}"):
+                    # A topic's needs are looked for on their own, so a longer term cannot hide them.
+                    add(index, 2 * index + (tier == "needs"), label, tier, f"topics[{index}].{tier}.{lang}")
+    for offset, (key, tier) in enumerate((("venezuela_terms", _VENEZUELA), ("foreign_terms", _FOREIGN))):
+        for label in getattr(classifier, key):
+            add(-1, 2 * len(topics) + offset, label, tier, f"classifier.{key}")
+
+    exact: dict[str, list[_Term]] = {}
+    prefixes: dict[str, list[_Term]] = {}
+    for (_, pattern), term in entries.items():
+        first, is_prefix = pattern[0]
+        (prefixes if is_prefix else exact).setdefault(first, []).append(term)
+    head = min(map(len, prefixes), default=1)
+    stems: dict[str, list[tuple[str, tuple[_Term, ...]]]] = {}
+    for stem, terms in prefixes.items():
+        stems.setdefault(stem[:head], []).append((stem, tuple(terms)))
+    return Classifier(
+        topics=tuple(topics),
+        _locked=tuple(bool(topic.needs_es or topic.needs_en) for topic in topics),
+        _exact={word: tuple(terms) for word, terms in exact.items()},
+        _stems={key: tuple(group) for key, group in stems.items()},
+        _head=head,
+    )

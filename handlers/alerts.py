@@ -1,0 +1,58 @@
+"""/alert add|remove and /alerts: keyword alerts on any story, whether the chat follows its topic or not.
+
+The query syntax (words, "quoted phrases", -exclusions) is parsed by `feeds.keywords`; what is stored is
+its canonical form, so that two spellings of one alert are one alert.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers import args, format
+from handlers.admins import require_admin
+from handlers.common import command, current_chat, reply
+from handlers.services import Context
+from storage import chats as chat_store
+from storage.chats import AlertOutcome
+
+
+async def alerts(update: Update, context: Context) -> None:
+    async with context.bot_data.database.transaction() as session:
+        chat = await current_chat(session, update, context)
+        listed = await chat_store.list_alerts(session, chat.id)
+    await reply(update, format.alerts_message(listed, chat.language, maximum=args.MAX_ALERTS))
+
+
+async def alert(update: Update, context: Context) -> None:
+    request = args.parse_alert(context.args)
+    if isinstance(request, args.AlertList):
+        await alerts(update, context)
+        return
+    await require_admin(update, context)
+    if isinstance(request, args.AlertAdd):
+        await _add(update, context, request)
+    else:
+        await _remove(update, context, request)
+
+
+async def _add(update: Update, context: Context, request: args.AlertAdd) -> None:
+    services = context.bot_data
+    async with services.database.transaction() as session:
+        chat = await current_chat(session, update, context, reactivate=True)
+        added = await chat_store.add_alert(session, chat.id, request.phrase, now=services.clock(),
+                                           limit=args.MAX_ALERTS)
+    key = {AlertOutcome.ADDED: "alert.added", AlertOutcome.DUPLICATE: "alert.duplicate",
+           AlertOutcome.FULL: "alert.full"}[added.outcome]
+    await reply(update, format.say(chat.language, key, phrase=request.phrase, max=args.MAX_ALERTS))
+
+
+async def _remove(update: Update, context: Context, request: args.AlertRemove) -> None:
+    phrases = [phrase for phrase in (request.phrase, request.raw) if phrase]
+    async with context.bot_data.database.transaction() as session:
+        chat = await current_chat(session, update, context)
+        removed = await chat_store.remove_alert(session, chat.id, number=request.number, phrases=phrases)
+        remaining = await chat_store.list_alerts(session, chat.id)
+    await reply(update, format.alert_removed(removed, remaining, request, chat.language, maximum=args.MAX_ALERTS))
+
+
+HANDLERS = [command("alert", alert), command("alerts", alerts)]

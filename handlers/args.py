@@ -1,0 +1,341 @@
+"""Command arguments -> typed values, or `UsageError` naming what was wrong. Pure: no I/O, no Telegram.
+
+Forgiving on purpose: topics by id or by Spanish/English name in any case and with or without accents,
+Spanish and English words for `all`, `off`, `now`, modes and languages, `7:30` as well as `07:30`.
+Every refusal carries a message key from `handlers.texts` so that the user learns what to type instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import time
+
+from errors import UsageError
+from feeds.text import fold as fold_text
+from feeds.keywords import parse_phrase
+from model import ChatMode, Lang, Topic
+from settings import check_timezone, parse_hhmm
+
+DEFAULT_LATEST = 5
+MAX_LATEST = 20
+MAX_ALERTS = 20
+
+TOGGLE_PREFIX = "topic"
+"""Callback data of a topic button: ``topic:<view>:<topic id>``; view is ``start`` or ``list``."""
+TOGGLE_VIEWS = ("start", "list")
+
+
+# --------------------------------------------------------------------------------------------------
+# Typed arguments
+
+
+@dataclass(frozen=True, slots=True)
+class UnsubscribeArgs:
+    topics: tuple[str, ...]  # empty when `everything`
+    everything: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LatestArgs:
+    topics: tuple[str, ...]  # empty: the chat's own topics
+    count: int = DEFAULT_LATEST
+    capped: bool = False  # the user asked for more than MAX_LATEST
+
+
+@dataclass(frozen=True, slots=True)
+class AlertAdd:
+    phrase: str  # the canonical form of the query, as stored
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRemove:
+    number: int | None = None  # 1-based position in /alerts
+    phrase: str | None = None  # canonical form, when the text parses as a query
+    raw: str | None = None  # the text as typed
+
+
+@dataclass(frozen=True, slots=True)
+class AlertList:
+    pass
+
+
+AlertArgs = AlertAdd | AlertRemove | AlertList
+
+
+@dataclass(frozen=True, slots=True)
+class DigestAt:
+    at: time
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOff:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class DigestNow:
+    pass
+
+
+DigestArgs = DigestAt | DigestOff | DigestNow
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleArgs:
+    view: str
+    topic: str
+
+
+# --------------------------------------------------------------------------------------------------
+# Words people type
+
+
+def fold(value: str) -> str:
+    """What people type, compared the way topics and alerts compare text (feeds.text.fold: case, accents,
+    typographic quotes), with runs of spaces made one: '  CNE   y  Elecciones ' -> 'cne y elecciones'."""
+    return " ".join(fold_text(value).split())
+
+
+_ALL = {"all", "todo", "todos", "todas", "everything"}
+_OFF = {"off", "no", "none", "apagar", "apagado", "desactivar", "desactivado", "stop"}
+_NOW = {"now", "ya", "ahora"}
+_MODES = {
+    ChatMode.INSTANT: {"instant", "instantaneo", "instantanea", "inmediato", "al instante", "alerts", "alertas"},
+    ChatMode.DIGEST: {"digest", "resumen", "daily", "diario", "resumen diario"},
+}
+_LANGUAGES: dict[Lang, set[str]] = {
+    "es": {"es", "espanol", "spanish", "castellano", "esp"},
+    "en": {"en", "english", "ingles", "eng"},
+}
+_ADD = {"add", "new", "anadir", "agregar", "nueva", "nuevo", "crear", "+"}
+_REMOVE = {"remove", "rm", "del", "delete", "quitar", "borrar", "eliminar", "-"}
+_LIST = {"list", "ls", "lista", "listar", "ver", "show"}
+
+
+def _tokens(args: Sequence[str] | None) -> list[str]:
+    """Split on whitespace and commas; drop empty pieces, hashtags' `#` and surrounding quotes."""
+    tokens = []
+    for arg in args or ():
+        for piece in arg.split(","):
+            piece = piece.strip().strip("\"'«»“”").lstrip("#")
+            if piece:
+                tokens.append(piece)
+    return tokens
+
+
+def _one_word(command: str, args: Sequence[str] | None) -> str:
+    tokens = [token for token in (args or ()) if token.strip()]
+    if not tokens:
+        raise UsageError(command)
+    if len(tokens) > 1:
+        raise UsageError(command, "common.too_many_args", extra=" ".join(tokens[1:]))
+    return tokens[0].strip()
+
+
+# --------------------------------------------------------------------------------------------------
+# Topics
+
+
+def _topic_keys(topics: Iterable[Topic]) -> dict[str, str]:
+    """Folded id and names -> topic id."""
+    keys: dict[str, str] = {}
+    for topic in topics:
+        for key in (topic.id, topic.id.replace("_", " "), topic.name.es, topic.name.en):
+            keys.setdefault(fold(key), topic.id)
+    return keys
+
+
+def _unknown_topic(command: str, token: str, rest: str, keys: dict[str, str], topics: Sequence[Topic]) -> UsageError:
+    known = ", ".join(topic.id for topic in topics)
+    for candidate in (fold(token), fold(rest)):
+        close = difflib.get_close_matches(candidate, list(keys), n=1, cutoff=0.6)
+        if close:
+            return UsageError(command, "topics.unknown_suggest", topic=token, suggestion=keys[close[0]], known=known)
+    return UsageError(command, "topics.unknown", topic=token, known=known)
+
+
+def resolve_topics(command: str, tokens: Sequence[str], topics: Sequence[Topic]) -> tuple[str, ...]:
+    """Topic ids for `tokens`, which hold ids or names (a name may span several tokens), in order, once each.
+
+    Raises UsageError with the list of topics and the closest match when a token names no topic.
+    """
+    keys = _topic_keys(topics)
+    found: list[str] = []
+    position = 0
+    while position < len(tokens):
+        for end in range(len(tokens), position, -1):  # the longest run of tokens that names a topic
+            topic = keys.get(fold(" ".join(tokens[position:end])))
+            if topic is not None:
+                if topic not in found:
+                    found.append(topic)
+                position = end
+                break
+        else:
+            raise _unknown_topic(command, tokens[position], " ".join(tokens[position:]), keys, topics)
+    return tuple(found)
+
+
+def parse_subscribe(args: Sequence[str] | None, topics: Sequence[Topic]) -> tuple[str, ...]:
+    """`/subscribe TOPIC...` -> topic ids."""
+    tokens = _tokens(args)
+    if not tokens:
+        raise UsageError("subscribe", "topics.missing", known=", ".join(topic.id for topic in topics))
+    return resolve_topics("subscribe", tokens, topics)
+
+
+def parse_unsubscribe(args: Sequence[str] | None, topics: Sequence[Topic]) -> UnsubscribeArgs:
+    """`/unsubscribe TOPIC...|all`."""
+    tokens = _tokens(args)
+    if not tokens:
+        raise UsageError("unsubscribe", "topics.missing", known=", ".join(topic.id for topic in topics))
+    if len(tokens) == 1 and fold(tokens[0]) in _ALL:
+        return UnsubscribeArgs(topics=(), everything=True)
+    return UnsubscribeArgs(topics=resolve_topics("unsubscribe", tokens, topics))
+
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def parse_latest(args: Sequence[str] | None, topics: Sequence[Topic]) -> LatestArgs:
+    """`/latest [TOPIC] [N]`: the number may come first or last; more than MAX_LATEST is capped, not refused."""
+    tokens = _tokens(args)
+    numbers = [token for token in tokens if _INTEGER.match(token)]
+    if len(numbers) > 1:
+        raise UsageError("latest", "latest.two_counts")
+    count, capped = DEFAULT_LATEST, False
+    if numbers:
+        count = int(numbers[0])
+        if count < 1:
+            raise UsageError("latest", "latest.bad_count", max=MAX_LATEST)
+        if count > MAX_LATEST:
+            count, capped = MAX_LATEST, True
+    words = [token for token in tokens if not _INTEGER.match(token)]
+    return LatestArgs(topics=resolve_topics("latest", words, topics), count=count, capped=capped)
+
+
+def parse_toggle(data: str | None, topics: Sequence[Topic]) -> ToggleArgs | None:
+    """Callback data of a topic button -> what to toggle; None for data that is not ours or is stale."""
+    parts = (data or "").split(":")
+    if len(parts) != 3 or parts[0] != TOGGLE_PREFIX or parts[1] not in TOGGLE_VIEWS:
+        return None
+    if parts[2] not in {topic.id for topic in topics}:
+        return None
+    return ToggleArgs(view=parts[1], topic=parts[2])
+
+
+def toggle_data(view: str, topic_id: str) -> str:
+    return f"{TOGGLE_PREFIX}:{view}:{topic_id}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Keyword alerts
+
+
+def _canonical(phrase: str) -> str:
+    """The stored form of a keyword query; raises UsageError("alert", ...) for a query that cannot match."""
+    return parse_phrase(phrase).canonical
+
+
+def parse_alert(args: Sequence[str] | None) -> AlertArgs:
+    """`/alert add PHRASE`, `/alert remove PHRASE|NUMBER`, `/alert list`."""
+    words = [arg for arg in (args or ()) if arg.strip()]
+    if not words:
+        raise UsageError("alert")
+    action, rest = fold(words[0]), " ".join(words[1:]).strip()
+    if action in _LIST and not rest:
+        return AlertList()
+    if action in _ADD:
+        if not rest:
+            raise UsageError("alert", "alert.missing_phrase")
+        return AlertAdd(phrase=_canonical(rest))
+    if action in _REMOVE:
+        if not rest:
+            raise UsageError("alert", "alert.missing_phrase")
+        if _INTEGER.match(rest):
+            number = int(rest)
+            if number < 1:
+                raise UsageError("alert", "alert.bad_number", number=number)
+            return AlertRemove(number=number)
+        try:
+            canonical = _canonical(rest)
+        except UsageError:
+            canonical = None  # it cannot be a stored alert, but it may match one stored verbatim before
+        return AlertRemove(phrase=canonical, raw=rest)
+    raise UsageError("alert", "alert.unknown_action")
+
+
+# --------------------------------------------------------------------------------------------------
+# Chat settings
+
+
+_LOOSE_HHMM = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
+
+
+def parse_digest(args: Sequence[str] | None) -> DigestArgs:
+    """`/digest HH:MM|off|now`; '7:30', '07.30' and '7h30' are read as 07:30."""
+    word = _one_word("digest", args)
+    folded = fold(word)
+    if folded in _OFF:
+        return DigestOff()
+    if folded in _NOW:
+        return DigestNow()
+    match = _LOOSE_HHMM.match(folded)
+    candidate = f"{int(match.group(1)):02d}:{match.group(2)}" if match else word
+    try:
+        return DigestAt(parse_hhmm(candidate))
+    except ValueError:
+        raise UsageError("digest", "digest.bad_time", value=word) from None
+
+
+def _alias(command: str, args: Sequence[str] | None, table: dict) -> object:  # type: ignore[type-arg]
+    word = fold(" ".join(token for token in (args or ()) if token.strip()))
+    if not word:
+        raise UsageError(command)
+    for value, aliases in table.items():
+        if word in aliases or word == fold(str(value)):
+            return value
+    raise UsageError(command)
+
+
+def parse_mode(args: Sequence[str] | None) -> ChatMode:
+    """`/mode instant|digest` (or modo instantáneo / resumen)."""
+    return _alias("mode", args, _MODES)  # type: ignore[return-value]
+
+
+def parse_language(args: Sequence[str] | None) -> Lang:
+    """`/language es|en` (or español / english)."""
+    return _alias("language", args, _LANGUAGES)  # type: ignore[return-value]
+
+
+@functools.cache
+def _zones() -> dict[str, str]:
+    """Lower-cased IANA name -> IANA name, for every zone this machine knows."""
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
+
+
+def parse_timezone(args: Sequence[str] | None) -> str:
+    """`/timezone Area/City`: an IANA name in any case; a near miss or a bare city gets a suggestion."""
+    word = _one_word("timezone", args)
+    try:
+        return check_timezone(word)
+    except ValueError:
+        pass
+    zones = _zones()
+    wanted = word.lower().replace(" ", "_")
+    if wanted in zones:
+        return check_timezone(zones[wanted])
+    cities = {name.rsplit("/", 1)[-1]: name for name in sorted(zones, reverse=True)}
+    suggestion = cities.get(wanted)
+    if suggestion is None:
+        close = difflib.get_close_matches(wanted, list(zones), n=1, cutoff=0.8) or \
+            difflib.get_close_matches(wanted, list(cities), n=1, cutoff=0.8)
+        if close:
+            suggestion = close[0] if close[0] in zones else cities[close[0]]
+    if suggestion is not None:
+        raise UsageError("timezone", "timezone.unknown_suggest", value=word, suggestion=zones[suggestion])
+    raise UsageError("timezone", "timezone.unknown", value=word)

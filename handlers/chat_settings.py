@@ -1,0 +1,111 @@
+"""/digest, /mode, /timezone, /language, /settings and /stop: a chat's settings, one command each.
+
+`/digest now` sends the digest through `handlers.digest`, the same path as the scheduled one.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from handlers import args, format
+from handlers.admins import require_admin
+from handlers.digest import send_digest_now
+from handlers.common import NO_PREVIEW, command, current_chat, reply
+from handlers.services import Context
+from handlers.texts import text
+from model import Chat
+from storage import chats as chat_store
+
+DIGEST_NOW_WINDOW = timedelta(hours=24)
+
+
+async def digest_now(context: Context, chat: Chat) -> None:
+    """Send the chat's digest now; when there is nothing new since its last digest, say so."""
+    services = context.bot_data
+    if await send_digest_now(context.bot, services, chat.id):
+        return
+    now = services.clock()
+    async with services.database.transaction() as session:
+        followed = await chat_store.chat_topics(session, chat.id)
+        since = max(await chat_store.last_digest_at(session, chat.id) or now - DIGEST_NOW_WINDOW,
+                    now - DIGEST_NOW_WINDOW)
+    await context.bot.send_message(chat.id, format.digest_now_empty(followed, services.settings.topics, since=since,
+                                                                    lang=chat.language, timezone=chat.timezone),
+                                   parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+
+
+async def digest(update: Update, context: Context) -> None:
+    services = context.bot_data
+    request = args.parse_digest(context.args)
+    if isinstance(request, args.DigestNow):
+        async with services.database.transaction() as session:
+            chat = await current_chat(session, update, context)
+        await digest_now(context, chat)
+        return
+    await require_admin(update, context)
+    async with services.database.transaction() as session:
+        chat = await current_chat(session, update, context, reactivate=True)
+        at = request.at if isinstance(request, args.DigestAt) else None
+        chat = await chat_store.update_chat(session, chat.id, now=services.clock(), digest_time=at)
+    await reply(update, format.digest_set(chat) if at else format.digest_off(chat))
+
+
+async def mode(update: Update, context: Context) -> None:
+    services = context.bot_data
+    chosen = args.parse_mode(context.args)
+    await require_admin(update, context)
+    async with services.database.transaction() as session:
+        chat = await current_chat(session, update, context, reactivate=True)
+        chat = await chat_store.update_chat(session, chat.id, now=services.clock(), mode=chosen)
+    await reply(update, format.mode_set(chat))
+
+
+async def timezone(update: Update, context: Context) -> None:
+    services = context.bot_data
+    zone = args.parse_timezone(context.args)
+    await require_admin(update, context)
+    async with services.database.transaction() as session:
+        chat = await current_chat(session, update, context)
+        chat = await chat_store.update_chat(session, chat.id, now=services.clock(), timezone=zone)
+    await reply(update, format.timezone_set(chat, services.clock()))
+
+
+async def language(update: Update, context: Context) -> None:
+    services = context.bot_data
+    lang = args.parse_language(context.args)
+    await require_admin(update, context)
+    async with services.database.transaction() as session:
+        chat = await current_chat(session, update, context)
+        chat = await chat_store.update_chat(session, chat.id, now=services.clock(), language=lang)
+    await reply(update, text(chat.language, "language.set"))
+
+
+async def settings(update: Update, context: Context) -> None:
+    services = context.bot_data
+    async with services.database.transaction() as session:
+        chat = await current_chat(session, update, context)
+        followed = await chat_store.chat_topics(session, chat.id)
+        alert_count = await chat_store.count_alerts(session, chat.id)
+    await reply(update, format.settings_message(chat, followed, alert_count, services.settings.topics))
+
+
+async def stop(update: Update, context: Context) -> None:
+    services = context.bot_data
+    await require_admin(update, context)
+    async with services.database.transaction() as session:
+        chat = await current_chat(session, update, context)
+        chat = await chat_store.stop_chat(session, chat.id, now=services.clock())
+    await reply(update, text(chat.language, "stop.done"))
+
+
+HANDLERS = [
+    command("digest", digest),
+    command("mode", mode),
+    command("timezone", timezone),
+    command("language", language),
+    command("settings", settings),
+    command("stop", stop),
+]

@@ -1,0 +1,61 @@
+"""What every command handler shares: the chat it talks to, how it replies, and how it is registered.
+
+Kept small on purpose: a handler reads as parse -> one storage call -> format -> `reply`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.ext import CommandHandler, filters
+
+from handlers.format import Keyboard
+from handlers.services import Context
+from handlers.texts import user_language
+from model import Chat
+from storage import chats as chat_store
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+# Commands come in messages and in channel posts; an edited message does not run its command again.
+COMMAND_UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+
+Callback = Callable[[Update, Context], Awaitable[None]]
+
+
+def command(name: str, callback: Callback) -> CommandHandler[Any, None]:
+    """`/name` and `/name@ThisBot` (PTB checks the bot's username), in messages and channel posts."""
+    return CommandHandler(name, callback, filters=COMMAND_UPDATES)
+
+
+async def current_chat(session: Any, update: Update, context: Context, *, reactivate: bool = False) -> Chat:
+    """The stored chat of `update`, created on first contact in the sender's language with the
+    configured time zone and digest time. `reactivate` brings back a chat that used /stop."""
+    chat = update.effective_chat
+    assert chat is not None, "command handlers only run on updates with a chat"
+    user = update.effective_user
+    services = context.bot_data
+    return await chat_store.get_or_create_chat(
+        session, chat_id=chat.id, type=chat.type, title=chat.title or None,
+        language=user_language(user.language_code if user else None),
+        timezone=services.settings.schedule.timezone, digest_time=services.settings.schedule.digest_time,
+        now=services.clock(), reactivate=reactivate)
+
+
+def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
+                                 for row in keyboard])
+
+
+async def reply(update: Update, messages: str | Sequence[str], *, keyboard: Keyboard | None = None) -> None:
+    """Send HTML `messages` to the update's chat, in order; the keyboard goes under the last one."""
+    message = update.effective_message
+    assert message is not None
+    chunks = [messages] if isinstance(messages, str) else list(messages)
+    for index, chunk in enumerate(chunks):
+        await message.reply_html(chunk, link_preview_options=NO_PREVIEW,
+                                 reply_markup=markup(keyboard) if index == len(chunks) - 1 else None)

@@ -1,0 +1,453 @@
+"""The sender: drains the outbox into Telegram within its limits and records what Telegram answered.
+
+It decides nothing about *what* to send (fan-out wrote that into the outbox at ingestion time). It claims
+due deliveries a round of chats at a time, formats them with `handlers.format`, sends with per-chat pacing
+(one message a second to a private chat, one every 3.2 seconds to a group or channel) under
+AIORateLimiter's overall 30/s, and maps every refusal by class in `outcome_for`.
+
+Crash semantics: a delivery is marked sent as soon as Telegram accepted its message (marks from concurrent
+sends share one commit), and the send slot is released only once that mark is committed. After a crash the
+messages sent but not on record are therefore at most one per slot, each to a different chat: a chat can
+get again only the one message that was in flight. Everything still pending goes out at the next drain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter
+
+from handlers.format import BUNDLE_ABOVE, Alert, alert_block, alert_bundle, as_plain_text
+from handlers.metrics import Metrics
+from model import Clock, Lang, Story, Topic
+from storage import deliveries as outbox
+from storage.engine import Database
+from storage.stories import stories_by_id
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+# ---------------------------------------------------------------------------------------------------
+# What to do about a refusal: pure, one function, tested by table.
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """429: Telegram says when to try again. Not the delivery's fault: no attempt is counted."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Deactivate:
+    """The bot may no longer write to this chat (blocked, kicked, chat gone): stop for good."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """The group became a supergroup: move the chat to its new id and send again."""
+
+    new_chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResendPlain:
+    """Telegram refused the message itself (bad markup, should never happen): send it as plain text."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """A network error, a timeout or a 5xx: try again later with backoff, up to a limit."""
+
+    reason: str
+
+
+Outcome = Wait | Deactivate | Move | ResendPlain | Retry
+
+# BadRequest descriptions that mean the chat is gone for the bot, not that the message is wrong.
+_CHAT_GONE = ("chat not found", "peer_id_invalid", "group chat was deactivated", "user is deactivated",
+              "have no rights to send", "not enough rights to send", "need administrator rights")
+
+
+def outcome_for(exc: TelegramError) -> Outcome:
+    """Telegram's refusal -> what the sender does. Classes and attributes first; a BadRequest's
+    description is read only to tell 'this chat is gone' from 'this message is wrong', which PTB does not
+    distinguish by class."""
+    if isinstance(exc, RetryAfter):
+        return Wait(_seconds(exc.retry_after))
+    if isinstance(exc, ChatMigrated):
+        return Move(int(exc.new_chat_id))
+    if isinstance(exc, Forbidden):
+        return Deactivate(exc.message)
+    if isinstance(exc, BadRequest):  # before NetworkError: BadRequest subclasses it
+        description = exc.message.lower()
+        if any(marker in description for marker in _CHAT_GONE):
+            return Deactivate(f"bad request: {exc.message}")
+        return ResendPlain(f"bad request: {exc.message}")
+    if isinstance(exc, TimedOut):
+        return Retry("timed out")
+    if isinstance(exc, NetworkError):  # also 5xx answers, which PTB raises as plain NetworkError
+        return Retry(f"network error: {exc.message}")
+    return Retry(f"{type(exc).__name__}: {exc.message}")
+
+
+def _seconds(value: object) -> float:
+    if isinstance(value, timedelta):
+        return max(value.total_seconds(), 0.0)
+    return max(float(value), 0.0)  # type: ignore[arg-type]
+
+
+def backoff(attempt: int, *, base: timedelta, cap: timedelta) -> timedelta:
+    """How long to wait after the `attempt`-th failure (1-based): base, 2 x base, 4 x base ... up to cap."""
+    return min(base * (2 ** max(attempt - 1, 0)), cap)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Settings of the sender
+
+
+OVERALL_PER_SECOND = 29
+
+
+def rate_limiter() -> AIORateLimiter:
+    """The bot's AIORateLimiter (every request, not only the sender's, goes through it).
+
+    PTB's default lets 30 requests through at once and then 30 a second, so the first second of a
+    broadcast carries up to 60 messages and Telegram answers 429. Here the overall bucket holds one
+    request and refills 29 times a second: evenly spaced sends, never more than 30 in any second. Groups
+    keep PTB's 20 a minute (the sender paces each group more slowly than that anyway)."""
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND,
+                          group_max_rate=20, group_time_period=60, max_retries=0)
+
+
+
+@dataclass(frozen=True, slots=True)
+class SendPolicy:
+    concurrency: int = 16  # sends in flight at once: 30/s even at 500 ms a request, so the rate limiter is the bound
+    chats_per_round: int = 200  # chats claimed at a time
+    alerts_per_chat: int = 30  # deliveries of one chat per round; the rest wait for the next round
+    private_interval: timedelta = timedelta(seconds=1)  # Telegram: about one message a second per chat
+    group_interval: timedelta = timedelta(seconds=3.2)  # Telegram: 20 a minute per group (and channel)
+    max_attempts: int = 5
+    backoff_base: timedelta = timedelta(seconds=30)
+    backoff_max: timedelta = timedelta(hours=1)
+    drain_budget: timedelta = timedelta(seconds=60)  # no new round after this long; the next tick goes on
+
+
+# ---------------------------------------------------------------------------------------------------
+# One message's fate
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    chat_id: int  # where it went: the new id after a migration
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    chat_id: int
+    until: datetime | None  # None: the caller's backoff decides
+    reason: str
+    counts: bool  # whether this counts as a failed attempt of the message
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """The chat was deactivated and everything pending for it cancelled."""
+
+    chat_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """This message cannot be sent, even as plain text."""
+
+    chat_id: int
+    reason: str
+
+
+Transmission = Delivered | Deferred | Dropped | Refused
+
+
+@dataclass(slots=True)
+class DrainReport:
+    messages: int = 0  # messages Telegram accepted
+    delivered: int = 0  # deliveries those messages carried
+    deferred: int = 0
+    failed: int = 0
+    dropped_chats: int = 0
+    rounds: int = 0
+    chats: set[int] = field(default_factory=set)
+
+
+WaitUntil = Callable[[datetime], Awaitable[None]]
+OnSent = Callable[[int], Awaitable[None]]
+
+
+class _SentLog:
+    """Group commit of 'sent' marks: whoever records first writes, in one transaction, every mark that
+    queued up meanwhile. Each caller returns only once its own mark is committed."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._queue: list[tuple[Sequence[int], datetime, asyncio.Future[None]]] = []
+        self._writing = False
+
+    async def record(self, ids: Sequence[int], at: datetime) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((ids, at, future))
+        if not self._writing:
+            self._writing = True
+            batch: list[tuple[Sequence[int], datetime, asyncio.Future[None]]] = []
+            try:
+                while self._queue:
+                    batch, self._queue = self._queue, []
+                    try:
+                        async with self._database.transaction() as session:
+                            await outbox.mark_sent(session, [i for marks, _, _ in batch for i in marks],
+                                                   at=max(moment for _, moment, _ in batch))
+                    except Exception as exc:
+                        for _, _, waiting in batch:
+                            if not waiting.done():
+                                waiting.set_exception(exc)
+                    else:
+                        for _, _, waiting in batch:
+                            if not waiting.done():
+                                waiting.set_result(None)
+            finally:
+                self._writing = False
+                for _, _, waiting in [*batch, *self._queue]:
+                    if not waiting.done():
+                        waiting.set_exception(RuntimeError("the sent-log writer was interrupted"))
+                self._queue = []
+        await future
+
+
+class Sender:
+    """Sends to Telegram for the outbox and for digests; one per bot, kept between drains (it remembers
+    when each chat may be written to next)."""
+
+    def __init__(self, bot: Bot, database: Database, clock: Clock, topics: Sequence[Topic], *,
+                 policy: SendPolicy | None = None, wait_until: WaitUntil | None = None,
+                 metrics: Metrics | None = None) -> None:
+        self._bot = bot
+        self._database = database
+        self._clock = clock
+        self._topics = {topic.id: topic for topic in topics}
+        self._order = {topic.id: index for index, topic in enumerate(topics)}
+        self.policy = policy or SendPolicy()
+        self._wait_until = wait_until or self._sleep_until
+        self._metrics = metrics
+        self._slots = asyncio.Semaphore(self.policy.concurrency)
+        self._next_turn: dict[int, datetime] = {}
+        self._hold_until: datetime | None = None
+        self._draining = asyncio.Lock()
+        self._sent_log = _SentLog(database)
+
+    async def _sleep_until(self, moment: datetime) -> None:
+        await asyncio.sleep(max((moment - self._clock()).total_seconds(), 0.0))
+
+    @property
+    def busy(self) -> bool:
+        return self._draining.locked()
+
+    # ----------------------------------------------------------------------------- one message
+
+    def _interval(self, chat_id: int) -> timedelta:
+        return self.policy.group_interval if chat_id < 0 else self.policy.private_interval
+
+    async def _take_turn(self, chat_id: int) -> None:
+        """Wait for the chat's next turn (and for any flood-control hold), reserving it first so that
+        two senders to one chat never share a turn."""
+        now = self._clock()
+        start = max(now, self._next_turn.get(chat_id, now), self._hold_until or now)
+        self._next_turn[chat_id] = start + self._interval(chat_id)
+        if start > now:
+            await self._wait_until(start)
+
+    async def transmit(self, chat_id: int, text: str, *, on_sent: OnSent | None = None) -> Transmission:
+        """Send one HTML message to a chat and deal with whatever Telegram answers.
+
+        `on_sent(chat_id)` records the success; the send slot is held until it returns, so the messages
+        sent but not yet on record never outnumber the slots (`policy.concurrency`)."""
+        html_mode, moved = True, False
+        while True:
+            await self._take_turn(chat_id)
+            try:
+                async with self._slots:
+                    await self._bot.send_message(chat_id=chat_id, text=text,
+                                                 parse_mode=ParseMode.HTML if html_mode else None,
+                                                 link_preview_options=NO_PREVIEW)
+                    if on_sent is not None:
+                        await on_sent(chat_id)
+            except TelegramError as exc:
+                outcome = outcome_for(exc)
+                if self._metrics:
+                    self._metrics.send_failures.labels(outcome=type(outcome).__name__.lower()).inc()
+            else:
+                done = self._clock()
+                self._next_turn[chat_id] = max(self._next_turn.get(chat_id, done), done + self._interval(chat_id))
+                if self._metrics:
+                    self._metrics.messages_sent.inc()
+                return Delivered(chat_id)
+            now = self._clock()
+            match outcome:
+                case Wait(seconds):
+                    until = now + timedelta(seconds=seconds)
+                    # Telegram does not say which limit was hit: everybody waits, as it asked.
+                    self._hold_until = max(self._hold_until or until, until)
+                    log.warning("flood control: Telegram asked to wait %gs (chat %s)", seconds, chat_id)
+                    return Deferred(chat_id, until, f"flood control: retry after {seconds:g}s", counts=False)
+                case Deactivate(reason):
+                    async with self._database.transaction() as session:
+                        cancelled = await outbox.deactivate_chat(session, chat_id, now=now, reason=reason)
+                    log.info("chat %s deactivated (%s); %d pending deliveries cancelled", chat_id, reason, cancelled)
+                    return Dropped(chat_id, reason)
+                case Move(new_chat_id):
+                    if moved:
+                        return Deferred(chat_id, None, "migrated twice in a row", counts=True)
+                    async with self._database.transaction() as session:
+                        await outbox.migrate_chat(session, chat_id, new_chat_id, now=now)
+                    log.info("chat %s migrated to %s; settings and deliveries moved", chat_id, new_chat_id)
+                    self._next_turn.pop(chat_id, None)
+                    chat_id, moved = new_chat_id, True
+                case ResendPlain(reason):
+                    if not html_mode:
+                        return Refused(chat_id, reason)
+                    log.error("Telegram refused a message to %s (%s); sending it as plain text", chat_id, reason)
+                    text, html_mode = as_plain_text(text), False
+                case Retry(reason):
+                    return Deferred(chat_id, None, reason, counts=True)
+
+    # ------------------------------------------------------------------------------- the drain
+
+    async def drain(self) -> DrainReport:
+        """Send everything that is due, round after round, until nothing is due or the budget is spent.
+        A drain already running makes this one return at once."""
+        report = DrainReport()
+        if self._draining.locked():
+            return report
+        async with self._draining:
+            started = self._clock()
+            self._forget_turns_before(started)
+            async with self._database.transaction() as session:
+                await outbox.cancel_for_inactive_chats(session)
+            while True:
+                async with self._database.transaction() as session:
+                    work = await outbox.claim(session, now=self._clock(), max_chats=self.policy.chats_per_round,
+                                              per_chat=self.policy.alerts_per_chat)
+                    stories = await stories_by_id(session, {d.story_id for item in work for d in item.deliveries})
+                if not work:
+                    break
+                report.rounds += 1
+                await asyncio.gather(*(self._serve(item, stories, report) for item in work))
+                if self._clock() - started >= self.policy.drain_budget:
+                    break
+        return report
+
+    def _forget_turns_before(self, moment: datetime) -> None:
+        for chat_id in [chat_id for chat_id, turn in self._next_turn.items() if turn <= moment]:
+            del self._next_turn[chat_id]
+        if self._hold_until is not None and self._hold_until <= moment:
+            self._hold_until = None
+
+    def topic_names(self, topic_ids: Sequence[str], lang: Lang) -> tuple[str, ...]:
+        """Topic ids -> their names in `lang`, in the configured order (an id no longer configured shows as is)."""
+        ordered = sorted(topic_ids, key=lambda topic: (self._order.get(topic, len(self._order)), topic))
+        return tuple(self._topics[topic].name.get(lang) if topic in self._topics else topic for topic in ordered)
+
+    def compose(self, work: outbox.ChatWork,
+                stories: dict[int, Story]) -> list[tuple[str, tuple[outbox.Delivery, ...]]]:
+        """The chat's messages and the deliveries each carries: one message per alert, or bundles when more
+        than `BUNDLE_ABOVE` are pending at once."""
+        chat = work.chat
+        pairs = [(delivery, Alert(stories[delivery.story_id], self.topic_names(delivery.topics, chat.language),
+                                  delivery.phrases))
+                 for delivery in work.deliveries if delivery.story_id in stories]
+        if len(pairs) > BUNDLE_ABOVE:
+            return [(message, tuple(pairs[index][0] for index in members))
+                    for message, members in alert_bundle([alert for _, alert in pairs], lang=chat.language,
+                                                         timezone=chat.timezone)]
+        return [(alert_block(alert, lang=chat.language, timezone=chat.timezone), (delivery,))
+                for delivery, alert in pairs]
+
+    async def _serve(self, work: outbox.ChatWork, stories: dict[int, Story], report: DrainReport) -> None:
+        unsettled = {delivery.id for delivery in work.deliveries}
+        try:
+            await self._serve_chat(work, stories, report, unsettled)
+        except Exception as exc:  # a bug must not stop the other chats, nor loop forever on one delivery
+            log.exception("sending to chat %s failed unexpectedly", work.chat.id)
+            try:
+                async with self._database.transaction() as session:
+                    await outbox.mark_failed(session, unsettled, reason=f"internal error: {type(exc).__name__}")
+            except Exception:
+                log.exception("could not record the failure of chat %s's deliveries", work.chat.id)
+
+    async def _serve_chat(self, work: outbox.ChatWork, stories: dict[int, Story], report: DrainReport,
+                          unsettled: set[int]) -> None:
+        missing = [delivery.id for delivery in work.deliveries if delivery.story_id not in stories]
+        if missing:
+            async with self._database.transaction() as session:
+                await outbox.mark_failed(session, missing, reason="story no longer stored")
+            unsettled.difference_update(missing)
+            report.failed += len(missing)
+        messages = self.compose(work, stories)
+        chat_id = work.chat.id
+        report.chats.add(chat_id)
+        for position, (text, carried) in enumerate(messages):
+            ids = [delivery.id for delivery in carried]
+
+            async def on_sent(_chat_id: int, ids: list[int] = ids) -> None:
+                await self._sent_log.record(ids, self._clock())
+
+            result = await self.transmit(chat_id, text, on_sent=on_sent)
+            chat_id = result.chat_id
+            match result:
+                case Delivered():
+                    report.messages += 1
+                    report.delivered += len(ids)
+                case Refused(reason=reason):
+                    async with self._database.transaction() as session:
+                        await outbox.mark_failed(session, ids, reason=reason)
+                    report.failed += len(ids)
+                case Dropped():
+                    report.dropped_chats += 1
+                    unsettled.clear()
+                    return
+                case Deferred(until=until, reason=reason, counts=counts):
+                    later = [delivery.id for _, rest in messages[position + 1:] for delivery in rest]
+                    await self._defer(carried, later, until, reason, counts, report)
+                    unsettled.clear()
+                    return
+            unsettled.difference_update(ids)
+
+    async def _defer(self, carried: Sequence[outbox.Delivery], later: Sequence[int], until: datetime | None,
+                     reason: str, counts: bool, report: DrainReport) -> None:
+        now = self._clock()
+        attempts = max(delivery.attempts for delivery in carried) + (1 if counts else 0)
+        if until is None:
+            until = now + backoff(attempts, base=self.policy.backoff_base, cap=self.policy.backoff_max)
+        ids = [delivery.id for delivery in carried]
+        async with self._database.transaction() as session:
+            if counts and attempts >= self.policy.max_attempts:
+                await outbox.mark_failed(session, ids, reason=f"{reason} (gave up after {attempts} attempts)")
+                report.failed += len(ids)
+            else:
+                await outbox.reschedule(session, ids, not_before=until, reason=reason, count_attempt=counts)
+                report.deferred += len(ids)
+            # The chat's other messages keep their place in line: they wait as long, without an attempt.
+            await outbox.reschedule(session, later, not_before=until, reason=None, count_attempt=False)
+            report.deferred += len(later)

@@ -1,0 +1,96 @@
+"""The Application's error handler: answers refusals, logs the unexpected and tells the user.
+
+A `UsageError` is answered with the command's usage and an example, and `AdminOnly` with who may change
+settings; neither is logged as an error. Anything else is logged once with the update's context (ids, the
+command, never the message text or the token) and the user is told something went wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from errors import UsageError
+from handlers import format
+from handlers.admins import AdminOnly
+from handlers.services import Context
+from handlers.texts import text, user_language
+from model import Lang
+from storage import chats as chat_store
+
+log = logging.getLogger(__name__)
+
+
+def describe(update: object) -> str:
+    """The update's context for a log line: its id and kind, chat, user and command; no message text."""
+    if not isinstance(update, Update):
+        return "no update (a job or the network loop)"
+    parts = [f"update {update.update_id}"]
+    if update.callback_query is not None:
+        parts.append(f"callback {update.callback_query.data!r}"[:80])
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        parts.append(f"command {message.text.split()[0][:64]}")
+    if update.effective_chat is not None:
+        parts.append(f"chat {update.effective_chat.id} ({update.effective_chat.type})")
+    if update.effective_user is not None:
+        parts.append(f"user {update.effective_user.id}")
+    return ", ".join(parts)
+
+
+def redact(value: str, token: str) -> str:
+    """`value` without the bot token or its secret half (URLs in httpx errors carry the token)."""
+    for secret in (token, token.partition(":")[2]):
+        if secret:
+            value = value.replace(secret, "[REDACTED]")
+    return value
+
+
+async def _language(update: Update, context: Context) -> Lang:
+    """The chat's language if it is stored, else the sender's; never fails (the database may be the problem)."""
+    user = update.effective_user
+    fallback = user_language(user.language_code if user else None)
+    if update.effective_chat is None:
+        return fallback
+    try:
+        async with context.bot_data.database.transaction() as session:
+            chat = await chat_store.get_chat(session, update.effective_chat.id)
+    except Exception:  # noqa: BLE001 - answering the user matters more than why the lookup failed
+        return fallback
+    return chat.language if chat else fallback
+
+
+async def _tell(update: Update, html: str, plain: str) -> None:
+    """Answer a button press with a pop-up (plain text) and a message with a message (HTML)."""
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(plain[:200], show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_html(html)
+    except TelegramError as exc:
+        log.warning("could not tell %s about an error: %s", describe(update), type(exc).__name__)
+
+
+async def on_error(update: object, context: Context) -> None:
+    error = context.error
+    if isinstance(update, Update) and isinstance(error, UsageError):
+        lang = await _language(update, context)
+        message = format.usage(lang, error.command, error.detail_key, error.detail_args)
+        await _tell(update, message, message)
+        return
+    if isinstance(update, Update) and isinstance(error, AdminOnly):
+        lang = await _language(update, context)
+        await _tell(update, text(lang, "common.admin_only"), text(lang, "common.admin_only"))
+        return
+    token = context.bot.token
+    details = redact("".join(traceback.format_exception(error)) if error else "no exception", token)
+    if isinstance(error, Forbidden):  # the chat blocked the bot or removed it: nobody to tell
+        log.warning("Telegram refused to answer %s: %s", describe(update), redact(str(error), token))
+        return
+    log.error("unexpected error handling %s:\n%s", describe(update), details)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        lang = await _language(update, context)
+        await _tell(update, text(lang, "common.error"), text(lang, "common.error"))

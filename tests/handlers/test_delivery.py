@@ -1,0 +1,381 @@
+"""The sender, end to end through the Bot API stand-in: fan-out writes the outbox, the sender drains it
+with a real PTB Bot, and Telegram's refusals are handled by class. Time is a FakeClock that the sender's
+waits move forward; no test sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from feeds.fanout import FanOut
+from handlers.delivery import (
+    Deactivate,
+    Move,
+    ResendPlain,
+    Retry,
+    Wait,
+    backoff,
+    outcome_for,
+)
+from model import DeliveryStatus
+from settings import Settings
+from storage import deliveries as outbox
+from storage.engine import Database
+from storage.tables import chats
+from tests.support.botapi import (
+    BotApiStandIn,
+    bad_markup,
+    blocked,
+    chat_not_found,
+    kicked,
+    migrated,
+    parse_html,
+    retry_after,
+    server_error,
+)
+from tests.support.builders import add_story
+from tests.support.chats import add_chat, new_story_events
+from tests.support.clock import FakeClock
+from tests.support.delivery import CrashingBot, RecordingBot, make_sender
+
+TOKEN = "123:ABC"
+PUBLISHED = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)  # 07:30 in Caracas
+
+# ---------------------------------------------------------------------------------------------------
+# outcome_for: one table
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        pytest.param(RetryAfter(timedelta(seconds=7)), Wait(7.0), id="429 waits the time Telegram gives"),
+        pytest.param(RetryAfter(3), Wait(3.0), id="429 with the older integer form"),
+        pytest.param(Forbidden("Forbidden: bot was blocked by the user"),
+                     Deactivate("Forbidden: bot was blocked by the user"), id="403 blocked deactivates"),
+        pytest.param(Forbidden("Forbidden: bot was kicked from the group chat"),
+                     Deactivate("Forbidden: bot was kicked from the group chat"), id="403 kicked deactivates"),
+        pytest.param(BadRequest("Bad Request: chat not found"), Deactivate("bad request: Chat not found"),
+                     id="chat not found deactivates too"),
+        pytest.param(ChatMigrated(-1001234567890), Move(-1001234567890), id="migration moves to the new id"),
+        pytest.param(BadRequest("Bad Request: can't parse entities: Unsupported start tag"),
+                     ResendPlain("bad request: Can't parse entities: unsupported start tag"),
+                     id="bad markup is resent as plain text"),
+        pytest.param(TimedOut(), Retry("timed out"), id="a timeout is retried (TimedOut before NetworkError)"),
+        pytest.param(NetworkError("Bad Gateway"), Retry("network error: Bad Gateway"),
+                     id="5xx and network errors are retried"),
+        pytest.param(TelegramError("something new"), Retry("TelegramError: something new"),
+                     id="an unknown refusal is retried, then given up"),
+    ],
+)
+def test_outcome_for_maps_each_error_class(error: TelegramError, expected: object) -> None:
+    assert outcome_for(error) == expected
+
+
+@pytest.mark.parametrize(
+    ("attempt", "seconds"),
+    [pytest.param(1, 30, id="first retry waits the base"), pytest.param(2, 60, id="then doubles"),
+     pytest.param(4, 240, id="and doubles again"), pytest.param(12, 3600, id="up to the cap")],
+)
+def test_backoff_doubles_up_to_a_cap(attempt: int, seconds: int) -> None:
+    assert backoff(attempt, base=timedelta(seconds=30), cap=timedelta(hours=1)) == timedelta(seconds=seconds)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Through the stand-in
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApiStandIn]:
+    async with BotApiStandIn(token=TOKEN) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+async def bot(api: BotApiStandIn) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=api.base_url) as client:
+        yield client
+
+
+async def fan_out(database: Database, story_ids: list[int], clock: FakeClock) -> int:
+    events = await new_story_events(database, story_ids)
+    async with database.transaction() as session:
+        return await FanOut(now=clock())(session, events)
+
+
+async def sanctions_story(database: Database, title: str = "OFAC sanciona a cinco funcionarios venezolanos",
+                          **kwargs: object) -> int:
+    return await add_story(database, title=title, published_at=PUBLISHED, topics={"sanctions": ("ofac",)},
+                           **kwargs)  # type: ignore[arg-type]
+
+
+async def statuses(database: Database, chat_id: int) -> list[tuple[DeliveryStatus, int, str | None]]:
+    async with database.transaction() as session:
+        return [(row.status, row.attempts, row.last_error) for row in await outbox.records(session, chat_id=chat_id)]
+
+
+async def test_a_matching_story_reaches_a_subscribed_chat_and_not_an_unsubscribed_one(
+        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, 101, topics=["sanctions"])
+    await add_chat(database, 102, topics=["protests"])
+    await add_chat(database, 103, topics=["sanctions"], mode="digest")
+    story_id = await sanctions_story(database)
+    assert await fan_out(database, [story_id], clock) == 1
+
+    report = await make_sender(bot, database, clock, settings.topics).drain()
+
+    assert (report.messages, report.delivered) == (1, 1)
+    [message] = api.messages_for(101)
+    assert api.messages_for(102) == [] and api.messages_for(103) == []
+    assert message.parse_mode == "HTML" and message.disable_preview
+    assert "OFAC sanciona a cinco funcionarios venezolanos" in message.plain_text
+    assert await statuses(database, 101) == [(DeliveryStatus.SENT, 0, None)]
+
+
+async def test_the_alert_shows_topic_title_source_local_time_link_and_sources(
+        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, 101, topics=["sanctions"], language="en", timezone="Europe/Madrid")
+    story_id = await sanctions_story(database, feed="El Pitazo", link="https://elpitazo.net/ofac")
+    await sanctions_story(database, title="EE. UU. sanciona a funcionarios", feed="Efecto Cocuyo",
+                          story_id=story_id)
+    await sanctions_story(database, title="Nuevas sanciones de la OFAC", feed="Tal Cual", story_id=story_id)
+    await fan_out(database, [story_id], clock)
+
+    await make_sender(bot, database, clock, settings.topics).drain()
+
+    [message] = api.messages_for(101)
+    lines = message.plain_text.split("\n")
+    assert lines == ["🔔 Sanctions", "OFAC sanciona a cinco funcionarios venezolanos",
+                     "El Pitazo · 23 Nov 12:30 · +2 more sources"]  # 11:30 UTC is 12:30 in Madrid
+    links = [entity.argument for entity in message.entities if entity.kind == "text_link"]
+    assert links == ["https://elpitazo.net/ofac"]
+
+
+async def test_two_outlets_versions_of_one_story_give_one_alert(
+        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, 101, topics=["sanctions"])
+    story_id = await sanctions_story(database, feed="El Pitazo")
+    await fan_out(database, [story_id], clock)
+    sender = make_sender(bot, database, clock, settings.topics)
+    await sender.drain()
+    # A second outlet reports it (ingestion joins the story), and the first outlet's item is fetched again.
+    await sanctions_story(database, title="EE. UU. sanciona a cinco funcionarios", feed="Efecto Cocuyo",
+                          story_id=story_id)
+    events = await new_story_events(database, [story_id], is_new=False)
+    async with database.transaction() as session:
+        assert await FanOut(now=clock())(session, events) == 0
+        assert await FanOut(now=clock())(session, events) == 0
+    clock.advance(minutes=15)
+    await sender.drain()
+
+    assert len(api.messages_for(101)) == 1
+
+
+async def test_a_topic_and_a_keyword_match_of_one_chat_make_one_alert_naming_both(
+        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, 101, topics=["sanctions"], alerts=["ofac funcionarios"])
+    await add_chat(database, 102, alerts=["ofac"], language="en")
+    story_id = await sanctions_story(database)
+    assert await fan_out(database, [story_id], clock) == 2
+
+    await make_sender(bot, database, clock, settings.topics).drain()
+
+    [both] = api.messages_for(101)
+    assert both.plain_text.startswith("🔔 Sanciones\n")
+    assert both.plain_text.endswith("Alerta: «ofac funcionarios»")
+    [keyword] = api.messages_for(102)
+    assert keyword.plain_text.startswith("🔔 Keyword alert\n") and keyword.plain_text.endswith("Alert: “ofac”")
+
+
+async def test_429_with_retry_after_delays_but_loses_nothing(
+        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    for chat_id in (101, 102, 103):
+        await add_chat(database, chat_id, topics=["sanctions"])
+    await fan_out(database, [await sanctions_story(database)], clock)
+    api.fail_next(error=retry_after(30), chat_id=102)
+    start = clock()
+    recording = RecordingBot(bot, clock)
+    sender = make_sender(recording, database, clock, settings.topics)
+
+    await sender.drain()
+    assert [len(api.messages_for(chat_id)) for chat_id in (101, 102, 103)] == [1, 0, 1]
+    assert await statuses(database, 102) == [(DeliveryStatus.PENDING, 0, "flood control: retry after 30s")]
+    clock.advance(seconds=29)
+    await sender.drain()
+    assert api.messages_for(102) == []  # not before the time Telegram gave
+    clock.advance(seconds=1)
+    await sender.drain()
+
+    assert [len(api.messages_for(chat_id)) for chat_id in (101, 102, 103)] == [1, 1, 1]
+    assert [moment for chat_id, moment in recording.sent_at if chat_id == 102] == [start + timedelta(seconds=30)]
+    assert await statuses(database, 102) == [(DeliveryStatus.SENT, 0, None)]  # a 429 is not an attempt
+    assert len(api.calls_to("sendMessage")) == 4
+
+
+@pytest.mark.parametrize("refusal", [pytest.param(blocked, id="blocked"), pytest.param(kicked, id="kicked"),
+                                     pytest.param(chat_not_found, id="chat not found")])
+async def test_403_deactivates(refusal, api: BotApiStandIn, bot: Bot, database: Database,  # type: ignore[no-untyped-def]
+                               settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, -201, topics=["sanctions"])
+    await add_chat(database, 202, topics=["sanctions"])
+    stories = [await sanctions_story(database, f"Sanción número {n} de la OFAC") for n in range(3)]
+    await fan_out(database, stories, clock)
+    api.fail_next(error=refusal(), chat_id=-201)
+    sender = make_sender(bot, database, clock, settings.topics)
+
+    report = await sender.drain()
+
+    assert report.dropped_chats == 1
+    assert api.messages_for(-201) == [] and len(api.messages_for(202)) == 3
+    assert [status for status, _, _ in await statuses(database, -201)] == [DeliveryStatus.CANCELLED] * 3
+    async with database.transaction() as session:
+        assert (await session.execute(chats.select().where(chats.c.id == -201))).one().active is False
+    # Nothing more is ever sent there, even for new stories.
+    await fan_out(database, [await sanctions_story(database, "Otra sanción de la OFAC")], clock)
+    clock.advance(minutes=5)
+    await sender.drain()
+    assert len(api.calls_to("sendMessage")) == 1 + 4
+
+
+async def test_chat_migration_moves_the_chat_and_resends_to_the_new_id(
+        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    old, new = -301, -1001234567890
+    await add_chat(database, old, topics=["sanctions"], alerts=["maduro"], language="en")
+    await fan_out(database, [await sanctions_story(database)], clock)
+    api.fail_next(error=migrated(new), chat_id=old)
+
+    await make_sender(bot, database, clock, settings.topics).drain()
+
+    assert api.messages_for(old) == []
+    [message] = api.messages_for(new)
+    assert message.plain_text.startswith("🔔 Sanctions")  # the chat's settings came along
+    assert await statuses(database, new) == [(DeliveryStatus.SENT, 0, None)]
+    async with database.transaction() as session:
+        assert (await session.execute(chats.select().where(chats.c.id == old))).first() is None
+
+
+async def test_bad_markup_is_resent_as_plain_text(
+        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, 101, topics=["sanctions"])
+    await fan_out(database, [await sanctions_story(database, link="https://x.org/?a=1&b=2")], clock)
+    api.fail_next(error=bad_markup(), chat_id=101)
+
+    await make_sender(bot, database, clock, settings.topics).drain()
+
+    [message] = api.messages_for(101)
+    assert message.parse_mode is None
+    assert "<b>" not in message.text
+    assert "OFAC sanciona a cinco funcionarios venezolanos (https://x.org/?a=1&b=2)" in message.text
+    assert await statuses(database, 101) == [(DeliveryStatus.SENT, 0, None)]
+
+
+async def test_network_errors_retry_with_backoff_then_fail_with_the_reason(
+        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, 101, topics=["sanctions"])
+    await add_chat(database, 102, topics=["sanctions"])
+    await fan_out(database, [await sanctions_story(database)], clock)
+    api.fail_next(error=server_error(502), chat_id=101, times=10)
+    sender = make_sender(bot, database, clock, settings.topics, max_attempts=3)
+
+    await sender.drain()
+    assert await statuses(database, 101) == [(DeliveryStatus.PENDING, 1, "network error: Bad Gateway")]
+    clock.advance(seconds=29)
+    await sender.drain()  # not due yet: the first backoff is 30 s
+    assert len(api.calls_to("sendMessage")) == 2
+    clock.advance(seconds=1)
+    await sender.drain()
+    clock.advance(seconds=60)
+    await sender.drain()
+
+    assert await statuses(database, 101) == [
+        (DeliveryStatus.FAILED, 3, "network error: Bad Gateway (gave up after 3 attempts)")]
+    assert len(api.messages_for(102)) == 1 and api.messages_for(101) == []
+
+
+async def test_more_than_five_pending_alerts_for_a_chat_go_as_one_bundle(
+        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, 101, topics=["sanctions"])
+    await add_chat(database, 102, topics=["sanctions"])
+    stories = [await sanctions_story(database, f"Sanción número {n} de la OFAC") for n in range(7)]
+    async with database.transaction() as session:
+        await outbox.enqueue(session, [outbox.NewDelivery(101, s, ("sanctions",)) for s in stories[:5]], now=clock())
+        await outbox.enqueue(session, [outbox.NewDelivery(102, s, ("sanctions",)) for s in stories], now=clock())
+
+    await make_sender(bot, database, clock, settings.topics).drain()
+
+    assert len(api.messages_for(101)) == 5  # five pending: five alerts
+    [bundle] = api.messages_for(102)  # seven pending: one message
+    assert bundle.plain_text.startswith("🔔 7 alertas nuevas")
+    assert all(f"Sanción número {n} de la OFAC" in bundle.plain_text for n in range(7))
+    assert await statuses(database, 102) == [(DeliveryStatus.SENT, 0, None)] * 7
+
+
+async def test_a_chat_gets_at_most_one_message_a_second(
+        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, 101, topics=["sanctions"])
+    await add_chat(database, -102, topics=["sanctions"])
+    await fan_out(database, [await sanctions_story(database, f"Sanción {n} de la OFAC") for n in range(4)], clock)
+    recording = RecordingBot(bot, clock)
+
+    await make_sender(recording, database, clock, settings.topics).drain()
+
+    for chat_id, gap in ((101, timedelta(seconds=1)), (-102, timedelta(seconds=3.2))):
+        times = [moment for sent_to, moment in recording.sent_at if sent_to == chat_id]
+        assert len(times) == 4
+        assert all(later - earlier >= gap for earlier, later in zip(times, times[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    "title",
+    [pytest.param("<b>OFAC</b> sanciona", id="a tag"), pytest.param("Sanciones & licencias &amp; más", id="ampersands"),
+     pytest.param("</a><a href='javascript:x'>OFAC sanciona", id="a closing anchor"),
+     pytest.param("OFAC sanciona " + "palabra " * 700, id="a 5000-character title")],
+)
+async def test_hostile_titles_reach_the_chat_as_valid_html(
+        title: str, api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, 101, topics=["sanctions"])
+    await fan_out(database, [await sanctions_story(database, title)], clock)
+
+    await make_sender(bot, database, clock, settings.topics).drain()
+
+    assert api.failures == []
+    [message] = api.messages_for(101)
+    assert message.parse_mode == "HTML"
+    parse_html(message.text)
+    assert title[:60] in message.plain_text
+
+
+@pytest.mark.parametrize("in_flight", [pytest.param(False, id="crash before the send"),
+                                       pytest.param(True, id="crash with one message in flight")])
+async def test_restart_with_pending_deliveries_sends_the_rest_once(
+        in_flight: bool, api: BotApiStandIn, bot: Bot, database_url: str, settings: Settings,
+        clock: FakeClock) -> None:
+    database = Database(database_url)
+    await database.create_schema()
+    chat_ids = list(range(1001, 1021))
+    for chat_id in chat_ids:
+        await add_chat(database, chat_id, topics=["sanctions"])
+    await fan_out(database, [await sanctions_story(database)], clock)
+    crashing = CrashingBot(bot, survive=7, after_send=in_flight)
+    sender = make_sender(crashing, database, clock, settings.topics, concurrency=1)
+    drain = asyncio.create_task(sender.drain())
+    await asyncio.wait_for(crashing.hanging.wait(), timeout=10)
+    drain.cancel()  # the process dies here
+    with pytest.raises(asyncio.CancelledError):
+        await drain
+    await database.close()
+    before = len(api.sent)
+
+    restarted = Database(database_url)  # a new process: nothing in memory survives
+    await make_sender(bot, restarted, clock, settings.topics).drain()
+
+    counts = [len(api.messages_for(chat_id)) for chat_id in chat_ids]
+    assert before == 7 + in_flight
+    assert sorted(counts) == [1] * (20 - in_flight) + [2] * in_flight  # at most the in-flight one twice
+    async with restarted.transaction() as session:
+        assert await outbox.counts(session) == {"sent": 20}
+    await restarted.close()
