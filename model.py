@@ -37,6 +37,13 @@ class Scope(enum.StrEnum):
     WORLD = "world"  # an item counts only if its text is about Venezuela
 
 
+class FeedOrigin(enum.StrEnum):
+    """Who put a feed in the database, which decides who may change it and how it is fetched."""
+
+    CONFIG = "config"  # config.toml: written by the operator, trusted, synced at every start
+    ADMIN = "admin"  # /feed add: fetched only from public addresses (see feeds.fetch)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
     """A feed as configured (config.toml or the admin command), before it is stored."""
@@ -61,6 +68,7 @@ class FeedForFetch:
     last_modified: str | None = None
     body_hash: str | None = None
     consecutive_failures: int = 0
+    origin: FeedOrigin = FeedOrigin.CONFIG  # an admin-added feed is fetched through the address guard
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +79,7 @@ class FeedStatus:
     url: str
     name: str
     scope: Scope
-    origin: str  # config | admin
+    origin: FeedOrigin
     active: bool
     last_fetched_at: datetime | None
     last_success_at: datetime | None

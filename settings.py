@@ -77,6 +77,9 @@ class FetchSettings:
     backoff_base: timedelta
     backoff_max: timedelta
     parse_workers: int  # 0: one per CPU core
+    # Feeds added with /feed add may reach loopback, private, link-local and other non-public addresses
+    # (config.toml feeds always may: the operator wrote them). Off by default; see feeds.fetch.
+    allow_private_addresses: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +334,7 @@ _FETCH = {
     "backoff_base_seconds": _Field((int, float), 900, _seconds),
     "backoff_max_seconds": _Field((int, float), 86_400, _seconds),
     "parse_workers": _Field((int,), 0, _non_negative),
+    "allow_private_addresses": _Field((bool,), False),
 }
 _CLASSIFIER = {"venezuela_terms": _Field((list,), [], _term_list), "foreign_terms": _Field((list,), [], _term_list)}
 _FEED = {
@@ -461,6 +465,7 @@ def parse(document: Mapping[str, Any], path: Path) -> Settings:
             backoff_base=fetch["backoff_base_seconds"],
             backoff_max=fetch["backoff_max_seconds"],
             parse_workers=fetch["parse_workers"],
+            allow_private_addresses=fetch["allow_private_addresses"],
         ),
         classifier=ClassifierSettings(**classifier),
         feeds=tuple(feeds),

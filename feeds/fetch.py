@@ -11,22 +11,34 @@ nothing about feeds: it returns the bytes and headers it got, or raises `FetchEr
     too_many_redirects  more than fetch.max_redirects redirects
     bad_redirect        a redirect without a usable Location
     bad_url             not an http(s) address
+    blocked_address     a guarded feed's host is, or resolves to, an address that is not public
     connection          DNS, refused or reset connection, TLS failure
     bad_response        a malformed answer or a body that does not decode
+
+Feeds that an admin added at run time (`FeedOrigin.ADMIN`) are guarded unless
+`fetch.allow_private_addresses` is set: they may only reach public addresses, so that the bot cannot be
+pointed at itself, its network or a cloud metadata service. Names are checked by a resolver of their
+own session (`GuardedResolver`), which refuses a host when any of its addresses is not public and
+hands the connector only the addresses it checked, so a second DNS answer cannot slip in between the
+check and the connection; an address written in the URL never reaches a resolver and is checked
+before each request. Redirects are followed by hand, so every hop passes both checks.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import ipaddress
+import socket
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from errors import FetchError
-from model import FeedForFetch
+from model import FeedForFetch, FeedOrigin
 from settings import FetchSettings
 
 ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, "
@@ -50,19 +62,119 @@ class FetchResult:
     moved_to: str | None = None  # every redirect was permanent: the feed's new address
 
 
-class Fetcher:
-    """Fetches feeds over one shared aiohttp session, within the limits of `FetchSettings`."""
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
-    def __init__(self, session: aiohttp.ClientSession, limits: FetchSettings) -> None:
+
+def address_problem(address: str | IPAddress) -> str | None:
+    """Why a guarded feed may not connect to `address` ("loopback", "private", "link-local"...), or None
+    when the address is public.
+
+    An IPv6 address that carries an IPv4 one (IPv4-mapped ``::ffff:a.b.c.d``, 6to4, NAT64) is judged by
+    the IPv4 address inside it, which is where its packets may end up.
+    """
+    if isinstance(address, str):
+        try:
+            address = ipaddress.ip_address(address.partition("%")[0])  # fe80::1%eth0: the zone is no address
+        except ValueError:
+            return "not an IP address"
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = address.ipv4_mapped or address.sixtofour or (
+            ipaddress.IPv4Address(int(address) & 0xFFFFFFFF) if address in _NAT64 else None)
+        if inner is not None:
+            return address_problem(inner)
+    for problem, applies in (("unspecified", address.is_unspecified), ("loopback", address.is_loopback),
+                             ("link-local", address.is_link_local), ("multicast", address.is_multicast),
+                             ("private", address.is_private), ("reserved", address.is_reserved)):
+        if applies:
+            return problem
+    return None if address.is_global else "not public"  # e.g. 100.64.0.0/10, shared by carrier-grade NAT
+
+
+class BlockedAddress(Exception):
+    """A guarded fetch was about to reach an address that is not public. `Fetcher.fetch` turns it into
+    FetchError(kind="blocked_address"); it is no OSError, so aiohttp hands it through unwrapped."""
+
+    def __init__(self, host: str, address: str, problem: str) -> None:
+        self.detail = (f"{host} is {problem}" if host.strip("[]") == address
+                       else f"{host} resolves to {address} ({problem})")
+        super().__init__(self.detail)
+
+
+@dataclass(frozen=True, slots=True)
+class AddressGuard:
+    """Refuses addresses that are not public. `exempt` addresses count as public: tests use it to let a
+    loopback server stand in for a host on the internet."""
+
+    exempt: frozenset[str] = frozenset()
+
+    @classmethod
+    def exempting(cls, addresses: Collection[str]) -> AddressGuard:
+        return cls(frozenset(str(ipaddress.ip_address(address)) for address in addresses))
+
+    def check(self, host: str, address: str) -> None:
+        """Raise BlockedAddress unless `address` (which `host` resolved to) is public."""
+        problem = address_problem(address)
+        if problem is not None and address.partition("%")[0] not in self.exempt:
+            raise BlockedAddress(host, address, problem)
+
+    def check_literal(self, host: str) -> None:
+        """Check a host written in the URL as an address: the connector uses it without a resolver."""
+        candidate = host.strip("[]").partition("%")[0]
+        try:
+            normal = str(ipaddress.ip_address(candidate))
+        except ValueError:
+            return  # a name: the guarded session's resolver checks what it resolves to
+        self.check(host, normal)
+
+
+class GuardedResolver(AbstractResolver):
+    """The resolver of the guarded session: resolves like `inner` (the system's resolver by default) and
+    refuses the host when ANY of its addresses is not public. The connector connects only to addresses
+    that this method returned, so what was checked is what is reached."""
+
+    def __init__(self, guard: AddressGuard, inner: AbstractResolver | None = None) -> None:
+        self._guard = guard
+        self._inner = inner if inner is not None else aiohttp.DefaultResolver()
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        resolved = await self._inner.resolve(host, port, family)
+        for result in resolved:
+            self._guard.check(host, result["host"])
+        return resolved
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+class Fetcher:
+    """Fetches feeds over one shared aiohttp session, within the limits of `FetchSettings`; admin-added
+    feeds go through a second session whose resolver refuses addresses that are not public."""
+
+    def __init__(self, session: aiohttp.ClientSession, limits: FetchSettings, *,
+                 guarded_session: aiohttp.ClientSession | None = None, guard: AddressGuard | None = None) -> None:
         self._session = session
         self._limits = limits
+        self._guarded_session = guarded_session
+        self._guard = guard if guard is not None else AddressGuard()
+
+    def guards(self, feed: FeedForFetch) -> bool:
+        """Whether `feed` may only reach public addresses: admin-added, unless the config allows more."""
+        return feed.origin is FeedOrigin.ADMIN and not self._limits.allow_private_addresses
 
     async def fetch(self, feed: FeedForFetch) -> FetchResult:
         """GET `feed.url`, conditionally on its stored ETag and Last-Modified. Raises FetchError."""
         seconds = self._limits.timeout.total_seconds()
+        guarded = self.guards(feed)
+        session = self._guarded_session if guarded else self._session
+        if session is None:
+            raise RuntimeError("a guarded feed needs the guarded session: build the Fetcher with open_fetcher")
         try:
             async with asyncio.timeout(seconds):
-                return await self._follow(feed)
+                return await self._follow(feed, session, guarded=guarded)
+        except BlockedAddress as exc:
+            raise FetchError(feed.url, "blocked_address", exc.detail) from exc
         except TimeoutError as exc:
             raise FetchError(feed.url, "timeout", f"no complete answer within {seconds:g} s") from exc
         except aiohttp.InvalidURL as exc:
@@ -74,7 +186,7 @@ class Fetcher:
         except (aiohttp.ClientError, OSError) as exc:
             raise FetchError(feed.url, "connection", _describe(exc)) from exc
 
-    async def _follow(self, feed: FeedForFetch) -> FetchResult:
+    async def _follow(self, feed: FeedForFetch, session: aiohttp.ClientSession, *, guarded: bool) -> FetchResult:
         headers = {"Accept": ACCEPT}
         if feed.etag:
             headers["If-None-Match"] = feed.etag
@@ -82,8 +194,10 @@ class Fetcher:
             headers["If-Modified-Since"] = feed.last_modified
         url, visited, permanent = feed.url, {feed.url}, True
         for hop in range(self._limits.max_redirects + 1):
-            _check_url(feed.url, url)
-            async with self._session.get(url, headers=headers, allow_redirects=False) as response:
+            host = _check_url(feed.url, url)
+            if guarded:
+                self._guard.check_literal(host)
+            async with session.get(url, headers=headers, allow_redirects=False) as response:
                 if response.status in REDIRECTS:
                     location = response.headers.get("Location", "").strip()
                     if not location:
@@ -126,13 +240,16 @@ class Fetcher:
         return b"".join(chunks)
 
 
-def _check_url(feed_url: str, url: str) -> None:
+def _check_url(feed_url: str, url: str) -> str:
+    """The host of `url`, if it is an http(s) address; else FetchError(bad_url)."""
     try:
         parts = urlsplit(url)
+        host = parts.hostname
     except ValueError as exc:
         raise FetchError(feed_url, "bad_url", f"{url!r} is not a URL") from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not host:
         raise FetchError(feed_url, "bad_url", f"{url!r} is not an http(s) address")
+    return host
 
 
 def _describe(exc: BaseException) -> str:
@@ -141,21 +258,31 @@ def _describe(exc: BaseException) -> str:
 
 
 @asynccontextmanager
-async def open_fetcher(limits: FetchSettings) -> AsyncIterator[Fetcher]:
-    """A Fetcher with its own session: at most `limits.concurrency` connections, the configured
-    User-Agent, gzip/deflate, no cookies. Closed when the block ends."""
+async def open_fetcher(limits: FetchSettings, *, resolver: AbstractResolver | None = None,
+                       exempt: Collection[str] = ()) -> AsyncIterator[Fetcher]:
+    """A Fetcher with its own sessions: at most `limits.concurrency` connections each, the configured
+    User-Agent, gzip/deflate, no cookies. Closed when the block ends.
+
+    Unless `limits.allow_private_addresses`, a second session serves guarded (admin-added) feeds; its
+    resolver wraps `resolver` (the system's by default) and `exempt` addresses count as public there.
+    Both are seams for tests, which have no DNS and only a loopback server.
+    """
+    guard = AddressGuard.exempting(exempt)
     session = new_session(limits)
+    guarded = None if limits.allow_private_addresses else new_session(limits, GuardedResolver(guard, resolver))
     try:
-        yield Fetcher(session, limits)
+        yield Fetcher(session, limits, guarded_session=guarded, guard=guard)
     finally:
         await session.close()
+        if guarded is not None:
+            await guarded.close()
 
 
-def new_session(limits: FetchSettings) -> aiohttp.ClientSession:
-    """The shared session (call inside the running event loop; close it on shutdown)."""
+def new_session(limits: FetchSettings, resolver: AbstractResolver | None = None) -> aiohttp.ClientSession:
+    """A session for feeds (call inside the running event loop; close it on shutdown)."""
     seconds = limits.timeout.total_seconds()
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=limits.concurrency, ttl_dns_cache=300),
+        connector=aiohttp.TCPConnector(limit=limits.concurrency, ttl_dns_cache=300, resolver=resolver),
         headers={"User-Agent": limits.user_agent},
         timeout=aiohttp.ClientTimeout(total=seconds, sock_connect=min(seconds, 10.0)),
         cookie_jar=aiohttp.DummyCookieJar(),

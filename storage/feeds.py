@@ -14,7 +14,7 @@ from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from model import FeedForFetch, FeedSpec, FeedStatus, Scope
+from model import FeedForFetch, FeedOrigin, FeedSpec, FeedStatus, Scope
 from storage.tables import feeds
 
 
@@ -96,7 +96,7 @@ async def feeds_due(session: AsyncSession, due_by: datetime, *, everything: bool
     return [
         FeedForFetch(id=row.id, url=row.url, name=row.name, scope=Scope(row.scope), language=row.language,
                      etag=row.etag, last_modified=row.last_modified, body_hash=row.body_hash,
-                     consecutive_failures=row.consecutive_failures)
+                     consecutive_failures=row.consecutive_failures, origin=FeedOrigin(row.origin))
         for row in await session.execute(query)
     ]
 
@@ -146,7 +146,7 @@ async def feed_statuses(session: AsyncSession, *, active_only: bool = False) -> 
         query = query.where(feeds.c.active.is_(True))
     query = query.order_by(feeds.c.consecutive_failures.desc(), feeds.c.name, feeds.c.id)
     return [
-        FeedStatus(id=row.id, url=row.url, name=row.name, scope=Scope(row.scope), origin=row.origin,
+        FeedStatus(id=row.id, url=row.url, name=row.name, scope=Scope(row.scope), origin=FeedOrigin(row.origin),
                    active=row.active, last_fetched_at=row.last_fetched_at, last_success_at=row.last_success_at,
                    last_error_at=row.last_error_at, last_error_kind=row.last_error_kind,
                    last_error_detail=row.last_error_detail, consecutive_failures=row.consecutive_failures,
