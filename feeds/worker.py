@@ -13,7 +13,7 @@ from datetime import datetime
 
 from errors import ParseError
 from feeds.cluster import distinctive_keys, title_key
-from feeds.normalize import context_for, to_items
+from feeds.normalize import TITLE_MAX, context_for, plain_text, to_items
 from feeds.parse import parse_feed
 from model import Item, Lang
 
@@ -39,6 +39,7 @@ class FeedContent:
     home: str  # the link given to entries that have none (so clustering must not match on it)
     entries: int  # entries in the document, including skipped ones
     warning: str | None = None
+    title: str = ""  # the feed's own title, as plain text (what /feed add names a feed after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,4 +65,4 @@ def read_feed(job: ReadJob) -> FeedContent | ReadFailure:
     items, _skipped = to_items(parsed, context, fetched_at=job.fetched_at)
     keys = distinctive_keys([title_key(item.title) for item in items], [item.link for item in items])
     return FeedContent(items=items, title_keys=tuple(keys), home=context.home, entries=len(parsed.entries),
-                       warning=parsed.warning)
+                       warning=parsed.warning, title=plain_text(parsed.title, markup=True, limit=TITLE_MAX))

@@ -1,8 +1,9 @@
-"""Who may change a chat's settings: anyone in a private chat, only administrators in a group.
+"""Who may do what: a chat's settings are anyone's in a private chat and only its administrators' in a
+group; the bot's own feeds and statistics are for the user ids in `telegram.admin_ids`.
 
 The decision that needs no network (`admin_without_lookup`) is pure and tested by table; the rest asks
 Telegram with getChatMember every time, since admin lists change and a stale cache would let a demoted
-member keep changing things.
+member keep changing things. The bot's administrators are known by user id alone, in any chat.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWN
 
 class AdminOnly(Exception):
     """A group member who is not an administrator tried to change a setting; the error handler answers."""
+
+
+class NotAllowed(Exception):
+    """Someone not in `telegram.admin_ids` used an admin command (/feeds, /feed, /stats); the error
+    handler answers."""
 
 
 def admin_without_lookup(*, chat_type: str, chat_id: int, sender_chat_id: int | None, user_id: int | None,
@@ -56,3 +62,19 @@ async def require_admin(update: Update, context: Context) -> None:
     """Raise AdminOnly unless the sender may change this chat's settings."""
     if not await may_change_settings(update, context):
         raise AdminOnly
+
+
+def is_bot_admin(update: Update, context: Context) -> bool:
+    """Whether the sender is one of the bot's administrators. An anonymous group administrator or a
+    channel post has no user id of its own, so it never is."""
+    user = update.effective_user
+    post = update.effective_message
+    if user is None or (post is not None and post.sender_chat is not None):
+        return False
+    return user.id in context.bot_data.settings.telegram.admin_ids
+
+
+def require_bot_admin(update: Update, context: Context) -> None:
+    """Raise NotAllowed unless the sender is one of the bot's administrators."""
+    if not is_bot_admin(update, context):
+        raise NotAllowed

@@ -13,7 +13,7 @@ from feeds.fanout import FanOutHook
 from feeds.fetch import open_fetcher
 from feeds.ingest import Classify, IngestDeps, no_classification, register_config_feeds
 from feeds.pool import ParsePool
-from handlers import alerts, chat_settings, latest, start, subscribe
+from handlers import admin, alerts, chat_settings, latest, start, subscribe
 from handlers.delivery import rate_limiter
 from handlers.error_handler import on_error
 from handlers.health import HealthServer
@@ -46,10 +46,11 @@ def build_application(settings: Settings, *, token: str, clock: Clock,
         fetcher = await ingestion.enter_async_context(open_fetcher(settings.fetch))
         pool = ParsePool(settings.fetch.parse_workers)
         ingestion.callback(pool.close)
-        schedule_ingest(application.job_queue, IngestDeps(  # type: ignore[arg-type]
-            database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
-            interval=settings.schedule.fetch_interval, classify=classify, on_new=FanOutHook(clock)))
-        await publish_commands(application.bot)
+        deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
+                          interval=settings.schedule.fetch_interval, classify=classify, on_new=FanOutHook(clock))
+        services.install_ingest(deps)
+        schedule_ingest(application.job_queue, deps)  # type: ignore[arg-type]
+        await publish_commands(application.bot, admin_ids=settings.telegram.admin_ids)
 
     async def post_shutdown(application: Application) -> None:
         services: Services = application.bot_data
@@ -69,7 +70,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock,
         .build()
     )
     application.add_handler(throttle_updates, group=THROTTLE_GROUP)
-    for module in (start, subscribe, latest, alerts, chat_settings):
+    for module in (start, subscribe, latest, alerts, chat_settings, admin):
         application.add_handlers(module.HANDLERS)
     application.add_handler(start.FALLBACK)  # after every command: only commands nobody took reach it
     application.add_error_handler(on_error)

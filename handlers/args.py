@@ -14,16 +14,19 @@ import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import time
+from urllib.parse import urlsplit
 
 from errors import UsageError
 from feeds.text import fold as fold_text
 from feeds.keywords import parse_phrase
-from model import ChatMode, Lang, Topic
+from model import ChatMode, Lang, Scope, Topic
 from settings import check_timezone, parse_hhmm
 
 DEFAULT_LATEST = 5
 MAX_LATEST = 20
 MAX_ALERTS = 20
+MAX_URL = 2048  # a feed address longer than this is refused, whatever it is
+ECHO = 40  # at most this much of what the user typed is quoted back in a refusal
 
 TOGGLE_PREFIX = "topic"
 """Callback data of a topic button: ``topic:<view>:<topic id>``; view is ``start`` or ``list``."""
@@ -83,6 +86,20 @@ class DigestNow:
 
 
 DigestArgs = DigestAt | DigestOff | DigestNow
+
+
+@dataclass(frozen=True, slots=True)
+class FeedAdd:
+    url: str
+    scope: Scope = Scope.WORLD  # the safe default: an item counts only if it is about Venezuela
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRemove:
+    feed_id: int  # the number /feeds shows
+
+
+FeedArgs = FeedAdd | FeedRemove
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,3 +356,71 @@ def parse_timezone(args: Sequence[str] | None) -> str:
     if suggestion is not None:
         raise UsageError("timezone", "timezone.unknown_suggest", value=word, suggestion=zones[suggestion])
     raise UsageError("timezone", "timezone.unknown", value=word)
+
+
+# --------------------------------------------------------------------------------------------------
+# Admin commands
+
+
+_SCOPES: dict[Scope, set[str]] = {
+    Scope.VENEZUELA: {"venezuela", "vzla", "ve", "nacional", "national", "local"},
+    Scope.WORLD: {"world", "mundo", "internacional", "international", "global"},
+}
+
+
+def _echo(value: str) -> str:
+    """What the user typed, short enough to quote back."""
+    return value if len(value) <= ECHO else value[:ECHO - 1] + "…"
+
+
+def parse_feed_url(raw: str) -> str:
+    """An absolute http(s) URL of at most MAX_URL characters, without credentials or spaces; else UsageError.
+    Whether its host may be fetched is decided later, after DNS (feeds.fetch)."""
+    url = raw.strip().strip("<>")
+    if len(url) > MAX_URL:
+        raise UsageError("feed", "feed.url_too_long", max=MAX_URL, length=len(url))
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise UsageError("feed", "feed.bad_url", value=_echo(url))
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        raise UsageError("feed", "feed.bad_url", value=_echo(url)) from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise UsageError("feed", "feed.bad_url", value=_echo(url))
+    if parts.username is not None or parts.password is not None:
+        raise UsageError("feed", "feed.credentials")
+    return url
+
+
+def parse_scope(word: str) -> Scope:
+    folded = fold(word)
+    for scope, aliases in _SCOPES.items():
+        if folded in aliases:
+            return scope
+    raise UsageError("feed", "feed.bad_scope", value=_echo(word))
+
+
+def parse_feed(args: Sequence[str] | None) -> FeedArgs:
+    """`/feed add URL [venezuela|world]` (world by default), `/feed remove N`."""
+    words = [arg for arg in (args or ()) if arg.strip()]
+    if not words:
+        raise UsageError("feed")
+    action, rest = fold(words[0]), words[1:]
+    if action in _ADD:
+        if not rest:
+            raise UsageError("feed", "feed.missing_url")
+        url = parse_feed_url(rest[0])
+        if len(rest) > 2:
+            raise UsageError("feed", "common.too_many_args", extra=_echo(" ".join(rest[2:])))
+        return FeedAdd(url, parse_scope(rest[1])) if len(rest) == 2 else FeedAdd(url)
+    if action in _REMOVE:
+        if not rest:
+            raise UsageError("feed", "feed.missing_number")
+        if len(rest) > 1:
+            raise UsageError("feed", "common.too_many_args", extra=_echo(" ".join(rest[1:])))
+        number = rest[0].lstrip("#")
+        if not number.isascii() or not number.isdigit() or len(number) > 9 or int(number) < 1:
+            raise UsageError("feed", "feed.bad_number", value=_echo(rest[0]))
+        return FeedRemove(int(number))
+    raise UsageError("feed", "feed.unknown_action")

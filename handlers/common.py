@@ -25,9 +25,12 @@ COMMAND_UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 Callback = Callable[[Update, Context], Awaitable[None]]
 
 
-def command(name: str, callback: Callback) -> CommandHandler[Any, None]:
-    """`/name` and `/name@ThisBot` (PTB checks the bot's username), in messages and channel posts."""
-    return CommandHandler(name, callback, filters=COMMAND_UPDATES)
+def command(name: str, callback: Callback, *, block: bool = True) -> CommandHandler[Any, None]:
+    """`/name` and `/name@ThisBot` (PTB checks the bot's username), in messages and channel posts.
+
+    `block=False` runs the callback as a task, so that a slow command (one that fetches a URL) does not
+    hold up the updates behind it; its errors still reach the error handler."""
+    return CommandHandler(name, callback, filters=COMMAND_UPDATES, block=block)
 
 
 async def current_chat(session: Any, update: Update, context: Context, *, reactivate: bool = False) -> Chat:

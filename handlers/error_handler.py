@@ -1,8 +1,9 @@
 """The Application's error handler: answers refusals, logs the unexpected and tells the user.
 
-A `UsageError` is answered with the command's usage and an example, and `AdminOnly` with who may change
-settings; neither is logged as an error. Anything else is logged once with the update's context (ids, the
-command, never the message text or the token) and the user is told something went wrong.
+A `UsageError` is answered with the command's usage and an example, `AdminOnly` with who may change
+settings and `NotAllowed` with "not allowed"; none is logged as an error. Anything else is logged once
+with the update's context (ids, the command, never the message text or the token) and the user is told
+something went wrong.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from telegram.error import Forbidden, TelegramError
 
 from errors import UsageError
 from handlers import format
-from handlers.admins import AdminOnly
+from handlers.admins import AdminOnly, NotAllowed
 from handlers.services import Context
 from handlers.texts import text, user_language
 from model import Lang
@@ -81,9 +82,10 @@ async def on_error(update: object, context: Context) -> None:
         message = format.usage(lang, error.command, error.detail_key, error.detail_args)
         await _tell(update, message, message)
         return
-    if isinstance(update, Update) and isinstance(error, AdminOnly):
+    if isinstance(update, Update) and isinstance(error, (AdminOnly, NotAllowed)):
         lang = await _language(update, context)
-        await _tell(update, text(lang, "common.admin_only"), text(lang, "common.admin_only"))
+        key = "common.admin_only" if isinstance(error, AdminOnly) else "common.not_allowed"
+        await _tell(update, text(lang, key), text(lang, key))
         return
     token = context.bot.token
     details = redact("".join(traceback.format_exception(error)) if error else "no exception", token)

@@ -12,11 +12,12 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from handlers.args import AlertRemove
-from handlers.texts import COMMANDS, has_text, text
-from model import Chat, ChatMode, KeywordAlert, Lang, Story, Topic
+from handlers.texts import ADMIN_COMMANDS, COMMANDS, has_text, text
+from model import Chat, ChatMode, DeliveryStatus, FeedStatus, KeywordAlert, Lang, Stats, Story, Topic
 
 MAX_MESSAGE = 4096
 MAX_TITLE = 300
@@ -274,10 +275,15 @@ def start_message(lang: Lang) -> str:
     return text(lang, "start.greeting")
 
 
-def help_message(lang: Lang) -> str:
-    lines = [text(lang, "help.header")]
-    lines += [say(lang, "help.line", example=text(lang, f"{command}.example"),
-                  description=text(lang, f"menu.{command}")) for command in COMMANDS]
+def help_message(lang: Lang, *, admin: bool = False) -> str:
+    """Every command with an example; the bot's administrators also get the admin commands."""
+    def lines_for(commands: Sequence[str]) -> list[str]:
+        return [say(lang, "help.line", example=text(lang, f"{command}.example"),
+                    description=text(lang, f"menu.{command}")) for command in commands]
+
+    lines = [text(lang, "help.header"), *lines_for(COMMANDS)]
+    if admin:
+        lines += [text(lang, "help.admin_header"), *lines_for(ADMIN_COMMANDS)]
     lines.append(text(lang, "help.footer"))
     return "\n\n".join(lines)
 
@@ -422,3 +428,108 @@ def alert_removed(removed: KeywordAlert | None, remaining: Sequence[KeywordAlert
     else:
         missing = say(lang, "alert.not_found", phrase=request.raw or request.phrase or "")
     return missing + "\n\n" + alerts_message(remaining, lang, maximum=maximum)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Admin commands: /feeds, /feed add|remove, /stats
+
+MAX_FEED_NAME = 80
+MAX_ERROR_DETAIL = 120
+_REDIRECT_KINDS = frozenset({"redirect_loop", "too_many_redirects", "bad_redirect"})
+
+
+def url_host(url: str) -> str:
+    """The host of a feed's address, which is what /feeds shows of it."""
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
+def feed_block(feed: FeedStatus, *, lang: Lang, timezone: str) -> str:
+    """One feed for /feeds: its number (for /feed remove), name, host, scope, origin and health."""
+    if feed.consecutive_failures:
+        mark = "⚠️"
+        when = local_time(feed.last_error_at, timezone, lang) if feed.last_error_at else ""
+        health = say(lang, "feeds.failing", failures=feed.consecutive_failures, kind=feed.last_error_kind or "?",
+                     when=when).rstrip()
+        if feed.last_error_detail:
+            health += " " + say(lang, "feeds.error_detail", detail=shorten(feed.last_error_detail, MAX_ERROR_DETAIL))
+        if feed.last_success_at:
+            health += " · " + text(lang, "feeds.ok", when=local_time(feed.last_success_at, timezone, lang))
+    elif feed.last_success_at:
+        mark, health = "✅", text(lang, "feeds.ok", when=local_time(feed.last_success_at, timezone, lang))
+    else:
+        mark, health = "⏳", text(lang, "feeds.never")
+    return text(lang, "feeds.line", id=feed.id, mark=mark, name=escape(shorten(feed.name, MAX_FEED_NAME)),
+                host=escape(url_host(feed.url)), scope=escape(feed.scope.value),
+                origin=text(lang, f"feeds.origin_{feed.origin.value}"), health=health)
+
+
+def feeds_message(feeds: Sequence[FeedStatus], *, lang: Lang, timezone: str) -> list[str]:
+    """The reply to /feeds: every active feed by number, split into as few messages as fit."""
+    active = sorted((feed for feed in feeds if feed.active), key=lambda feed: feed.id)
+    if not active:
+        return [text(lang, "feeds.empty")]
+    header = text(lang, "feeds.header", count=len(active),
+                  failing=sum(1 for feed in active if feed.consecutive_failures))
+    return split_messages((feed_block(feed, lang=lang, timezone=timezone) for feed in active), header=header)
+
+
+def _named(lang: Lang, key: str, feed: FeedStatus, **args: object) -> str:
+    return say(lang, key, id=feed.id, name=shorten(feed.name, MAX_FEED_NAME), **args)
+
+
+def feed_added(feed: FeedStatus, entries: int, lang: Lang) -> str:
+    count = (text(lang, "feed.no_entries") if entries == 0 else text(lang, "feed.entry") if entries == 1
+             else text(lang, "feed.entries", count=entries))
+    return _named(lang, "feed.added", feed, host=url_host(feed.url), scope=feed.scope.value, entries=count)
+
+
+def feed_known(feed: FeedStatus, lang: Lang) -> str:
+    return _named(lang, "feed.known", feed)
+
+
+def feed_refused(kind: str, detail: str, lang: Lang) -> str:
+    """Why /feed add stored nothing, in words, then the error kind and its detail as the fetcher gave them."""
+    if kind.startswith("http_") and kind[5:].isdigit():
+        reason = text(lang, "feed.refused_http", status=kind[5:])
+    elif kind in _REDIRECT_KINDS:
+        reason = text(lang, "feed.refused_redirect")
+    elif kind != "http" and has_text(f"feed.refused_{kind}"):
+        reason = text(lang, f"feed.refused_{kind}")
+    else:
+        reason = text(lang, "feed.refused_other")
+    return text(lang, "feed.refused", reason=reason, kind=escape(kind),
+                detail=escape(shorten(detail, MAX_ERROR_DETAIL)))
+
+
+def feed_removed(feed: FeedStatus, lang: Lang) -> str:
+    return _named(lang, "feed.removed", feed)
+
+
+def feed_not_found(feed_id: int, lang: Lang) -> str:
+    return text(lang, "feed.not_found", id=feed_id)
+
+
+def feed_from_config(feed: FeedStatus, lang: Lang) -> str:
+    return _named(lang, "feed.config_feed", feed)
+
+
+def stats_message(stats: Stats, topics: Sequence[Topic], *, lang: Lang, timezone: str) -> str:
+    """The reply to /stats: chats, subscriptions per topic, news of the last 24 hours, feeds, deliveries."""
+    counts = dict(stats.subscriptions)
+    per_topic = [(topic.name.get(lang), counts.pop(topic.id, 0)) for topic in topics]
+    per_topic += sorted(counts.items())  # topics no longer in config.toml, by id
+    return text(
+        lang, "stats.body",
+        chats=stats.chats_active,
+        subscriptions=" · ".join(say(lang, "stats.topic", name=name, count=count) for name, count in per_topic)
+        or text(lang, "common.none"),
+        items_today=stats.items_today, items_total=stats.items_total,
+        feeds_ok=stats.feeds_ok, feeds_failing=stats.feeds_failing,
+        last_fetch=local_time(stats.last_fetch_at, timezone, lang) if stats.last_fetch_at
+        else text(lang, "stats.never"),
+        pending=stats.deliveries_with(DeliveryStatus.PENDING), failed=stats.deliveries_with(DeliveryStatus.FAILED),
+        sent=stats.deliveries_with(DeliveryStatus.SENT),
+    )

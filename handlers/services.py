@@ -15,6 +15,7 @@ from handlers.metrics import Metrics
 from handlers.throttle import Throttle
 
 if TYPE_CHECKING:
+    from feeds.ingest import IngestDeps
     from model import Clock
     from settings import Settings
     from storage.engine import Database
@@ -29,6 +30,7 @@ class Services:
     _settings: Settings | None = field(default=None)
     _database: Database | None = field(default=None)
     _clock: Clock | None = field(default=None)
+    _ingest: IngestDeps | None = field(default=None)
     metrics: Metrics = field(default_factory=Metrics)
     throttle: Throttle = field(default_factory=Throttle)
 
@@ -36,6 +38,10 @@ class Services:
         self._settings = settings
         self._database = database
         self._clock = clock
+
+    def install_ingest(self, deps: IngestDeps) -> None:
+        """The fetcher and parse pool of ingestion, which /feed add checks a new feed with."""
+        self._ingest = deps
 
     @property
     def settings(self) -> Settings:
@@ -48,6 +54,10 @@ class Services:
     @property
     def clock(self) -> Clock:
         return _required(self._clock, "clock")
+
+    @property
+    def ingest(self) -> IngestDeps:
+        return _required(self._ingest, "ingest")
 
 
 def _required(value: _T | None, name: str) -> _T:

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from handlers import format
-from handlers.admins import may_change_settings
+from handlers.admins import is_bot_admin, may_change_settings
 from handlers.args import toggle_data
 from handlers.common import COMMAND_UPDATES, command, current_chat, reply
 from handlers.services import Context
@@ -31,7 +31,7 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     async with context.bot_data.database.transaction() as session:
         chat = await current_chat(session, update, context)
-    await reply(update, format.help_message(chat.language))
+    await reply(update, format.help_message(chat.language, admin=is_bot_admin(update, context)))
 
 
 async def unknown_command(update: Update, context: Context) -> None:

@@ -16,6 +16,8 @@ COMMANDS: tuple[str, ...] = (
 )
 # What any member of a group may use; the rest changes settings and is for the group's administrators.
 READ_COMMANDS: tuple[str, ...] = ("help", "topics", "latest", "alerts", "settings")
+# For the bot's own administrators (telegram.admin_ids) only: kept out of the public menu and /help.
+ADMIN_COMMANDS: tuple[str, ...] = ("feeds", "feed", "stats")
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "es": {
@@ -165,6 +167,70 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "menu.language": "Idioma: español o inglés",
         "menu.settings": "Toda la configuración de este chat",
         "menu.stop": "Apagar todo en este chat",
+        # --- admin commands (/feeds, /feed, /stats), for the user ids in telegram.admin_ids
+        "common.not_allowed": "Este comando es solo para quienes administran el bot.",
+        "help.admin_header": "<b>Para quienes administran el bot</b>",
+        "feeds.usage": "/feeds",
+        "feeds.example": "/feeds",
+        "feeds.header": ("<b>Fuentes</b>: {count} activas, {failing} con errores.\n"
+                         "El número sirve para <code>/feed remove N</code>."),
+        "feeds.empty": "No hay fuentes activas. Añade una con <code>/feed add URL</code>.",
+        "feeds.line": "<b>#{id}</b> {mark} <b>{name}</b> · {host}\n<code>{scope}</code> · {origin} · {health}",
+        "feeds.origin_config": "config.toml",
+        "feeds.origin_admin": "añadida por admin",
+        "feeds.ok": "último éxito {when}",
+        "feeds.never": "aún sin leer",
+        "feeds.failing": "{failures} fallos seguidos, el último <code>{kind}</code> {when}",
+        "feeds.error_detail": "«{detail}»",
+        "feed.usage": "/feed add URL [venezuela|world]  ·  /feed remove N",
+        "feed.example": "/feed add https://example.org/feed/ world",
+        "feed.unknown_action": "Primero di qué hacer: <code>add</code> o <code>remove</code>.",
+        "feed.missing_url": "Falta la dirección del feed.",
+        "feed.bad_url": "«{value}» no es una dirección http(s) completa como https://example.org/feed/.",
+        "feed.url_too_long": "Esa dirección tiene {length} caracteres; como mucho acepto {max}.",
+        "feed.credentials": "No guardo direcciones con usuario o contraseña: saldrían en /feeds y en los registros.",
+        "feed.bad_scope": ("«{value}» no es un alcance. <code>venezuela</code>: todo el feed trata de Venezuela; "
+                           "<code>world</code> (por defecto): solo cuenta lo que trate de Venezuela."),
+        "feed.missing_number": "Falta el número de la fuente (lo muestra /feeds).",
+        "feed.bad_number": "«{value}» no es un número de fuente de /feeds.",
+        "feed.added": ("Fuente añadida: <b>#{id} {name}</b> ({host}, <code>{scope}</code>), {entries}. "
+                       "La leeré en el próximo ciclo."),
+        "feed.entries": "{count} entradas",
+        "feed.entry": "1 entrada",
+        "feed.no_entries": "aún sin entradas",
+        "feed.known": "Esa dirección ya es la fuente <b>#{id} {name}</b>.",
+        "feed.refused": "No añadí la fuente: {reason}\n<code>{kind}</code> {detail}",
+        "feed.refused_blocked_address": ("su dirección no es pública (loopback, red privada, link-local o "
+                                         "metadatos de la nube). Si es a propósito, pon "
+                                         "<code>fetch.allow_private_addresses = true</code> en config.toml."),
+        "feed.refused_timeout": "no respondió a tiempo.",
+        "feed.refused_connection": "no pude conectar (el nombre no existe, la conexión fue rechazada o falló TLS).",
+        "feed.refused_http": "el servidor respondió con el estado HTTP {status}.",
+        "feed.refused_too_large": "es demasiado grande.",
+        "feed.refused_redirect": "sus redirecciones no llevan a ningún feed.",
+        "feed.refused_bad_url": "no es una dirección que pueda pedir.",
+        "feed.refused_bad_response": "respondió algo que no se entiende.",
+        "feed.refused_not_a_feed": "lo que hay ahí no es un feed RSS, Atom ni RDF.",
+        "feed.refused_empty": "la respuesta está vacía.",
+        "feed.refused_other": "no se pudo leer.",
+        "feed.removed": ("Fuente <b>#{id} {name}</b> desactivada; sus noticias se quedan. "
+                         "<code>/feed add</code> con la misma dirección la recupera."),
+        "feed.not_found": "No hay ninguna fuente activa #{id}. /feeds muestra las que hay.",
+        "feed.config_feed": ("La fuente <b>#{id} {name}</b> viene de config.toml: para quitarla, bórrala allí "
+                             "y reinicia el bot."),
+        "stats.usage": "/stats",
+        "stats.example": "/stats",
+        "stats.body": ("<b>Estadísticas</b>\n"
+                       "Chats activos: {chats}\n"
+                       "Suscripciones: {subscriptions}\n"
+                       "Noticias: {items_today} en las últimas 24 h ({items_total} en total)\n"
+                       "Fuentes: {feeds_ok} bien, {feeds_failing} con errores; última lectura: {last_fetch}\n"
+                       "Envíos: {pending} pendientes, {failed} fallidos, {sent} enviados"),
+        "stats.topic": "{name} {count}",
+        "stats.never": "nunca",
+        "menu.feeds": "Fuentes y su estado",
+        "menu.feed": "Añadir o quitar una fuente",
+        "menu.stats": "Chats, suscripciones, noticias y envíos",
         # --- handlers/throttle.py
         "throttle.slow_down": "Vas muy rápido. Ignoraré tus mensajes unos segundos.",
         "alert.keyword": "Alerta por palabra clave",
@@ -319,6 +385,70 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "menu.language": "Language: Spanish or English",
         "menu.settings": "All of this chat's settings",
         "menu.stop": "Turn everything off for this chat",
+        # --- admin commands (/feeds, /feed, /stats), for the user ids in telegram.admin_ids
+        "common.not_allowed": "This command is only for the bot's administrators.",
+        "help.admin_header": "<b>For the bot's administrators</b>",
+        "feeds.usage": "/feeds",
+        "feeds.example": "/feeds",
+        "feeds.header": ("<b>Feeds</b>: {count} active, {failing} failing.\n"
+                         "The number is the one for <code>/feed remove N</code>."),
+        "feeds.empty": "There are no active feeds. Add one with <code>/feed add URL</code>.",
+        "feeds.line": "<b>#{id}</b> {mark} <b>{name}</b> · {host}\n<code>{scope}</code> · {origin} · {health}",
+        "feeds.origin_config": "config.toml",
+        "feeds.origin_admin": "added by an admin",
+        "feeds.ok": "last success {when}",
+        "feeds.never": "not read yet",
+        "feeds.failing": "{failures} failures in a row, the last <code>{kind}</code> {when}",
+        "feeds.error_detail": "“{detail}”",
+        "feed.usage": "/feed add URL [venezuela|world]  ·  /feed remove N",
+        "feed.example": "/feed add https://example.org/feed/ world",
+        "feed.unknown_action": "First say what to do: <code>add</code> or <code>remove</code>.",
+        "feed.missing_url": "The feed's address is missing.",
+        "feed.bad_url": "“{value}” is not a full http(s) address such as https://example.org/feed/.",
+        "feed.url_too_long": "That address has {length} characters; I take {max} at most.",
+        "feed.credentials": "I don't store addresses with a user name or password: they would show in /feeds and in the logs.",
+        "feed.bad_scope": ("“{value}” is not a scope. <code>venezuela</code>: the whole feed is about Venezuela; "
+                           "<code>world</code> (the default): only items about Venezuela count."),
+        "feed.missing_number": "The feed's number is missing (/feeds shows it).",
+        "feed.bad_number": "“{value}” is not a feed number from /feeds.",
+        "feed.added": ("Feed added: <b>#{id} {name}</b> ({host}, <code>{scope}</code>), {entries}. "
+                       "I'll read it in the next cycle."),
+        "feed.entries": "{count} entries",
+        "feed.entry": "1 entry",
+        "feed.no_entries": "no entries yet",
+        "feed.known": "That address already is feed <b>#{id} {name}</b>.",
+        "feed.refused": "I did not add the feed: {reason}\n<code>{kind}</code> {detail}",
+        "feed.refused_blocked_address": ("its address is not public (loopback, a private network, link-local or "
+                                         "a cloud metadata service). If that is intended, set "
+                                         "<code>fetch.allow_private_addresses = true</code> in config.toml."),
+        "feed.refused_timeout": "it did not answer in time.",
+        "feed.refused_connection": "I could not connect (no such name, connection refused or a TLS failure).",
+        "feed.refused_http": "the server answered with HTTP status {status}.",
+        "feed.refused_too_large": "it is too large.",
+        "feed.refused_redirect": "its redirects lead to no feed.",
+        "feed.refused_bad_url": "it is not an address I can request.",
+        "feed.refused_bad_response": "it answered something I cannot make sense of.",
+        "feed.refused_not_a_feed": "what is there is not an RSS, Atom or RDF feed.",
+        "feed.refused_empty": "the answer is empty.",
+        "feed.refused_other": "it could not be read.",
+        "feed.removed": ("Feed <b>#{id} {name}</b> switched off; its news stays. "
+                         "<code>/feed add</code> with the same address brings it back."),
+        "feed.not_found": "There is no active feed #{id}. /feeds lists them.",
+        "feed.config_feed": ("Feed <b>#{id} {name}</b> comes from config.toml: to remove it, delete it there and "
+                             "restart the bot."),
+        "stats.usage": "/stats",
+        "stats.example": "/stats",
+        "stats.body": ("<b>Statistics</b>\n"
+                       "Active chats: {chats}\n"
+                       "Subscriptions: {subscriptions}\n"
+                       "News: {items_today} in the last 24 h ({items_total} in all)\n"
+                       "Feeds: {feeds_ok} fine, {feeds_failing} failing; last read: {last_fetch}\n"
+                       "Deliveries: {pending} pending, {failed} failed, {sent} sent"),
+        "stats.topic": "{name} {count}",
+        "stats.never": "never",
+        "menu.feeds": "Feeds and their health",
+        "menu.feed": "Add or remove a feed",
+        "menu.stats": "Chats, subscriptions, news and deliveries",
         # --- handlers/throttle.py
         "throttle.slow_down": "You are going too fast. I will ignore your messages for a few seconds.",
         "alert.keyword": "Keyword alert",

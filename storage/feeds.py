@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import Row, and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,7 +64,8 @@ async def sync_config_feeds(session: AsyncSession, specs: Sequence[FeedSpec], *,
     (a permanent redirect moved it, or the operator edited it), so that one source never becomes two
     feeds. The config is the source of truth: URL, name, scope and language follow it, and a redirect is
     simply learned again on the next fetch. Config feeds that left the config are deactivated, not
-    deleted (their items stay); admin-added feeds are not touched.
+    deleted (their items stay); admin-added feeds are not touched, unless the config now lists their URL:
+    then the feed is the config's (origin `config`), and leaves with it.
     """
     rows = (await session.execute(select(feeds.c.id, feeds.c.url, feeds.c.name, feeds.c.origin))).all()
     by_url = {row.url: row for row in rows}
@@ -77,7 +79,8 @@ async def sync_config_feeds(session: AsyncSession, specs: Sequence[FeedSpec], *,
             continue
         await session.execute(
             update(feeds).where(feeds.c.id == row.id)
-            .values(url=spec.url, name=spec.name, scope=spec.scope.value, language=spec.language, active=True))
+            .values(url=spec.url, name=spec.name, scope=spec.scope.value, language=spec.language, active=True,
+                    origin=FeedOrigin.CONFIG.value))
         ids.append(row.id)
     await session.execute(
         update(feeds).where(feeds.c.origin == "config", feeds.c.id.not_in(ids)).values(active=False))
@@ -145,11 +148,58 @@ async def feed_statuses(session: AsyncSession, *, active_only: bool = False) -> 
     if active_only:
         query = query.where(feeds.c.active.is_(True))
     query = query.order_by(feeds.c.consecutive_failures.desc(), feeds.c.name, feeds.c.id)
-    return [
-        FeedStatus(id=row.id, url=row.url, name=row.name, scope=Scope(row.scope), origin=FeedOrigin(row.origin),
-                   active=row.active, last_fetched_at=row.last_fetched_at, last_success_at=row.last_success_at,
-                   last_error_at=row.last_error_at, last_error_kind=row.last_error_kind,
-                   last_error_detail=row.last_error_detail, consecutive_failures=row.consecutive_failures,
-                   next_fetch_at=row.next_fetch_at)
-        for row in await session.execute(query)
-    ]
+    return [_status(row) for row in await session.execute(query)]
+
+
+async def get_feed(session: AsyncSession, feed_id: int) -> FeedStatus | None:
+    row = (await session.execute(select(feeds).where(feeds.c.id == feed_id))).one_or_none()
+    return _status(row) if row is not None else None
+
+
+async def feed_by_url(session: AsyncSession, url: str) -> FeedStatus | None:
+    row = (await session.execute(select(feeds).where(feeds.c.url == url))).one_or_none()
+    return _status(row) if row is not None else None
+
+
+async def add_admin_feed(session: AsyncSession, spec: FeedSpec, *, now: datetime) -> tuple[FeedStatus, bool]:
+    """Store `spec` as an admin-added feed, due at once; returns the stored feed and whether it was added.
+
+    A feed with that URL that is active stays as it is (False: it was there first). An inactive one (an
+    admin removed it, or it left config.toml) comes back as an admin feed with the new name and scope and
+    a clean health record; its conditional-GET state and its items stay.
+    """
+    inserted = (await session.execute(
+        _insert(session)(feeds)
+        .values(url=spec.url, name=spec.name, scope=spec.scope.value, language=spec.language,
+                origin=FeedOrigin.ADMIN.value, active=True, consecutive_failures=0, created_at=now)
+        .on_conflict_do_nothing(index_elements=[feeds.c.url])
+        .returning(feeds.c.id))).scalar_one_or_none()
+    revived = False
+    if inserted is None:
+        result = await session.execute(
+            update(feeds).where(feeds.c.url == spec.url, feeds.c.active.is_(False))
+            .values(name=spec.name, scope=spec.scope.value, language=spec.language, origin=FeedOrigin.ADMIN.value,
+                    active=True, consecutive_failures=0, next_fetch_at=None, last_error_at=None,
+                    last_error_kind=None, last_error_detail=None)
+            .execution_options(synchronize_session=False))
+        revived = bool(result.rowcount)
+    stored = await feed_by_url(session, spec.url)
+    assert stored is not None, "inserted, or there already"
+    return stored, inserted is not None or revived
+
+
+async def deactivate_admin_feed(session: AsyncSession, feed_id: int) -> bool:
+    """Switch an active admin-added feed off (its items stay); False when there is no such feed."""
+    result = await session.execute(
+        update(feeds).where(feeds.c.id == feed_id, feeds.c.origin == FeedOrigin.ADMIN.value,
+                            feeds.c.active.is_(True))
+        .values(active=False).execution_options(synchronize_session=False))
+    return bool(result.rowcount)
+
+
+def _status(row: Row[Any]) -> FeedStatus:
+    return FeedStatus(id=row.id, url=row.url, name=row.name, scope=Scope(row.scope), origin=FeedOrigin(row.origin),
+                      active=row.active, last_fetched_at=row.last_fetched_at, last_success_at=row.last_success_at,
+                      last_error_at=row.last_error_at, last_error_kind=row.last_error_kind,
+                      last_error_detail=row.last_error_detail, consecutive_failures=row.consecutive_failures,
+                      next_fetch_at=row.next_fetch_at)
