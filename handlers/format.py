@@ -451,8 +451,8 @@ def feed_block(feed: FeedStatus, *, lang: Lang, timezone: str) -> str:
     if feed.consecutive_failures:
         mark = "⚠️"
         when = local_time(feed.last_error_at, timezone, lang) if feed.last_error_at else ""
-        health = say(lang, "feeds.failing", failures=feed.consecutive_failures, kind=feed.last_error_kind or "?",
-                     when=when).rstrip()
+        health = say(lang, "feeds.failing" if feed.consecutive_failures > 1 else "feeds.failed_once",
+                     failures=feed.consecutive_failures, kind=feed.last_error_kind or "?", when=when).rstrip()
         if feed.last_error_detail:
             health += " " + say(lang, "feeds.error_detail", detail=shorten(feed.last_error_detail, MAX_ERROR_DETAIL))
         if feed.last_success_at:
