@@ -40,6 +40,12 @@ def test_minimal_config_gets_defaults_for_every_section() -> None:
     assert settings.schedule.fetch_interval == timedelta(seconds=900)
     assert settings.telegram.base_url == "https://api.telegram.org/bot"
     assert settings.feeds == ()
+    assert settings.fetch.allow_private_addresses is False  # admin-added feeds reach public addresses only
+
+
+def test_private_addresses_are_allowed_only_when_the_config_says_so() -> None:
+    assert load(REPO / "config.toml").fetch.allow_private_addresses is False
+    assert parse(_with({"fetch.allow_private_addresses": True}), REPO / "config.toml").fetch.allow_private_addresses
 
 
 def _with(change: dict[str, Any]) -> dict[str, Any]:
@@ -97,6 +103,8 @@ FEED = {"url": "https://example.org/feed/", "name": "Example", "scope": "venezue
                      id="a channel username must be a valid @username"),
         pytest.param({"channels": [{"chat": -1001, "topics": ["weather"]}]}, 'channels[0].topics: unknown topic "weather"',
                      id="a channel may only follow configured topics"),
+        pytest.param({"fetch.allow_private_addresses": "yes"},
+                     "fetch.allow_private_addresses: must be true or false, got str", id="allowing is a boolean"),
         pytest.param({"fetch.backoff_max_seconds": 1}, "fetch.backoff_max_seconds: must not be less than",
                      id="the backoff cap must not be below its base"),
     ],

@@ -8,7 +8,7 @@ import pytest
 
 from errors import UsageError
 from handlers import args
-from model import ChatMode, Localized, Topic
+from model import ChatMode, Localized, Scope, Topic
 
 
 def _topic(id_: str, es: str, en: str) -> Topic:
@@ -234,3 +234,65 @@ def test_toggle_data_round_trips_and_fits_telegrams_64_bytes() -> None:
 ])
 def test_fold_is_the_classifiers_folding_with_spaces_made_one(value: str, expected: str) -> None:
     assert args.fold(value) == expected
+
+
+# --------------------------------------------------------------------------------------------------
+# /feed (admin)
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    pytest.param(["add", "https://example.org/feed/"], args.FeedAdd("https://example.org/feed/", Scope.WORLD),
+                 id="world-by-default"),
+    pytest.param(["add", "https://example.org/feed/", "venezuela"],
+                 args.FeedAdd("https://example.org/feed/", Scope.VENEZUELA), id="scope-venezuela"),
+    pytest.param(["añadir", "http://example.org/rss", "Mundo"], args.FeedAdd("http://example.org/rss", Scope.WORLD),
+                 id="spanish-words"),
+    pytest.param(["ADD", "<https://example.org/feed/>", "vzla"],
+                 args.FeedAdd("https://example.org/feed/", Scope.VENEZUELA), id="angle-brackets-and-case"),
+    pytest.param(["add", "HTTPS://Example.org:8443/feed?x=1"], args.FeedAdd("HTTPS://Example.org:8443/feed?x=1"),
+                 id="port-and-query-kept-as-typed"),
+    pytest.param(["add", "https://[2606:4700::1111]/feed"], args.FeedAdd("https://[2606:4700::1111]/feed"),
+                 id="an-ipv6-literal-is-syntax-the-fetcher-judges"),
+    pytest.param(["add", "http://127.0.0.1/feed"], args.FeedAdd("http://127.0.0.1/feed"),
+                 id="loopback-is-not-refused-here-but-after-dns"),
+    pytest.param(["remove", "3"], args.FeedRemove(3), id="remove"),
+    pytest.param(["quitar", "#12"], args.FeedRemove(12), id="remove-with-hash"),
+])
+def test_feed(given: list[str], expected: args.FeedArgs) -> None:
+    assert args.parse_feed(given) == expected
+
+
+@pytest.mark.parametrize(("given", "key"), [
+    pytest.param([], None, id="nothing"),
+    pytest.param(["list"], "feed.unknown_action", id="unknown-action"),
+    pytest.param(["add"], "feed.missing_url", id="no-url"),
+    pytest.param(["add", "example.org/feed"], "feed.bad_url", id="no-scheme"),
+    pytest.param(["add", "ftp://example.org/feed"], "feed.bad_url", id="not-http"),
+    pytest.param(["add", "javascript:alert(1)"], "feed.bad_url", id="javascript"),
+    pytest.param(["add", "https:///feed"], "feed.bad_url", id="no-host"),
+    pytest.param(["add", "http://[::1/feed"], "feed.bad_url", id="broken-ipv6"),
+    pytest.param(["add", "http://example.org:99999/"], "feed.bad_url", id="port-out-of-range"),
+    pytest.param(["add", "http://example.org/a\u0000b"], "feed.bad_url", id="control-character"),
+    pytest.param(["add", "https://example.org/" + "a" * 2029], "feed.url_too_long", id="2049-characters"),
+    pytest.param(["add", "https://example.org/" + "a" * 100_000], "feed.url_too_long", id="huge"),
+    pytest.param(["add", "https://ana:pw@example.org/feed"], "feed.credentials", id="credentials"),
+    pytest.param(["add", "https://ana@example.org/feed"], "feed.credentials", id="user-name"),
+    pytest.param(["add", "https://example.org/feed", "latam"], "feed.bad_scope", id="unknown-scope"),
+    pytest.param(["add", "https://example.org/feed", "world", "now"], "common.too_many_args", id="left-over"),
+    pytest.param(["remove"], "feed.missing_number", id="no-number"),
+    pytest.param(["remove", "tres"], "feed.bad_number", id="a-word"),
+    pytest.param(["remove", "0"], "feed.bad_number", id="zero"),
+    pytest.param(["remove", "-2"], "feed.bad_number", id="negative"),
+    pytest.param(["remove", "١٢"], "feed.bad_number", id="non-ascii-digits"),
+    pytest.param(["remove", "9" * 4000], "feed.bad_number", id="a-number-no-database-holds"),
+    pytest.param(["remove", "1", "2"], "common.too_many_args", id="two-numbers"),
+])
+def test_feed_refusals(given: list[str], key: str | None) -> None:
+    refusal = _refusal(args.parse_feed, given)
+    assert (refusal.command, refusal.detail_key) == ("feed", key)
+    assert all(len(str(value)) <= args.ECHO for value in refusal.detail_args.values())
+
+
+def test_the_longest_url_accepted_is_2048_characters() -> None:
+    url = "https://example.org/" + "a" * 2028
+    assert len(url) == args.MAX_URL and args.parse_feed(["add", url]) == args.FeedAdd(url)

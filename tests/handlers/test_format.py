@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from handlers import format as fmt
 from handlers.args import toggle_data
 from handlers.format import MAX_MESSAGE, MAX_TITLE, escape, shorten, split_messages, story_block, visible_length
-from model import Chat, ChatMode, KeywordAlert, Localized, Source, Story, Topic
+from model import Chat, ChatMode, FeedOrigin, FeedStatus, KeywordAlert, Localized, Scope, Source, Stats, Story, Topic
 from tests.support.botapi import HtmlParseError, parse_html
 
 WHEN = datetime(2026, 11, 23, 12, 30, tzinfo=UTC)
@@ -255,3 +255,109 @@ def test_whatever_a_user_types_the_usage_reply_is_valid_html_that_shows_it(typed
     message = fmt.usage("en", "subscribe", "topics.unknown_suggest",
                         {"topic": typed, "suggestion": "cne", "known": "protests, sanctions, cne, dialogue"})
     assert typed.strip() in parse_html(message).plain or not typed.strip()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Admin commands
+
+
+def feed_status(feed_id: int, name: str = "El Pitazo", url: str = "https://elpitazo.net/feed/", **health: object) -> FeedStatus:
+    values: dict[str, object] = {
+        "scope": Scope.VENEZUELA, "origin": FeedOrigin.CONFIG, "active": True, "last_fetched_at": None,
+        "last_success_at": None, "last_error_at": None, "last_error_kind": None, "last_error_detail": None,
+        "consecutive_failures": 0, "next_fetch_at": None, **health}
+    return FeedStatus(id=feed_id, url=url, name=name, **values)  # type: ignore[arg-type]
+
+
+def test_feeds_are_numbered_by_id_with_their_health_in_the_chats_zone() -> None:
+    feeds = [
+        feed_status(7, "Armando.info", "https://armando.info/feed", origin=FeedOrigin.ADMIN, scope=Scope.WORLD,
+                    last_success_at=WHEN),
+        feed_status(2, "Runrunes", "https://runrun.es/feed/", consecutive_failures=3, last_error_kind="timeout",
+                    last_error_at=WHEN, last_error_detail="no complete answer within 20 s", last_success_at=WHEN),
+        feed_status(3, "Old", active=False),
+        feed_status(1),
+    ]
+    [message] = fmt.feeds_message(feeds, lang="en", timezone="America/Caracas")
+    assert visible(message) == (
+        "Feeds: 3 active, 1 failing.\nThe number is the one for /feed remove N.\n\n"
+        "#1 ⏳ El Pitazo · elpitazo.net\nvenezuela · config.toml · not read yet\n\n"
+        "#2 ⚠️ Runrunes · runrun.es\nvenezuela · config.toml · 3 failures in a row, the last timeout 23 Nov 08:30 "
+        "“no complete answer within 20 s” · last success 23 Nov 08:30\n\n"
+        "#7 ✅ Armando.info · armando.info\nworld · added by an admin · last success 23 Nov 08:30")
+
+
+def test_no_active_feed_says_how_to_add_one() -> None:
+    assert fmt.feeds_message([feed_status(1, active=False)], lang="es", timezone="UTC") == [
+        "No hay fuentes activas. Añade una con <code>/feed add URL</code>."]
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param("<b>Fake</b> & co", id="markup-in-a-name"),
+    pytest.param("</code><a href='x'>", id="closing-tags"),
+    pytest.param("x" * 5000, id="5000-characters"),
+])
+def test_hostile_feed_names_urls_and_errors_stay_text(name: str) -> None:
+    hostile = feed_status(1, name, "https://evil.example/<b>?a=1&b=2", consecutive_failures=1,
+                          last_error_kind="http_500", last_error_detail="<i>boom</i> & " + "y" * 5000)
+    for message in fmt.feeds_message([hostile], lang="es", timezone="UTC"):
+        shown = visible(message)
+        assert name[:40] in shown and "<i>boom</i> & y" in shown and visible_length(message) <= MAX_MESSAGE
+    for reply in (fmt.feed_added(hostile, 3, "en"), fmt.feed_known(hostile, "es"), fmt.feed_removed(hostile, "en"),
+                  fmt.feed_from_config(hostile, "es"), fmt.feed_refused("<x>", "<b>bold</b> & more", "en")):
+        assert visible_length(reply) <= MAX_MESSAGE
+        parse_html(reply)
+
+
+def test_hundreds_of_feeds_split_on_feed_boundaries_under_4096() -> None:
+    feeds = [feed_status(number, f"Feed {number} " + "n" * 70, f"https://feed{number}.example/rss",
+                         consecutive_failures=2, last_error_kind="connection", last_error_at=WHEN,
+                         last_error_detail="d" * 300) for number in range(1, 301)]
+    messages = fmt.feeds_message(feeds, lang="en", timezone="UTC")
+    assert len(messages) > 1 and all(visible_length(message) <= MAX_MESSAGE for message in messages)
+    shown = "".join(visible(message) for message in messages)
+    assert all(shown.count(f"#{number} ⚠️") == 1 for number in range(1, 301))
+
+
+@pytest.mark.parametrize(("kind", "reason"), [
+    pytest.param("blocked_address", "its address is not public", id="blocked"),
+    pytest.param("http_503", "the server answered with HTTP status 503.", id="http-status"),
+    pytest.param("too_many_redirects", "its redirects lead to no feed.", id="redirects"),
+    pytest.param("parser_crashed", "it could not be read.", id="any-other-kind"),
+    pytest.param("http", "it could not be read.", id="http-without-status"),
+])
+def test_a_refusal_says_why_and_names_the_kind(kind: str, reason: str) -> None:
+    shown = visible(fmt.feed_refused(kind, "detail", "en"))
+    assert shown.startswith(f"I did not add the feed: {reason}") and shown.endswith(f"\n{kind} detail")
+
+
+def test_an_added_feed_counts_its_entries() -> None:
+    feed = feed_status(4, "Nuevo", "https://nuevo.example/rss", origin=FeedOrigin.ADMIN, scope=Scope.WORLD)
+    assert visible(fmt.feed_added(feed, 1, "es")) == (
+        "Fuente añadida: #4 Nuevo (nuevo.example, world), 1 entrada. La leeré en el próximo ciclo.")
+    assert "no entries yet" in visible(fmt.feed_added(feed, 0, "en"))
+    assert "12 entries" in visible(fmt.feed_added(feed, 12, "en"))
+
+
+def test_stats_lists_every_topic_and_the_ones_that_left_the_config() -> None:
+    stats = Stats(feeds_ok=15, feeds_failing=2, items_total=1234, items_today=56, chats_active=9,
+                  subscriptions=(("cne", 3), ("weather", 1)), deliveries=(("failed", 1), ("pending", 4), ("sent", 80)),
+                  last_fetch_at=WHEN)
+    topics = (Topic(id="sanctions", name=Localized("Sanciones", "Sanctions"), description=Localized("d", "d"),
+                    terms_es=("x",), terms_en=("x",)),
+              Topic(id="cne", name=Localized("CNE y elecciones", "CNE & elections"), description=Localized("d", "d"),
+                    terms_es=("x",), terms_en=("x",)))
+    assert visible(fmt.stats_message(stats, topics, lang="es", timezone="America/Caracas")) == (
+        "Estadísticas\n"
+        "Chats activos: 9\n"
+        "Suscripciones: Sanciones 0 · CNE y elecciones 3 · weather 1\n"
+        "Noticias: 56 en las últimas 24 h (1234 en total)\n"
+        "Fuentes: 15 bien, 2 con errores; última lectura: 23/11 08:30\n"
+        "Envíos: 4 pendientes, 1 fallidos, 80 enviados")
+    assert "CNE & elections 3" in visible(fmt.stats_message(stats, topics, lang="en", timezone="UTC"))
+
+
+def test_help_shows_the_admin_commands_to_admins_only() -> None:
+    assert "/feed add https://example.org/feed/ world" not in fmt.help_message("en")
+    admin = visible(fmt.help_message("en", admin=True))
+    assert "For the bot's administrators\n\n/feeds\nFeeds and their health" in admin
