@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from model import FeedSpec, Scope
+from model import FeedOrigin, FeedSpec, Scope
 from storage import feeds as feed_store
 from storage.engine import Database
 from storage.feeds import FeedUpdate
@@ -111,3 +111,69 @@ async def test_many_outcomes_are_written_in_one_call(database: Database) -> None
     found = await statuses(database)
     assert sum(status.consecutive_failures == 3 for status in found.values()) == 100
     assert all(status.last_fetched_at == T0 for status in found.values())
+
+
+ARMANDO = FeedSpec(url="https://armando.info/feed/", name="Armando.info", scope=Scope.WORLD)
+
+
+async def test_an_admin_feed_is_stored_due_at_once_and_only_once(database: Database) -> None:
+    async with database.transaction() as session:
+        feed, added = await feed_store.add_admin_feed(session, ARMANDO, now=T0)
+        again, added_again = await feed_store.add_admin_feed(session, ARMANDO, now=T0)
+        due = await feed_store.feeds_due(session, T0)
+    assert added and not added_again and again.id == feed.id
+    assert (feed.origin, feed.scope, feed.active, feed.name) == (FeedOrigin.ADMIN, Scope.WORLD, True, "Armando.info")
+    assert [(feed.id, feed.origin) for feed in due] == [(feed.id, FeedOrigin.ADMIN)]  # fetched as an admin feed
+
+
+async def test_admin_feeds_survive_the_config_sync_and_removed_ones_stay_removed(database: Database) -> None:
+    async with database.transaction() as session:
+        kept, _ = await feed_store.add_admin_feed(session, ARMANDO, now=T0)
+        removed, _ = await feed_store.add_admin_feed(
+            session, FeedSpec(url="https://example.org/rss", name="Example", scope=Scope.WORLD), now=T0)
+        assert await feed_store.deactivate_admin_feed(session, removed.id)
+        assert not await feed_store.deactivate_admin_feed(session, removed.id)  # already off
+        await feed_store.sync_config_feeds(session, [PITAZO], now=T0)  # a restart
+    found = await statuses(database)
+    assert found["Armando.info"].active and found["Armando.info"].origin is FeedOrigin.ADMIN
+    assert not found["Example"].active
+
+
+async def test_a_config_feed_cannot_be_deactivated_as_an_admin_feed(database: Database) -> None:
+    async with database.transaction() as session:
+        [pitazo] = await feed_store.sync_config_feeds(session, [PITAZO], now=T0)
+        assert not await feed_store.deactivate_admin_feed(session, pitazo)
+    assert (await statuses(database))["El Pitazo"].active
+
+
+async def test_adding_a_switched_off_address_brings_it_back_with_a_clean_record(database: Database) -> None:
+    async with database.transaction() as session:
+        [bbc] = await feed_store.sync_config_feeds(session, [BBC], now=T0)
+        await feed_store.record_updates(session, [FeedUpdate(
+            feed_id=bbc, fetched_at=T0, next_fetch_at=T0 + timedelta(days=1), error_kind="timeout",
+            error_detail="slow", failures=4)])
+        await feed_store.sync_config_feeds(session, [], now=T0)  # BBC left the config: switched off
+        back, added = await feed_store.add_admin_feed(
+            session, FeedSpec(url=BBC.url, name="BBC News Mundo", scope=Scope.WORLD), now=T0)
+    assert added and back.id == bbc
+    assert (back.origin, back.active, back.name, back.consecutive_failures, back.last_error_kind,
+            back.next_fetch_at) == (FeedOrigin.ADMIN, True, "BBC News Mundo", 0, None, None)
+
+
+async def test_a_config_listing_an_admin_feeds_address_makes_it_a_config_feed(database: Database) -> None:
+    async with database.transaction() as session:
+        added, _ = await feed_store.add_admin_feed(session, ARMANDO, now=T0)
+        listed = FeedSpec(url=ARMANDO.url, name="Armando", scope=Scope.VENEZUELA)
+        assert await feed_store.sync_config_feeds(session, [listed], now=T0) == [added.id]
+        assert await feed_store.sync_config_feeds(session, [], now=T0) == []
+    found = await statuses(database)
+    assert found["Armando"].origin is FeedOrigin.CONFIG and not found["Armando"].active
+
+
+async def test_a_feed_is_found_by_id_and_by_address(database: Database) -> None:
+    async with database.transaction() as session:
+        added, _ = await feed_store.add_admin_feed(session, ARMANDO, now=T0)
+        assert await feed_store.get_feed(session, added.id) == added
+        assert await feed_store.feed_by_url(session, ARMANDO.url) == added
+        assert await feed_store.get_feed(session, added.id + 1) is None
+        assert await feed_store.feed_by_url(session, "https://nowhere.example/") is None
