@@ -434,16 +434,18 @@ def alert_removed(removed: KeywordAlert | None, remaining: Sequence[KeywordAlert
 # Admin commands: /feeds, /feed add|remove, /stats
 
 MAX_FEED_NAME = 80
+MAX_HOST = 100
 MAX_ERROR_DETAIL = 120
 _REDIRECT_KINDS = frozenset({"redirect_loop", "too_many_redirects", "bad_redirect"})
 
 
 def url_host(url: str) -> str:
-    """The host of a feed's address, which is what /feeds shows of it."""
+    """The host of a feed's address, which is what /feeds shows of it (cut: config URLs have no cap)."""
     try:
-        return urlsplit(url).hostname or url
+        host = urlsplit(url).hostname or url
     except ValueError:
-        return url
+        host = url
+    return shorten(host, MAX_HOST)
 
 
 def feed_block(feed: FeedStatus, *, lang: Lang, timezone: str) -> str:
