@@ -85,6 +85,7 @@ TRACKING_PARAMETERS = frozenset({
 })
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PLAIN_LINK = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[^?#%\\]*)?\Z")  # no port, query, fragment
 
 
 def canonical_link(link: str | None, base: str | None = None) -> str | None:
@@ -93,6 +94,8 @@ def canonical_link(link: str | None, base: str | None = None) -> str | None:
     if not link:
         return None
     link = "".join(link.split())  # feeds wrap long links over lines
+    if _PLAIN_LINK.match(link):  # the common case, already canonical: no parsing needed
+        return link if link.count("/") > 2 else link + "/"
     if base and not link.startswith(("http://", "https://")):
         try:
             link = urljoin(base, link)
