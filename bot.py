@@ -22,10 +22,8 @@ from urllib.parse import urlsplit
 # telegram is imported, so no deprecation path is ever taken.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from telegram import Update  # noqa: E402  (after the environment switch above)
-
-from errors import ConfigError
-from settings import Settings, load
+from errors import ConfigError  # noqa: E402
+from settings import Settings, load  # noqa: E402
 
 if TYPE_CHECKING:
     from feeds.ingest import Classify
@@ -95,6 +93,10 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     webhook_secret = os.environ.get(WEBHOOK_SECRET_ENV, "").strip() or secrets.token_urlsafe(32)
     configure_logging(args.log_level or settings.log_level, [token, webhook_secret])
+    # Imported here, not at the top: the parse worker processes run this module's top level again (that is
+    # how multiprocessing prepares a child), and they have no use for telegram.
+    from telegram import Update
+
     from handlers.app import build_application
 
     application = build_application(settings, token=token, clock=utc_now, classify=classifier_for(settings))
@@ -135,6 +137,7 @@ def command_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def command_fetch(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or settings.log_level, [])
+    from feeds.fanout import FanOutHook
     from feeds.fetch import open_fetcher
     from feeds.ingest import IngestDeps, register_config_feeds, run_cycle
     from feeds.pool import ParsePool
@@ -148,7 +151,8 @@ def command_fetch(settings: Settings, args: argparse.Namespace) -> int:
             await register_config_feeds(database, settings.feeds, now=utc_now())
             async with open_fetcher(settings.fetch) as fetcher:
                 deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
-                                  interval=settings.schedule.fetch_interval, classify=classifier_for(settings))
+                                  interval=settings.schedule.fetch_interval, classify=classifier_for(settings),
+                                  on_new=FanOutHook(utc_now))
                 while True:
                     report = await run_cycle(deps, now=utc_now(), everything=args.once)
                     print("\n".join(report.lines()), flush=True)

@@ -11,6 +11,7 @@ The thresholds are tested on real-looking pairs in tests/feeds/test_cluster.py.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -107,15 +108,21 @@ def title_key(title: str) -> str:
     An aggregator's trailing outlet name ("... - El Universal", "... | Reuters") is not part of it.
     """
     title = _OUTLET_SUFFIX.sub("", title)
-    words = _NON_WORD.split(_ACRONYM_DOTS.sub("", fold(title)))
-    keep = []
-    for word in words:
-        if not word or word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
-            continue
-        word = _stem(word)
-        if word not in keep:
-            keep.append(word)
+    keep: dict[str, None] = {}
+    for word in _NON_WORD.split(_ACRONYM_DOTS.sub("", fold(title))):
+        stem = _key_word(word)
+        if stem:
+            keep[stem] = None
     return " ".join(keep)
+
+
+@functools.lru_cache(maxsize=65536)
+def _key_word(word: str) -> str:
+    """A folded word as it goes into a title key: stemmed, or '' when it says nothing (cached: the same
+    words come back in every title)."""
+    if not word or word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+        return ""
+    return _stem(word)
 
 
 def distinctive_keys(keys: Sequence[str], links: Sequence[str]) -> list[str]:

@@ -253,8 +253,8 @@ def _check_url(feed_url: str, url: str) -> str:
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"[:300] if str(exc) else text
+    """'ClientConnectorDNSError: Cannot connect to host...' (the class name alone when there is no message)."""
+    return f"{type(exc).__name__}: {exc}"[:300] if str(exc) else type(exc).__name__
 
 
 @asynccontextmanager

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from feeds.parse import ParsedEntry, ParsedFeed, TextField
+from feeds.text import shorten
 from model import Item, Lang
 
 TITLE_MAX = 300
@@ -62,16 +63,6 @@ def plain_text(value: str, *, markup: bool, limit: int) -> str:
     return shorten(" ".join(value.split()), limit)
 
 
-def shorten(value: str, limit: int) -> str:
-    """Cut at a word boundary when one is near, with an ellipsis; `value` is already folded."""
-    if len(value) <= limit:
-        return value
-    cut = value[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–—") + "…"
-
 
 # WordPress appends "The post <title> appeared first on <site>." to every summary.
 _WORDPRESS_FOOTER = re.compile(r"\s*The post .{1,600}? appeared first on [^.]{1,200}\.\s*$", re.DOTALL)
@@ -94,6 +85,7 @@ TRACKING_PARAMETERS = frozenset({
 })
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PLAIN_LINK = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[^?#%\\]*)?\Z")  # no port, query, fragment
 
 
 def canonical_link(link: str | None, base: str | None = None) -> str | None:
@@ -102,6 +94,8 @@ def canonical_link(link: str | None, base: str | None = None) -> str | None:
     if not link:
         return None
     link = "".join(link.split())  # feeds wrap long links over lines
+    if _PLAIN_LINK.match(link):  # the common case, already canonical: no parsing needed
+        return link if link.count("/") > 2 else link + "/"
     if base and not link.startswith(("http://", "https://")):
         try:
             link = urljoin(base, link)

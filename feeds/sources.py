@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from errors import FetchError
 from feeds.ingest import IngestDeps
-from feeds.normalize import shorten
+from feeds.text import shorten
 from feeds.worker import ReadFailure, ReadJob
 from model import FeedForFetch, FeedOrigin, FeedSpec, FeedStatus, Scope
 from storage import feeds as feed_store
@@ -68,7 +68,7 @@ class RemoveOutcome:
 
 def feed_name(title: str, url: str) -> str:
     """What an added feed is called: its title as plain text, cut to MAX_NAME, else its host."""
-    return shorten(" ".join(title.split()), MAX_NAME) or (urlsplit(url).hostname or url)[:MAX_NAME]
+    return shorten(title, MAX_NAME) or (urlsplit(url).hostname or url)[:MAX_NAME]
 
 
 async def add_feed(deps: IngestDeps, url: str, scope: Scope, *, now: datetime) -> AddOutcome:
