@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from feeds.parse import ParsedEntry, ParsedFeed, TextField
+from feeds.text import shorten
 from model import Item, Lang
 
 TITLE_MAX = 300
@@ -61,16 +62,6 @@ def plain_text(value: str, *, markup: bool, limit: int) -> str:
     value = _INVISIBLE.sub("", value)
     return shorten(" ".join(value.split()), limit)
 
-
-def shorten(value: str, limit: int) -> str:
-    """Cut at a word boundary when one is near, with an ellipsis; `value` is already folded."""
-    if len(value) <= limit:
-        return value
-    cut = value[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–—") + "…"
 
 
 # WordPress appends "The post <title> appeared first on <site>." to every summary.

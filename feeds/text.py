@@ -1,4 +1,5 @@
-"""Folding and word splitting shared by topic classification and keyword alerts.
+"""Folding, word splitting and shortening of plain text, shared by normalising, classification, keyword
+alerts and message formatting.
 
 Config terms, users' alert phrases and feed text all go through the same two functions, so "Diálogo",
 "DIALOGO" and "diálogo" are one word everywhere. Pure: standard library only, no I/O.
@@ -35,3 +36,16 @@ def words(text: str) -> list[str]:
     """The folded words of `text`, in order. Anything but a letter or digit separates words, so
     "post-election" is two words and "EE.UU." is "ee", "uu"."""
     return _WORD.findall(_strip_accents(text))
+
+
+def shorten(text: str, limit: int) -> str:
+    """Fold white space and cut to at most `limit` characters, at a word boundary when one is near,
+    ending with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"

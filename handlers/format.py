@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from feeds.text import shorten
 from handlers.args import AlertRemove
 from handlers.texts import COMMANDS, has_text, text
 from model import Chat, ChatMode, KeywordAlert, Lang, Story, Topic
@@ -44,17 +45,6 @@ def _strip_tags(html_text: str) -> str:
             out.append(char)
     return "".join(out)
 
-
-def shorten(value: str, limit: int) -> str:
-    """Cut plain text to at most `limit` characters, on a word boundary where one is near, with an ellipsis."""
-    value = " ".join(value.split())
-    if len(value) <= limit:
-        return value
-    cut = value[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-") + "…"
 
 
 def local_time(moment: datetime, timezone: str, lang: Lang) -> str:

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from handlers import format as fmt
 from handlers.args import toggle_data
-from handlers.format import MAX_MESSAGE, MAX_TITLE, escape, shorten, split_messages, story_block, visible_length
+from feeds.text import shorten
+from handlers.format import MAX_MESSAGE, MAX_TITLE, escape, split_messages, story_block, visible_length
 from model import Chat, ChatMode, KeywordAlert, Localized, Source, Story, Topic
 from tests.support.botapi import HtmlParseError, parse_html
 
