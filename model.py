@@ -216,6 +216,7 @@ class NewStory:
     summary: str
     topics: tuple[tuple[str, tuple[str, ...]], ...]
     is_new: bool
+    published_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,10 +73,16 @@ def deliveries_for(new_stories: Sequence[NewStory], subscribers: dict[str, tuple
     return wanted
 
 
+ALERT_WINDOW = timedelta(hours=24)
+"""A story published longer ago than this is news for the digest and /latest, not an instant alert: a
+newly added feed's backlog, or an outlet re-publishing an old piece, must not flood subscribers."""
+
+
 async def enqueue_deliveries(session: AsyncSession, new_stories: Sequence[NewStory], *,
                              keyword_index: KeywordAlertIndex | None, now: datetime) -> int:
     """Write the pending deliveries for `new_stories`; returns how many were new (a chat that already has
     the story, from another outlet or an earlier fetch, gets nothing more)."""
+    new_stories = [story for story in new_stories if story.published_at >= now - ALERT_WINDOW]
     if not new_stories:
         return 0
     topics = {topic for story in new_stories for topic, _ in story.topics}

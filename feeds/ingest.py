@@ -429,5 +429,6 @@ def _new_stories(batch: Sequence[NewItem], stored: Sequence[StoredItem]) -> list
             fired = topics.setdefault(topic, [])
             fired.extend(term for term in terms if term not in fired)
     return [NewStory(story_id=story_id, title=first.title, summary=first.summary,
-                     topics=tuple((topic, tuple(terms)) for topic, terms in topics.items()), is_new=is_new)
+                     topics=tuple((topic, tuple(terms)) for topic, terms in topics.items()), is_new=is_new,
+                     published_at=first.published_at)
             for story_id, (first, is_new, topics) in stories.items()]

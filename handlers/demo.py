@@ -149,7 +149,7 @@ async def print_deliveries(database: Database, settings: Settings, clock: Clock,
                                            digest_time=settings.schedule.digest_time, now=now)
         found = await stories_by_id(session, await demo_store.all_story_ids(session))
         events = [NewStory(story_id=story.id, title=story.title, summary=story.summary, topics=story.matched_terms,
-                           is_new=True) for story in found.values()]
+                           is_new=True, published_at=story.published_at) for story in found.values()]
         # Ingestion fans out as it stores; doing it again here is harmless (one delivery per chat and story).
         await FanOut(now=now).on_new(session, events)
 

@@ -27,6 +27,10 @@ from storage.engine import Database
 
 log = logging.getLogger(__name__)
 
+LATE_ARRIVAL = timedelta(hours=24)
+"""A story first seen in the digest's window is in it if it was published at most this long before the window
+opened: a feed that is late still counts, a newly added feed's backlog of old pieces does not."""
+
 GRACE = timedelta(hours=6)  # a digest later than this (the bot was down) is skipped
 WINDOW = timedelta(hours=24)  # a digest never reaches further back than this
 PER_GROUP = 10  # stories per topic (or keyword) in a digest
@@ -167,7 +171,8 @@ class DigestService:
 
     def _render(self, chat: Chat, seen: Sequence[store.SeenStory], since: datetime, until: datetime,
                 interests: store.Interests, hits: Mapping[int, Mapping[int, list[str]]], day: date) -> list[str]:
-        stories = [item.story for item in seen if since <= item.first_seen_at < until]
+        stories = [item.story for item in seen
+                   if since <= item.first_seen_at < until and item.story.published_at >= since - LATE_ARRIVAL]
         sections = select_digest(
             stories, topic_order=[topic.id for topic in self._topics], chat_topics=interests.topics,
             topic_names={topic.id: topic.name.get(chat.language) for topic in self._topics},

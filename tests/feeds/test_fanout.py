@@ -3,7 +3,7 @@ keyword alerts they fire, one per chat and story, in ingestion's transaction."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -27,7 +27,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 def event(story_id: int, title: str, *topics: str, summary: str = "") -> NewStory:
     return NewStory(story_id=story_id, title=title, summary=summary,
-                    topics=tuple((topic, (topic,)) for topic in topics), is_new=True)
+                    topics=tuple((topic, (topic,)) for topic in topics), is_new=True, published_at=NOW)
 
 
 @pytest.mark.parametrize(
@@ -83,6 +83,19 @@ async def test_fan_out_writes_one_pending_delivery_per_chat_and_story(database: 
         (1, DeliveryKind.TOPIC, ("sanctions",), ()), (4, DeliveryKind.KEYWORD, (), ("funcionarios",))]
 
 
+async def test_a_story_published_more_than_a_day_ago_is_not_an_instant_alert(database: Database) -> None:
+    """A newly added feed's backlog goes to the digest and /latest, not to everyone's phone at once."""
+    await add_chat(database, 1, topics=["sanctions"])
+    fresh = await add_story(database, title="OFAC sanciona hoy", published_at=NOW - timedelta(hours=23),
+                            topics={"sanctions": ("ofac",)})
+    stale = await add_story(database, title="OFAC sancionó la semana pasada", published_at=NOW - timedelta(days=6),
+                            topics={"sanctions": ("ofac",)})
+    events = await new_story_events(database, [fresh, stale])
+    async with database.transaction() as session:
+        assert await enqueue_deliveries(session, events, keyword_index=None, now=NOW) == 1
+        assert [row.story_id for row in await outbox.records(session)] == [fresh]
+
+
 async def test_a_second_outlet_joining_the_story_adds_nothing_for_chats_already_served(database: Database) -> None:
     await add_chat(database, 1, topics=["sanctions"])
     await add_chat(database, 2, topics=["cne"])
@@ -95,7 +108,8 @@ async def test_a_second_outlet_joining_the_story_adds_nothing_for_chats_already_
     await add_story(database, title="Sanciones antes de las elecciones del CNE", published_at=NOW, feed="Tal Cual",
                     topics={"sanctions": ("sanciones",), "cne": ("cne",)}, story_id=story_id)
     joined = NewStory(story_id=story_id, title="Sanciones antes de las elecciones del CNE", summary="",
-                      topics=(("sanctions", ("sanciones",)), ("cne", ("cne",))), is_new=False)
+                      topics=(("sanctions", ("sanciones",)), ("cne", ("cne",))), is_new=False,
+                      published_at=NOW)
     async with database.transaction() as session:
         assert await fan_out.on_new(session, [joined]) == 1
         assert [row.chat_id for row in await outbox.records(session, story_id=story_id)] == [1, 2]

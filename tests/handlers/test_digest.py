@@ -239,6 +239,21 @@ async def test_the_digest_covers_the_stories_since_the_previous_one(
     assert "Después del último resumen" in message.plain_text and "Antes" not in message.plain_text
 
 
+async def test_an_old_backlog_first_seen_today_stays_out_of_the_digest(
+        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, 1, topics=["cne"], last_digest_at=utc(2026, 11, 22, 12))
+    await add_story(database, title="Archivo: el CNE de 2024", published_at=utc(2026, 11, 10),
+                    fetched_at=utc(2026, 11, 23, 9), topics={"cne": ("cne",)})  # a new feed's old piece
+    await add_story(database, title="Llegó tarde pero es de ayer", published_at=utc(2026, 11, 22, 2),
+                    fetched_at=utc(2026, 11, 23, 9), topics={"cne": ("cne",)})  # a slow feed
+    clock.set(utc(2026, 11, 23, 12, 0, 30))
+
+    await digests(bot, database, clock, settings).tick()
+
+    [message] = api.messages_for(1)
+    assert "Llegó tarde pero es de ayer" in message.plain_text and "Archivo" not in message.plain_text
+
+
 async def test_digest_mode_chats_get_their_topics_and_keyword_alerts(
         api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 1, topics=["sanctions"], alerts=["machado"], mode="digest")

@@ -61,4 +61,4 @@ async def new_story_events(database: Database, story_ids: Sequence[int], *, is_n
     async with database.transaction() as session:
         found = await stories_by_id(session, story_ids)
     return [NewStory(story_id=story.id, title=story.title, summary=story.summary, topics=story.matched_terms,
-                     is_new=is_new) for story in (found[story_id] for story_id in story_ids)]
+                     is_new=is_new, published_at=story.published_at) for story in (found[story_id] for story_id in story_ids)]
