@@ -11,13 +11,15 @@ nothing about feeds: it returns the bytes and headers it got, or raises `FetchEr
     too_many_redirects  more than fetch.max_redirects redirects
     bad_redirect        a redirect without a usable Location
     bad_url             not an http(s) address
-    connection          DNS, refused or reset connection, TLS failure
+    connection          DNS, refused or reset connection
+    tls                 the TLS handshake failed (a bad certificate, or no TLS on the other side)
     bad_response        a malformed answer or a body that does not decode
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -71,6 +73,8 @@ class Fetcher:
             raise FetchError(feed.url, "bad_response", _describe(exc)) from exc
         except aiohttp.ClientResponseError as exc:
             raise FetchError(feed.url, "bad_response", _describe(exc)) from exc
+        except (aiohttp.ClientSSLError, ssl.SSLError) as exc:
+            raise FetchError(feed.url, "tls", _describe(exc)) from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise FetchError(feed.url, "connection", _describe(exc)) from exc
 
