@@ -29,6 +29,9 @@ from model import LANGS, ChatMode, FeedSpec, Localized, Scope, Topic
 class TelegramSettings:
     base_url: str
     admin_ids: tuple[int, ...]
+    # Requests to chats per second, all chats together (Telegram allows about 30). Raise it only for a
+    # server without Telegram's limits: a self-hosted stand-in, or paid broadcasts.
+    max_messages_per_second: float = 29
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +202,12 @@ def _positive(value: int | float) -> int | float:
     return value
 
 
+def _at_most(value: int | float, limit: int | float) -> int | float:
+    if value > limit:
+        raise ValueError(f"must be at most {limit}, got {value}")
+    return value
+
+
 def _non_negative(value: int) -> int:
     if value < 0:
         raise ValueError(f"must be 0 or more, got {value}")
@@ -305,6 +314,7 @@ def _channel_chat(value: int | str) -> int | str:
 _TELEGRAM = {
     "base_url": _Field((str,), "https://api.telegram.org/bot", _http_url),
     "admin_ids": _Field((list,), [], _admin_ids),
+    "max_messages_per_second": _Field((int, float), 29, lambda value: _at_most(_positive(value), 1000)),
 }
 _WEBHOOK = {
     "url": _Field((str,), "", lambda value: _http_url(value) if value.strip() else ""),

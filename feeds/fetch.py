@@ -12,7 +12,8 @@ nothing about feeds: it returns the bytes and headers it got, or raises `FetchEr
     bad_redirect        a redirect without a usable Location
     bad_url             not an http(s) address
     blocked_address     a guarded feed's host is, or resolves to, an address that is not public
-    connection          DNS, refused or reset connection, TLS failure
+    connection          DNS, refused or reset connection
+    tls                 the TLS handshake failed (a bad certificate, or no TLS on the other side)
     bad_response        a malformed answer or a body that does not decode
 
 Feeds that an admin added at run time (`FeedOrigin.ADMIN`) are guarded unless
@@ -29,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -183,6 +185,8 @@ class Fetcher:
             raise FetchError(feed.url, "bad_response", _describe(exc)) from exc
         except aiohttp.ClientResponseError as exc:
             raise FetchError(feed.url, "bad_response", _describe(exc)) from exc
+        except (aiohttp.ClientSSLError, ssl.SSLError) as exc:
+            raise FetchError(feed.url, "tls", _describe(exc)) from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise FetchError(feed.url, "connection", _describe(exc)) from exc
 

@@ -37,6 +37,9 @@ _BLOCK = re.compile(  # tags that separate words: replaced by a space, not by no
     re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^\s/>]*(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|<![A-Za-z][^>]*>|<\?[^>]*>")
 _UNCLOSED_TAG = re.compile(r"</?[A-Za-z][^<>]*\Z")  # a tag cut off by the end of the text
+# A "<" that still opens a tag once the tags are gone: the outer part of nested markup (`<<b>b>`,
+# `<scr<b>ipt>`) that removing the inner tag put back together. Dropped, so no tag is ever rebuilt.
+_TAG_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
 # C0/C1 controls (tab, newlines and the like become spaces below), bidirectional overrides that could make
 # a title read differently from what it is, zero-width and byte-order marks, soft hyphens, lone surrogates.
 _INVISIBLE = re.compile(
@@ -48,8 +51,9 @@ def plain_text(value: str, *, markup: bool, limit: int) -> str:
     """`value` as one line of plain text of at most `limit` characters.
 
     With `markup` (an HTML or XHTML field): the content of script, style and similar elements is
-    dropped, tags are removed, and only then are entities decoded, so that `&lt;b&gt;` becomes the
-    literal text `<b>` and never a tag. Without it (a text field), the value already is text.
+    dropped, tags are removed (and a tag rebuilt by removing one nested in it loses its "<"), and only
+    then are entities decoded, so that `&lt;b&gt;` becomes the literal text `<b>` and never a tag.
+    Without it (a text field), the value already is text.
     Either way invisible and control characters go and whitespace is folded.
     """
     if markup and ("<" in value or "&" in value):
@@ -58,6 +62,7 @@ def plain_text(value: str, *, markup: bool, limit: int) -> str:
         value = _BLOCK.sub(" ", value)
         value = _TAG.sub("", value)
         value = _UNCLOSED_TAG.sub("", value)
+        value = _TAG_OPENER.sub("", value)
         value = html.unescape(value)
     value = _INVISIBLE.sub("", value)
     return shorten(" ".join(value.split()), limit)

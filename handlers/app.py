@@ -63,7 +63,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock,
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram.base_url)
-        .rate_limiter(rate_limiter())
+        .rate_limiter(rate_limiter(settings.telegram.max_messages_per_second))
         .context_types(ContextTypes(bot_data=Services))
         .post_init(post_init)
         .post_shutdown(post_shutdown)

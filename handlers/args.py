@@ -27,6 +27,10 @@ MAX_LATEST = 20
 MAX_ALERTS = 20
 MAX_URL = 2048  # a feed address longer than this is refused, whatever it is
 ECHO = 40  # at most this much of what the user typed is quoted back in a refusal
+MAX_ARGUMENTS = 300
+"""Characters of a command's arguments, at most. Nothing the bot accepts comes close (an alert phrase is at
+most 100 characters once normalised, a time zone name about 30); a longer text is refused before it is
+parsed, so that no parser works on it and no reply echoes it back."""
 
 TOGGLE_PREFIX = "topic"
 """Callback data of a topic button: ``topic:<view>:<topic id>``; view is ``start`` or ``list``."""
@@ -134,10 +138,18 @@ _REMOVE = {"remove", "rm", "del", "delete", "quitar", "borrar", "eliminar", "-"}
 _LIST = {"list", "ls", "lista", "listar", "ver", "show"}
 
 
-def _tokens(args: Sequence[str] | None) -> list[str]:
+def _bounded(command: str, args: Sequence[str] | None) -> Sequence[str]:
+    """`args`, unless together they are longer than MAX_ARGUMENTS: then a UsageError that does not echo them."""
+    args = args or ()
+    if sum(map(len, args)) + len(args) - 1 > MAX_ARGUMENTS:
+        raise UsageError(command, "common.too_long", limit=MAX_ARGUMENTS)
+    return args
+
+
+def _tokens(command: str, args: Sequence[str] | None) -> list[str]:
     """Split on whitespace and commas; drop empty pieces, hashtags' `#` and surrounding quotes."""
     tokens = []
-    for arg in args or ():
+    for arg in _bounded(command, args):
         for piece in arg.split(","):
             piece = piece.strip().strip("\"'«»“”").lstrip("#")
             if piece:
@@ -146,7 +158,7 @@ def _tokens(args: Sequence[str] | None) -> list[str]:
 
 
 def _one_word(command: str, args: Sequence[str] | None) -> str:
-    tokens = [token for token in (args or ()) if token.strip()]
+    tokens = [token for token in _bounded(command, args) if token.strip()]
     if not tokens:
         raise UsageError(command)
     if len(tokens) > 1:
@@ -182,10 +194,12 @@ def resolve_topics(command: str, tokens: Sequence[str], topics: Sequence[Topic])
     Raises UsageError with the list of topics and the closest match when a token names no topic.
     """
     keys = _topic_keys(topics)
+    longest = max((len(key.split()) for key in keys), default=1)  # no name spans more tokens than this
     found: list[str] = []
     position = 0
     while position < len(tokens):
-        for end in range(len(tokens), position, -1):  # the longest run of tokens that names a topic
+        # the longest run of tokens that names a topic
+        for end in range(min(len(tokens), position + longest), position, -1):
             topic = keys.get(fold(" ".join(tokens[position:end])))
             if topic is not None:
                 if topic not in found:
@@ -199,7 +213,7 @@ def resolve_topics(command: str, tokens: Sequence[str], topics: Sequence[Topic])
 
 def parse_subscribe(args: Sequence[str] | None, topics: Sequence[Topic]) -> tuple[str, ...]:
     """`/subscribe TOPIC...` -> topic ids."""
-    tokens = _tokens(args)
+    tokens = _tokens("subscribe", args)
     if not tokens:
         raise UsageError("subscribe", "topics.missing", known=", ".join(topic.id for topic in topics))
     return resolve_topics("subscribe", tokens, topics)
@@ -207,7 +221,7 @@ def parse_subscribe(args: Sequence[str] | None, topics: Sequence[Topic]) -> tupl
 
 def parse_unsubscribe(args: Sequence[str] | None, topics: Sequence[Topic]) -> UnsubscribeArgs:
     """`/unsubscribe TOPIC...|all`."""
-    tokens = _tokens(args)
+    tokens = _tokens("unsubscribe", args)
     if not tokens:
         raise UsageError("unsubscribe", "topics.missing", known=", ".join(topic.id for topic in topics))
     if len(tokens) == 1 and fold(tokens[0]) in _ALL:
@@ -220,7 +234,7 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 
 def parse_latest(args: Sequence[str] | None, topics: Sequence[Topic]) -> LatestArgs:
     """`/latest [TOPIC] [N]`: the number may come first or last; more than MAX_LATEST is capped, not refused."""
-    tokens = _tokens(args)
+    tokens = _tokens("latest", args)
     numbers = [token for token in tokens if _INTEGER.match(token)]
     if len(numbers) > 1:
         raise UsageError("latest", "latest.two_counts")
@@ -260,7 +274,7 @@ def _canonical(phrase: str) -> str:
 
 def parse_alert(args: Sequence[str] | None) -> AlertArgs:
     """`/alert add PHRASE`, `/alert remove PHRASE|NUMBER`, `/alert list`."""
-    words = [arg for arg in (args or ()) if arg.strip()]
+    words = [arg for arg in _bounded("alert", args) if arg.strip()]
     if not words:
         raise UsageError("alert")
     action, rest = fold(words[0]), " ".join(words[1:]).strip()
@@ -310,7 +324,7 @@ def parse_digest(args: Sequence[str] | None) -> DigestArgs:
 
 
 def _alias(command: str, args: Sequence[str] | None, table: dict) -> object:  # type: ignore[type-arg]
-    word = fold(" ".join(token for token in (args or ()) if token.strip()))
+    word = fold(" ".join(token for token in _bounded(command, args) if token.strip()))
     if not word:
         raise UsageError(command)
     for value, aliases in table.items():

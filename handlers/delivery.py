@@ -121,14 +121,15 @@ def backoff(attempt: int, *, base: timedelta, cap: timedelta) -> timedelta:
 OVERALL_PER_SECOND = 29
 
 
-def rate_limiter() -> AIORateLimiter:
+def rate_limiter(per_second: float = OVERALL_PER_SECOND) -> AIORateLimiter:
     """The bot's AIORateLimiter (every request, not only the sender's, goes through it).
 
     PTB's default lets 30 requests through at once and then 30 a second, so the first second of a
     broadcast carries up to 60 messages and Telegram answers 429. Here the overall bucket holds one
-    request and refills 29 times a second: evenly spaced sends, never more than 30 in any second. Groups
-    keep PTB's 20 a minute (the sender paces each group more slowly than that anyway)."""
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND,
+    request and refills `per_second` times a second (`telegram.max_messages_per_second`, 29 by default):
+    evenly spaced sends, never more than 30 in any second. Groups keep PTB's 20 a minute (the sender
+    paces each group more slowly than that anyway)."""
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second,
                           group_max_rate=20, group_time_period=60, max_retries=0)
 
 

@@ -22,11 +22,13 @@ from model import Chat, ChatMode, DeliveryStatus, FeedStatus, KeywordAlert, Lang
 
 MAX_MESSAGE = 4096
 MAX_TITLE = 300
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def escape(value: str) -> str:
-    """Plain text -> text safe inside Telegram HTML (escapes <, >, & and quotes)."""
-    return html.escape(value, quote=True)
+    """Plain text -> text safe inside Telegram HTML (escapes <, >, & and quotes). A lone surrogate, which
+    no message can carry (it has no UTF-8 form), becomes U+FFFD instead of failing the whole message."""
+    return html.escape(_LONE_SURROGATE.sub("\ufffd", value), quote=True)
 
 
 def visible_length(html_text: str) -> int:

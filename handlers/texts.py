@@ -33,6 +33,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "common.none": "ninguno",
         "common.list_separator": ", ",
         "common.too_many_args": "Sobra algo: «{extra}».",
+        "common.too_long": "Es demasiado largo: como mucho {limit} caracteres.",
         # --- topics, shared by /topics, /subscribe, /unsubscribe and /latest
         "topics.unknown": "No conozco el tema «{topic}».\nTemas: {known}",
         "topics.unknown_suggest": "No conozco el tema «{topic}». ¿Quisiste decir <code>{suggestion}</code>?\nTemas: {known}",
@@ -252,6 +253,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "common.none": "none",
         "common.list_separator": ", ",
         "common.too_many_args": "Something is left over: “{extra}”.",
+        "common.too_long": "That is too long: at most {limit} characters.",
         # --- topics, shared by /topics, /subscribe, /unsubscribe and /latest
         "topics.unknown": "I don't know the topic “{topic}”.\nTopics: {known}",
         "topics.unknown_suggest": "I don't know the topic “{topic}”. Did you mean <code>{suggestion}</code>?\nTopics: {known}",

@@ -39,6 +39,7 @@ def test_minimal_config_gets_defaults_for_every_section() -> None:
     assert settings.fetch.max_body_bytes == 5_000_000
     assert settings.schedule.fetch_interval == timedelta(seconds=900)
     assert settings.telegram.base_url == "https://api.telegram.org/bot"
+    assert settings.telegram.max_messages_per_second == 29
     assert settings.feeds == ()
     assert settings.fetch.allow_private_addresses is False  # admin-added feeds reach public addresses only
 
@@ -90,6 +91,10 @@ FEED = {"url": "https://example.org/feed/", "name": "Example", "scope": "venezue
         pytest.param({"database.url": "mysql://x"}, "database.url: \"mysql://x\" must start with",
                      id="an unsupported database is refused"),
         pytest.param({"telegram.base_url": ""}, "telegram.base_url: empty", id="an empty base_url is refused"),
+        pytest.param({"telegram.max_messages_per_second": 0}, "telegram.max_messages_per_second: must be greater than 0",
+                     id="no messages a second is refused"),
+        pytest.param({"telegram.max_messages_per_second": 5000}, "telegram.max_messages_per_second: must be at most 1000",
+                     id="more than paid broadcasts allow is refused"),
         pytest.param({"telegram.admin_ids": ["ana"]}, "telegram.admin_ids: must be a list of numeric",
                      id="admin ids must be numbers"),
         pytest.param({"topics.0.id": "Protests!"}, 'topics[0].id: "Protests!" must be 1-32 lowercase',
