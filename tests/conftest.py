@@ -43,10 +43,16 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    """The shipped config.toml, with the database moved to a temporary file."""
-    shipped = load(REPO / "config.toml")
-    return dataclasses.replace(shipped, database=DatabaseSettings(url=database_url))
+def shipped_settings(database_url: str) -> Settings:
+    """The shipped config.toml as it is, feeds included, with the database moved to a temporary file."""
+    return dataclasses.replace(load(REPO / "config.toml"), database=DatabaseSettings(url=database_url))
+
+
+@pytest.fixture
+def settings(shipped_settings: Settings) -> Settings:
+    """The shipped config.toml, with the database moved to a temporary file and without its feeds, which
+    are real internet addresses: a bot started by a test must not try to reach them."""
+    return dataclasses.replace(shipped_settings, feeds=())
 
 
 @pytest.fixture
