@@ -89,6 +89,13 @@ class BotProcess:
         self._process.kill()
         await self._finish()
 
+    async def exited(self) -> int:
+        """The exit status, once the bot has ended by itself."""
+        assert self._process is not None
+        await self._finish()
+        assert self._process.returncode is not None
+        return self._process.returncode
+
     async def stop(self, *, timeout: float = 30) -> int:
         """SIGTERM, and the exit status once the bot has shut down."""
         assert self._process is not None
