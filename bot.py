@@ -92,27 +92,39 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {TOKEN_ENV} is not set; get a token from @BotFather and export it", file=sys.stderr)
         return 2
     webhook_secret = os.environ.get(WEBHOOK_SECRET_ENV, "").strip() or secrets.token_urlsafe(32)
-    configure_logging(args.log_level or settings.log_level, [token, webhook_secret])
+    # The token's secret half too: it is the part that matters, and it may appear on its own.
+    configure_logging(args.log_level or settings.log_level, [token, token.partition(":")[2], webhook_secret])
     # Imported here, not at the top: the parse worker processes run this module's top level again (that is
     # how multiprocessing prepares a child), and they have no use for telegram.
     from telegram import Update
+    from telegram.error import InvalidToken
 
     from handlers.app import build_application
 
     application = build_application(settings, token=token, clock=utc_now, classify=classifier_for(settings))
     backend = settings.database.url.split("://")[0]
-    if args.webhook or settings.webhook.enabled:
-        if not settings.webhook.enabled:
-            print("error: --webhook needs webhook.url in the config", file=sys.stderr)
-            return 2
-        log.info("starting (webhook on %s:%d), database %s", settings.webhook.listen, settings.webhook.port, backend)
-        application.run_webhook(listen=settings.webhook.listen, port=settings.webhook.port,
-                                url_path=urlsplit(settings.webhook.url).path.lstrip("/"),
-                                webhook_url=settings.webhook.url, secret_token=webhook_secret,
-                                allowed_updates=Update.ALL_TYPES)
-    else:
-        log.info("starting (long polling), database %s", backend)
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if args.webhook and not settings.webhook.enabled:
+        print("error: --webhook needs webhook.url in the config", file=sys.stderr)
+        return 2
+    # Whatever stops the bot goes through the (redacting) log, never as a bare traceback: PTB's InvalidToken,
+    # for one, quotes the whole token.
+    try:
+        if settings.webhook.enabled:
+            log.info("starting (webhook on %s:%d), database %s", settings.webhook.listen, settings.webhook.port,
+                     backend)
+            application.run_webhook(listen=settings.webhook.listen, port=settings.webhook.port,
+                                    url_path=urlsplit(settings.webhook.url).path.lstrip("/"),
+                                    webhook_url=settings.webhook.url, secret_token=webhook_secret,
+                                    allowed_updates=Update.ALL_TYPES)
+        else:
+            log.info("starting (long polling), database %s", backend)
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        log.error("Telegram rejected the token in %s: check it with @BotFather", TOKEN_ENV)
+        return 2
+    except Exception:  # noqa: BLE001 - reported once, redacted, with its traceback
+        log.exception("the bot stopped on an unexpected error")
+        return 1
     return 0
 
 

@@ -40,7 +40,7 @@ class ParsePool:
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
-                                                 initializer=start_worker, initargs=(NICENESS,))
+                                                 initializer=start_worker, initargs=(NICENESS, os.getpid()))
         return self._executor
 
     async def read(self, job: ReadJob) -> FeedContent | ReadFailure:

@@ -1,13 +1,17 @@
 """The unit of work a parse process runs: a fetched document in, normalised items with their title keys out.
 
-Pure, and light on imports (feedparser and the pure feeds modules only), so that worker processes start
-fast and stay small. Everything that crosses the process boundary is a plain frozen dataclass; a bad
-document comes back as a `ReadFailure` value, because errors with extra fields do not survive pickling.
+Pure (but for `start_worker`, which sets up the worker process), and light on imports (feedparser and the
+pure feeds modules only), so that worker processes start fast and stay small. Everything that crosses the
+process boundary is a plain frozen dataclass; a bad document comes back as a `ReadFailure` value, because
+errors with extra fields do not survive pickling.
 """
 
 from __future__ import annotations
 
 import os
+import select
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,10 +52,42 @@ class ReadFailure:
     detail: str
 
 
-def start_worker(niceness: int) -> None:
+def start_worker(niceness: int, bot_pid: int | None = None) -> None:
     """Run in each worker process as it starts: give way to the bot's own process, so that the event loop
-    (commands, sends, storing) gets a core first whenever it has work, and parsing takes the rest."""
+    (commands, sends, storing) gets a core first whenever it has work, and parsing takes the rest; and
+    end with the bot (`bot_pid`), however it ends."""
     os.nice(niceness)
+    if bot_pid is not None:
+        threading.Thread(target=_exit_with, args=(bot_pid,), name="exit-with-bot", daemon=True).start()
+
+
+def _exit_with(bot_pid: int) -> None:
+    """Wait for the bot process to end, then end this worker at once.
+
+    A worker normally ends when the bot shuts its pool down. But when the bot is killed (SIGKILL, the OOM
+    killer), nothing tells the worker: it waits for work on a queue it holds both ends of, for ever, and
+    keeps the fork server alive with it. So each worker watches the bot itself: through a pidfd where the
+    system has them (it becomes readable when the process ends), else by asking every two seconds."""
+    try:
+        watched = os.pidfd_open(bot_pid)
+    except (AttributeError, OSError):
+        watched = None
+    if watched is not None:
+        select.select([watched], [], [])
+    else:
+        while _alive(bot_pid):
+            time.sleep(2)
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def read_feed(job: ReadJob) -> FeedContent | ReadFailure:

@@ -57,7 +57,8 @@ def build_application(settings: Settings, *, token: str, clock: Clock,
         for server in health:
             await server.stop()
         await ingestion.aclose()
-        await services.database.close()
+        if services.installed:
+            await services.database.close()
 
     application = (
         ApplicationBuilder()

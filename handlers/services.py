@@ -44,6 +44,11 @@ class Services:
         self._ingest = deps
 
     @property
+    def installed(self) -> bool:
+        """Whether post_init got as far as installing the services (it may fail before: a rejected token)."""
+        return self._database is not None
+
+    @property
     def settings(self) -> Settings:
         return _required(self._settings, "settings")
 

@@ -3,13 +3,17 @@ not the pool."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from feeds.pool import NICENESS, ParsePool
 from feeds.worker import FeedContent, ReadFailure, ReadJob
 
+REPO = Path(__file__).resolve().parent.parent.parent
 RSS = b'<rss version="2.0"><channel><title>T</title><item><title>Uno</title><guid>1</guid></item></channel></rss>'
 JOB = ReadJob(body=RSS, url="https://a.example/feed", fetched_at=datetime(2026, 11, 23, 12, tzinfo=UTC),
               content_type="application/rss+xml")
@@ -40,3 +44,34 @@ async def test_a_worker_that_dies_costs_one_answer_and_the_pool_starts_again() -
         assert isinstance(again, FeedContent) and len(again.items) == 1
     finally:
         pool.close()
+
+
+KILLED_BOT = """
+import asyncio, sys
+from feeds.pool import ParsePool
+
+async def main() -> None:
+    pool = ParsePool(workers=2)
+    await pool.warm_up()
+    print("ready", flush=True)
+    await asyncio.Event().wait()  # until killed
+
+asyncio.run(main())
+"""
+
+
+async def test_the_workers_end_when_the_process_that_started_them_is_killed() -> None:
+    """A SIGKILLed bot runs no shutdown code; its parse workers (and the fork server) must end anyway
+    rather than wait for work for ever. They inherit the bot's standard output, so it reaches its end
+    only once every one of them has ended."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", KILLED_BOT, cwd=REPO,
+                                                   stdout=asyncio.subprocess.PIPE)
+    assert process.stdout is not None
+    assert await asyncio.wait_for(process.stdout.readline(), 30) == b"ready\n"
+    process.kill()
+    # (asyncio's wait() also waits for the output to close, so it too only returns once the workers end)
+    try:
+        await asyncio.wait_for(process.wait(), 20)
+    except TimeoutError:
+        raise AssertionError("a parse worker outlived the process that started it") from None
+    assert await process.stdout.read() == b""

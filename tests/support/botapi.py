@@ -865,6 +865,17 @@ class BotApiStandIn:
             )
         return self.calls_to(method)
 
+    async def wait_for(
+        self, predicate: Callable[[], bool], *, timeout: float = 5.0, what: str = "a condition"
+    ) -> None:
+        """Wait until ``predicate()`` holds, checked again after every request the stand-in
+        handles; ``AssertionError`` naming ``what`` if it does not within ``timeout``."""
+        if not await self._wait_until(predicate, timeout):
+            raise AssertionError(
+                f"{what}: not within {timeout}s; {len(self.sent)} message(s) sent, "
+                f"failed calls: {self._describe_failures()[-5:]}"
+            )
+
     def _describe_failures(self) -> list[str]:
         return [
             f"{call.method}: {failure.description}" for call, failure in self.failures

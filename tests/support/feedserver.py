@@ -40,6 +40,7 @@ class FeedServer:
         self.requests: list[Seen] = []
         self._runner: web.AppRunner | None = None
         self._gates: list[asyncio.Event] = []
+        self._arrived = asyncio.Event()
         self.port = 0
 
     def gate(self) -> asyncio.Event:
@@ -69,8 +70,19 @@ class FeedServer:
     def hits(self, path: str) -> list[Seen]:
         return [seen for seen in self.requests if seen.path == path]
 
+    async def wait_for_requests(self, count: int, *, timeout: float) -> None:
+        """Wait until the server has received `count` requests in all (AssertionError after `timeout`)."""
+        try:
+            async with asyncio.timeout(timeout):
+                while len(self.requests) < count:
+                    self._arrived.clear()
+                    await self._arrived.wait()
+        except TimeoutError:
+            raise AssertionError(f"{len(self.requests)} requests within {timeout}s, not {count}") from None
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(Seen(request.path_qs, dict(request.headers)))
+        self._arrived.set()
         route = self.routes.get(request.path_qs) or self.routes.get(request.path)
         if route is None:
             return web.Response(status=404, text="no such feed")
