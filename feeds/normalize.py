@@ -56,6 +56,7 @@ def plain_text(value: str, *, markup: bool, limit: int) -> str:
     Without it (a text field), the value already is text.
     Either way invisible and control characters go and whitespace is folded.
     """
+    value = _INVISIBLE.sub("", value)  # first: an invisible character inside a tag (`<\u200bb>`) must not hide it
     if markup and ("<" in value or "&" in value):
         value = _DROPPED.sub(" ", value)
         value = _COMMENT.sub(" ", value)
@@ -63,8 +64,7 @@ def plain_text(value: str, *, markup: bool, limit: int) -> str:
         value = _TAG.sub("", value)
         value = _UNCLOSED_TAG.sub("", value)
         value = _TAG_OPENER.sub("", value)
-        value = html.unescape(value)
-    value = _INVISIBLE.sub("", value)
+        value = _INVISIBLE.sub("", html.unescape(value))  # and what entities such as &#8203; stand for
     return shorten(" ".join(value.split()), limit)
 
 

@@ -113,7 +113,7 @@ def assert_failed_alone(cycle: Cycle, kind: str, *, detail: str = "") -> FeedSta
     assert (status.last_error_kind, status.consecutive_failures) == (kind, 1)
     assert status.last_error_at is not None and status.next_fetch_at is not None
     assert detail in (status.last_error_detail or ""), status.last_error_detail
-    assert cycle.seconds < TIMEOUT + 2.0, f"the cycle took {cycle.seconds:.2f} s"
+    assert cycle.seconds < TIMEOUT + 3.0, f"the cycle took {cycle.seconds:.2f} s"
     assert cycle.peak < MEMORY, f"{cycle.peak / 1e6:.1f} MB at the peak"
     return status
 
@@ -158,7 +158,7 @@ async def test_a_feed_that_never_ends_is_a_timeout(bench: Bench) -> None:
     url = bench.server.route("/drip", stream=counting(written, drip))
     cycle = await bench.cycle(url)
     assert_failed_alone(cycle, "timeout", detail=f"within {TIMEOUT:g} s")
-    assert TIMEOUT <= cycle.feed("hostile").seconds < TIMEOUT + 0.5
+    assert TIMEOUT <= cycle.feed("hostile").seconds < TIMEOUT + 1.5
     assert len(written) > 5, "the server was still dripping when the fetch gave up"
 
 

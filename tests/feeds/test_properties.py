@@ -70,6 +70,7 @@ def test_any_text_becomes_bounded_single_line_plain_text(value: str, markup: boo
 @example(value="<<b>b>bold?</b>")
 @example(value="<scr<b>ipt>alert(1)</scr</b>ipt>")
 @example(value="<<!-- x -->a href='javascript:alert(1)'>link</a>")
+@example(value="<\u200bscript>alert(1)<\ud800/script>")
 def test_no_tag_is_left_in_a_markup_field(value: str) -> None:
     """Tags are removed until none is left (a tag split by another, `<scr<b>ipt>`, does not come back
     together); only an escaped one (`&lt;b&gt;`) may show, as the literal text it stands for."""

@@ -98,7 +98,7 @@ def test_every_parser_refuses_arguments_over_the_limit(command: str, parse) -> N
 
 
 def test_resolving_topics_is_linear_in_the_words_given() -> None:
-    """It once tried every run of words from each position to the end: 1,300 words took half a minute."""
+    """It once tried every run of words from each position to the end: 1,024 words took 18 s."""
     tokens = ["cne", "sanciones", "CNE y elecciones", "protestas"] * 500
     started = time.perf_counter()
     assert args.resolve_topics("subscribe", tokens, TOPICS) == ("cne", "sanctions", "protests")
