@@ -136,7 +136,10 @@ def rate_limiter(per_second: float = OVERALL_PER_SECOND) -> AIORateLimiter:
 
 @dataclass(frozen=True, slots=True)
 class SendPolicy:
-    concurrency: int = 16  # sends in flight at once: 30/s even at 500 ms a request, so the rate limiter is the bound
+    # Sends in flight at once. A crash can repeat every message Telegram accepted but the outbox had not yet
+    # marked sent: one per slot. One slot keeps the promise "at most the one message in flight at the crash
+    # is repeated"; more slots reach Telegram's 30/s over slow round trips, at the price of that many repeats.
+    concurrency: int = 1
     chats_per_round: int = 200  # chats claimed at a time
     alerts_per_chat: int = 30  # deliveries of one chat per round; the rest wait for the next round
     private_interval: timedelta = timedelta(seconds=1)  # Telegram: about one message a second per chat

@@ -25,7 +25,6 @@ import pytest
 from sqlalchemy import func, select
 
 from feeds.classify import compile_classifier
-from handlers.delivery import SendPolicy
 from settings import load
 from storage.engine import Database
 from storage.tables import deliveries, feeds, item_topics, items, stories
@@ -102,7 +101,7 @@ async def test_a_kill_in_the_middle_of_a_fan_out_loses_no_alert(tmp_path: Path, 
     twice = sorted(chat for chat, count in copies.items() if count > 1)
     assert all(copies[chat] == 2 for chat in twice)
     # Only a message in flight when the process died can be sent again: at most one per send slot.
-    assert len(twice) <= SendPolicy().concurrency, twice
+    assert len(twice) <= 1, twice  # the one message that may have been in flight at the kill
     assert all(SANCTIONS in message.plain_text for message in api.sent)
     print(f"killed after {before} messages; {len(twice)} chat(s) got the alert twice")
 
