@@ -11,8 +11,11 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from tests.support.botapi import BotApiStandIn
+
+pytestmark = pytest.mark.process
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "987654:process-test-token-XYZ"

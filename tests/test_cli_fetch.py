@@ -15,6 +15,8 @@ import pytest
 
 from tests.support.feedserver import FeedServer, running_server
 
+pytestmark = pytest.mark.process
+
 REPO = Path(__file__).resolve().parent.parent
 RSS = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><language>es</language>'
        b"<item><title>CNE fija fecha de elecciones</title><guid>a1</guid><link>https://a.example/1</link></item>"

@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,8 @@ from tests.support.botprocess import REPO, BotProcess, write_config
 from tests.support.chats import add_chats
 from tests.support.feedserver import FeedServer, running_server
 
+pytestmark = pytest.mark.process
+
 TOKEN = "555000:crash-safety-test-token"
 CHATS = 1_000
 FIRST_CHAT = 10_000
@@ -41,9 +44,11 @@ SHIPPED = load(REPO / "config.toml")
 
 
 def rss(items: list[tuple[str, str]], *, site: str) -> bytes:
-    """A feed of (guid, title) items."""
+    """A feed of (guid, title) items, published an hour before the test runs: the bot reads the real
+    clock, and only a recent story is an instant alert."""
+    published = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
     entries = "".join(f"<item><title>{title}</title><guid>{guid}</guid><link>https://{site}/{guid}</link>"
-                      f"<pubDate>Mon, 23 Nov 2026 11:00:00 GMT</pubDate></item>" for guid, title in items)
+                      f"<pubDate>{published}</pubDate></item>" for guid, title in items)
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{site}</title>'
             f"<link>https://{site}/</link><language>es</language>{entries}</channel></rss>").encode()
 

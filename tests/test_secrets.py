@@ -22,6 +22,8 @@ from tests.support.botapi import BotApiStandIn
 from tests.support.botprocess import REPO, BotProcess, write_config
 from tests.support.feedserver import FeedServer, running_server
 
+pytestmark = pytest.mark.process
+
 TOKEN = "7654321:AAH-secret-half-of-the-token_x9"
 SECRET = TOKEN.partition(":")[2]
 USER = 4242
