@@ -131,10 +131,13 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
 def classifier_for(settings: Settings) -> Classify:
     """What ingestion calls to give an item its topics: the configured topics, compiled once."""
     from feeds.classify import compile_classifier
+    from model import LANGS
 
     classifier = compile_classifier(settings.topics, settings.classifier)
 
     def classify(item: Item, scope: Scope) -> Mapping[str, Sequence[str]]:
+        if item.language is not None and item.language not in LANGS:
+            return {}  # the topics have terms in Spanish and English only: a Portuguese item gets none
         return dict(classifier.classify(item.title, item.summary, scope).matches)
 
     return classify
@@ -161,7 +164,7 @@ def command_fetch(settings: Settings, args: argparse.Namespace) -> int:
         try:
             await database.upgrade()
             await register_config_feeds(database, settings.feeds, now=utc_now())
-            async with open_fetcher(settings.fetch) as fetcher:
+            async with open_fetcher(settings.fetch, user_agents=settings.feed_user_agents()) as fetcher:
                 deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
                                   interval=settings.schedule.fetch_interval, classify=classifier_for(settings),
                                   on_new=FanOutHook(utc_now))

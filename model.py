@@ -52,6 +52,7 @@ class FeedSpec:
     name: str
     scope: Scope
     language: Lang | None = None
+    user_agent: str | None = None  # for a site that refuses the bot's own User-Agent (config.toml only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +165,11 @@ class Item:
     link: str
     title: str
     summary: str
-    language: Lang | None
+    language: str | None  # ISO 639-1, as the feed declared it: items in languages without topic terms get none
     published_at: datetime
     fetched_at: datetime
     content_hash: str
+    outlet: str | None = None  # the outlet an aggregator (Google News) credits; None for an outlet's own feed
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,10 @@ class Settings:
     def topic_ids(self) -> tuple[str, ...]:
         return tuple(topic.id for topic in self.topics)
 
+    def feed_user_agents(self) -> dict[str, str]:
+        """Feed URL -> the User-Agent its `feeds[].user_agent` sets, for the feeds that set one."""
+        return {feed.url: feed.user_agent for feed in self.feeds if feed.user_agent}
+
 
 # ---------------------------------------------------------------------------------------------------
 # Schema: a table of fields per section. A field has a type check, an optional default and a converter
@@ -352,6 +356,7 @@ _FEED = {
     "name": _Field((str,), convert=_non_empty),
     "scope": _Field((str,), "venezuela", _scope),
     "language": _Field((str,), None, _lang),
+    "user_agent": _Field((str,), None, _non_empty),
 }
 _LOCALIZED = {"es": _Field((str,), convert=_non_empty), "en": _Field((str,), convert=_non_empty)}
 _TERMS = {"es": _Field((list,), [], _term_list), "en": _Field((list,), [], _term_list)}

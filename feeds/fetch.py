@@ -31,7 +31,7 @@ import asyncio
 import ipaddress
 import socket
 import ssl
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -155,9 +155,11 @@ class Fetcher:
     feeds go through a second session whose resolver refuses addresses that are not public."""
 
     def __init__(self, session: aiohttp.ClientSession, limits: FetchSettings, *,
-                 guarded_session: aiohttp.ClientSession | None = None, guard: AddressGuard | None = None) -> None:
+                 guarded_session: aiohttp.ClientSession | None = None, guard: AddressGuard | None = None,
+                 user_agents: Mapping[str, str] | None = None) -> None:
         self._session = session
         self._limits = limits
+        self._user_agents = dict(user_agents or {})
         self._guarded_session = guarded_session
         self._guard = guard if guard is not None else AddressGuard()
 
@@ -192,6 +194,8 @@ class Fetcher:
 
     async def _follow(self, feed: FeedForFetch, session: aiohttp.ClientSession, *, guarded: bool) -> FetchResult:
         headers = {"Accept": ACCEPT}
+        if feed.url in self._user_agents:
+            headers["User-Agent"] = self._user_agents[feed.url]
         if feed.etag:
             headers["If-None-Match"] = feed.etag
         if feed.last_modified:
@@ -263,9 +267,11 @@ def _describe(exc: BaseException) -> str:
 
 @asynccontextmanager
 async def open_fetcher(limits: FetchSettings, *, resolver: AbstractResolver | None = None,
-                       exempt: Collection[str] = ()) -> AsyncIterator[Fetcher]:
+                       exempt: Collection[str] = (), user_agents: Mapping[str, str] | None = None,
+                       ) -> AsyncIterator[Fetcher]:
     """A Fetcher with its own sessions: at most `limits.concurrency` connections each, the configured
-    User-Agent, gzip/deflate, no cookies. Closed when the block ends.
+    User-Agent (or, for the feed URLs in `user_agents`, theirs), gzip/deflate, no cookies. Closed when the
+    block ends.
 
     Unless `limits.allow_private_addresses`, a second session serves guarded (admin-added) feeds; its
     resolver wraps `resolver` (the system's by default) and `exempt` addresses count as public there.
@@ -275,7 +281,7 @@ async def open_fetcher(limits: FetchSettings, *, resolver: AbstractResolver | No
     session = new_session(limits)
     guarded = None if limits.allow_private_addresses else new_session(limits, GuardedResolver(guard, resolver))
     try:
-        yield Fetcher(session, limits, guarded_session=guarded, guard=guard)
+        yield Fetcher(session, limits, guarded_session=guarded, guard=guard, user_agents=user_agents)
     finally:
         await session.close()
         if guarded is not None:

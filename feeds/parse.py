@@ -9,9 +9,12 @@ a document with no feed in it is a `ParseError`.
 
 from __future__ import annotations
 
+import codecs
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any
+from xml.etree import ElementTree
 
 import feedparser
 
@@ -41,6 +44,7 @@ class ParsedEntry:
     published: tuple[int, ...] | None = None
     updated: tuple[int, ...] | None = None
     language: str | None = None
+    source: str | None = None  # the outlet an aggregator names for the entry (RSS <source>, Atom source title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
     """Parse `body`, fetched from `url`. Raises ParseError(kind="empty" or "not_a_feed")."""
     if not body.strip():
         raise ParseError(url, "empty", "the document is empty")
+    mended = _mend_utf8(body, content_type)
     # No Content-Location: feedparser would resolve ids (RSS guids, Atom ids) against it, and an item's
     # identity must not change when its feed moves. feeds.normalize resolves relative links itself.
     headers = {}
@@ -75,7 +80,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
     if content_language:
         headers["content-language"] = content_language
     try:
-        result = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False,
+        result = feedparser.parse(io.BytesIO(mended or body), response_headers=headers, sanitize_html=False,
                                   resolve_relative_uris=False)
     except Exception as exc:  # noqa: BLE001 - hostile input must not crash the cycle; feedparser has no error type
         raise ParseError(url, "not_a_feed", f"feedparser failed: {type(exc).__name__}: {exc}"[:300]) from exc
@@ -85,9 +90,14 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
         problem = result.get("bozo_exception")
         warning = f"{type(problem).__name__}: {problem}"[:300] if problem is not None else "not well-formed"
         broken = type(problem).__name__ not in _HEADER_PROBLEMS
+    elif mended is not None:
+        warning = "NotUtf8: bytes that are not UTF-8 were read as Windows-1252"
     version = result.get("version") or ""
     rss = not version.startswith("atom")
-    entries = tuple(_entry(raw, rss=rss) for raw in result.get("entries", ()))
+    raw_entries = result.get("entries", ())
+    entries = tuple(_entry(raw, rss=rss) for raw in raw_entries)
+    if version.startswith("rss") and any(_has_other_links(raw) for raw in raw_entries):
+        entries = _with_own_links(entries, _rss_item_links(body))
     if entries and warning and any(sign in warning for sign in _CUT_OFF):
         entries = entries[:-1]  # the document ends mid-entry: the last one may be missing its end
     if not entries and (not version or broken):
@@ -103,6 +113,42 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
         entries=entries,
         warning=warning,
     )
+
+
+# A document that says it is UTF-8 but has a few bytes that are not (one item pasted from Windows-1252):
+# feedparser would then decode the whole document with another code page and every item would read
+# "Ă‘andĂş". Only the offending bytes are read as Windows-1252; valid UTF-8 stays what it is.
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
+_UTF8_NAMES = frozenset({"utf-8", "utf8"})
+_OTHER_UNICODE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+
+def _windows_1252(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start:error.end]
+    return bad.decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("centinela-windows-1252", _windows_1252)
+
+
+def _mend_utf8(body: bytes, content_type: str | None) -> bytes | None:
+    """`body` with its stray non-UTF-8 bytes read as Windows-1252, or None when it needs no mending."""
+    try:
+        body.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    if body.startswith(_OTHER_UNICODE_BOMS):
+        return None
+    header = _CHARSET.search(content_type or "")
+    declaration = _XML_ENCODING.match(body[:300])
+    declared = header.group(1) if header else declaration.group(1).decode() if declaration else "utf-8"
+    if declared.lower() not in _UTF8_NAMES:
+        return None  # a document in another code page is feedparser's to decode
+    return body.decode("utf-8", errors="centinela-windows-1252").encode("utf-8")
 
 
 # Entries are read with dict.get on feedparser's canonical keys: FeedParserDict.get goes through its key
@@ -128,7 +174,47 @@ def _entry(raw: Any, *, rss: bool) -> ParsedEntry:
         published=_time(_get(raw, "published_parsed") or _get(raw, "created_parsed")),
         updated=_time(_get(raw, "updated_parsed")),
         language=language,
+        source=_text_or_none(_get(_get(raw, "source") or {}, "title")),
     )
+
+
+# RSS items may carry Atom links as well (El País' MRSS feeds put related articles in <atom:link> inside each
+# item). feedparser reads them as the entry's links and reports the last one as *the* link, so an item would
+# point at another article. For RSS, the item's own <link> element is its link.
+
+def _has_other_links(raw: Any) -> bool:
+    return sum(1 for link in _get(raw, "links") or () if _get(link, "rel") == "alternate") > 1
+
+
+def _rss_item_links(body: bytes) -> list[str | None] | None:
+    """Each RSS item's own link (`_own_link`), in document order; None when the document is not well-formed
+    XML (feedparser's forgiving parser read it, and its links stand)."""
+    links: list[str | None] = []
+    try:
+        for _, element in ElementTree.iterparse(io.BytesIO(body), events=("end",)):
+            if element.tag == "item":
+                links.append(_own_link(element))
+                element.clear()
+    except ElementTree.ParseError:
+        return None
+    return links
+
+
+def _own_link(item: ElementTree.Element) -> str | None:
+    """An RSS item's <link>, else its <guid> when that is a permalink (RSS's default)."""
+    link = item.find("link")
+    if link is not None and link.text and link.text.strip():
+        return link.text.strip()
+    guid = item.find("guid")
+    if guid is not None and guid.get("isPermaLink", "true") != "false":
+        return _text_or_none(guid.text)
+    return None
+
+
+def _with_own_links(entries: tuple[ParsedEntry, ...], links: list[str | None] | None) -> tuple[ParsedEntry, ...]:
+    if links is None or len(links) != len(entries):
+        return entries
+    return tuple(replace(entry, link=link) for entry, link in zip(entries, links, strict=True))
 
 
 def _field(raw: Any, name: str, *, rss: bool) -> TextField | None:

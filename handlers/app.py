@@ -43,7 +43,8 @@ def build_application(settings: Settings, *, token: str, clock: Clock,
             await server.start(settings.health.listen, settings.health.port)
             health.append(server)
         await register_config_feeds(database, settings.feeds, now=clock())
-        fetcher = await ingestion.enter_async_context(open_fetcher(settings.fetch))
+        fetcher = await ingestion.enter_async_context(
+            open_fetcher(settings.fetch, user_agents=settings.feed_user_agents()))
         pool = ParsePool(settings.fetch.parse_workers)
         ingestion.callback(pool.close)
         deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,

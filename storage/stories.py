@@ -117,7 +117,7 @@ async def add_items(session: AsyncSession, batch: Sequence[NewItem]) -> list[Sto
         dialect_insert(items).on_conflict_do_nothing(index_elements=[items.c.feed_id, items.c.guid])
         .returning(items.c.id, items.c.feed_id, items.c.guid),
         [{"feed_id": new.feed_id, "guid": new.item.guid, "story_id": story_of(index), "link": new.item.link,
-          "title": new.item.title, "summary": new.item.summary, "language": new.item.language,
+          "title": new.item.title, "summary": new.item.summary, "language": new.item.language, "outlet": new.item.outlet,
           "published_at": new.item.published_at, "fetched_at": new.item.fetched_at,
           "content_hash": new.item.content_hash} for index, new in enumerate(batch)])
     item_ids = {(row.feed_id, row.guid): row.id for row in inserted}
@@ -185,7 +185,7 @@ async def stories_by_id(session: AsyncSession, story_ids: Iterable[int]) -> dict
     story_rows = (await session.execute(select(stories).where(stories.c.id.in_(ids)))).all()
     item_rows = (await session.execute(
         select(items.c.story_id, items.c.id, items.c.link, items.c.title, items.c.summary, items.c.language,
-               feeds.c.name.label("feed_name"))
+               items.c.outlet, feeds.c.name.label("feed_name"))
         .join(feeds, feeds.c.id == items.c.feed_id)
         .where(items.c.story_id.in_(ids))
         .order_by(items.c.story_id, items.c.fetched_at, items.c.id))).all()
@@ -197,7 +197,8 @@ async def stories_by_id(session: AsyncSession, story_ids: Iterable[int]) -> dict
     sources: dict[int, list[Source]] = {}
     first_item: dict[int, tuple[str, str | None]] = {}
     for row in item_rows:
-        sources.setdefault(row.story_id, []).append(Source(row.feed_name, row.link, row.title))
+        # an aggregator's item is reported by the outlet it credits, not by the aggregator
+        sources.setdefault(row.story_id, []).append(Source(row.outlet or row.feed_name, row.link, row.title))
         first_item.setdefault(row.story_id, (row.summary, row.language))
     terms: dict[int, dict[str, list[str]]] = {}
     for row in topic_rows:

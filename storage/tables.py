@@ -105,6 +105,7 @@ items = Table(
     Column("title", Text, nullable=False),
     Column("summary", Text, nullable=False, default=""),
     Column("language", String(2)),
+    Column("outlet", Text),  # the outlet an aggregator credits the item to (migration 0003)
     Column("published_at", UtcDateTime(), nullable=False),
     Column("fetched_at", UtcDateTime(), nullable=False),
     Column("content_hash", String(64), nullable=False),

@@ -88,6 +88,8 @@ FEED = {"url": "https://example.org/feed/", "name": "Example", "scope": "venezue
                      id="a feed scope must be venezuela or world"),
         pytest.param({"feeds": [FEED, FEED]}, 'feeds[1].url: duplicate "https://example.org/feed/"',
                      id="the same feed twice is refused"),
+        pytest.param({"feeds": [{**FEED, "user_agent": " "}]}, "feeds[0].user_agent: empty",
+                     id="a feed's own user agent may not be empty"),
         pytest.param({"database.url": "mysql://x"}, "database.url: \"mysql://x\" must start with",
                      id="an unsupported database is refused"),
         pytest.param({"telegram.base_url": ""}, "telegram.base_url: empty", id="an empty base_url is refused"),

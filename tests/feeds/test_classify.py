@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,8 @@ from errors import ConfigError
 from feeds.classify import Classification, Classifier, compile_classifier
 from feeds.classify_cli import evaluate_file
 from feeds.evaluate import format_report
-from model import Localized, Scope, Topic
-from settings import ClassifierSettings, load, parse
+from model import Item, Localized, Scope, Topic
+from settings import ClassifierSettings, Settings, load, parse
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data"
@@ -281,3 +282,16 @@ def test_each_sample_post_gets_its_topics(shipped: Classifier, name: str, topics
     assert set(shipped.classify(first, rest, V).topics) == topics
     # The title alone (its first sentence) may find fewer topics, never a wrong one.
     assert set(shipped.classify(first, "", V).topics) <= topics
+
+
+def test_an_item_in_a_language_the_topics_have_no_terms_for_gets_no_topic(shipped_settings: Settings) -> None:
+    from bot import classifier_for
+
+    moment = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # any moment: classification reads no clock
+    classify = classifier_for(shipped_settings)
+    title = "Maduro: oposición denuncia fraude del CNE en las elecciones"
+    fired = {language: classify(Item(guid="g", link="https://x.example/", title=title, summary="", language=language,
+                                     published_at=moment, fetched_at=moment, content_hash="h"), Scope.VENEZUELA)
+             for language in ("es", None, "pt")}
+    assert "cne" in fired["es"] and "cne" in fired[None]
+    assert fired["pt"] == {}

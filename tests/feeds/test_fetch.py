@@ -56,6 +56,16 @@ async def test_the_request_names_the_bot_and_asks_for_feeds(feed_server: FeedSer
     assert "If-None-Match" not in headers and "If-Modified-Since" not in headers
 
 
+async def test_a_feed_with_its_own_user_agent_is_asked_with_it_and_the_others_with_the_bots(
+        feed_server: FeedServer, limits: FetchSettings) -> None:
+    picky, plain = feed_server.route("/picky", RSS), feed_server.route("/plain", RSS)
+    async with open_fetcher(limits, user_agents={picky: "Mozilla/5.0 (compatible; Centinela)"}) as fetcher:
+        await fetcher.fetch(feed(picky))
+        await fetcher.fetch(feed(plain))
+    assert feed_server.hits("/picky")[0].headers["User-Agent"] == "Mozilla/5.0 (compatible; Centinela)"
+    assert feed_server.hits("/plain")[0].headers["User-Agent"] == limits.user_agent
+
+
 async def test_conditional_get_sends_the_stored_validators_and_a_304_has_no_body(
         feed_server: FeedServer, limits: FetchSettings) -> None:
     url = feed_server.route("/feed", RSS, etag='"v1"', last_modified="Mon, 23 Nov 2026 10:00:00 GMT")

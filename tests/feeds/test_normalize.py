@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from feeds.normalize import (
+    INVISIBLE_PLANES,
     SUMMARY_MAX,
     TITLE_MAX,
     FeedContext,
@@ -76,6 +79,8 @@ def test_text_is_capped_with_an_ellipsis_on_a_word_boundary(limit: int) -> None:
     ("/politica/nota-1/", "https://site.example/politica/nota-1/"),
     ("nota-2", "https://site.example/feed/nota-2"),
     ("  https://example.com/\n  wrapped  ", "https://example.com/wrapped"),
+    ("https://t.me@evil.example/login", "https://evil.example/login"),
+    ("https://user:secret@example.com/a", "https://example.com/a"),
     ("javascript:alert(1)", None),
     ("mailto:redaccion@example.com", None),
     ("ftp://example.com/a", None),
@@ -84,6 +89,7 @@ def test_text_is_capped_with_an_ellipsis_on_a_word_boundary(limit: int) -> None:
 ], ids=["scheme and host lower-cased, path kept", "default port dropped", "other port kept", "empty path is /",
         "fragment dropped", "utm_* dropped", "click ids dropped", "case-insensitive, other parameters kept",
         "encoding kept", "relative to the site", "relative to the feed", "whitespace removed",
+        "user info dropped: the host is what the link says", "credentials dropped",
         "javascript refused", "mailto refused", "ftp refused", "malformed refused", "empty"])
 def test_canonical_link(link: str, canonical: str | None) -> None:
     assert canonical_link(link, "https://site.example/feed/") == canonical
@@ -127,8 +133,9 @@ def test_language_is_detected_cheaply(text: str, language: str | None) -> None:
 
 
 @pytest.mark.parametrize(("code", "language"), [("es-VE", "es"), ("ES", "es"), ("es-419", "es"), ("en_US", "en"),
-                                                ("en", "en"), ("pt-BR", None), ("", None), (None, None)])
-def test_language_codes_are_reduced_to_es_or_en(code: str | None, language: str | None) -> None:
+                                                ("en", "en"), ("pt-BR", "pt"), ("", None), (None, None),
+                                                ("x-klingon", None), ("español", None)])
+def test_language_codes_are_reduced_to_their_two_letter_code(code: str | None, language: str | None) -> None:
     assert language_code(code) == language
 
 
@@ -178,3 +185,69 @@ def test_the_wordpress_footer_is_not_part_of_the_summary() -> None:
                         '<a href="https://x.example">X</a>.</p>')
     item = to_item(entry(summary=summary), CONTEXT, fetched_at=FETCHED)
     assert item is not None and item.summary == "Texto."
+
+
+# Edge cases written by hand (the real feeds of tests/data/feeds/real/ cover the common forms).
+
+@pytest.mark.parametrize("footer", [
+    "La entrada <a href='https://x.example/a'>Título</a> se publicó primero en <a href='https://x.example'>X</a>.",
+    "La publicación Título apareció primero en X.",
+    "La entrada Título aparece primero en Huellas y Sabores.",
+    "El cargo Título apareció primero en Equicaribe.",
+    "The post Título first appeared on X.",
+], ids=["yoast es", "yoast es (publicación)", "aparece", "el cargo (es-CO)", "rank math"])
+def test_spanish_and_other_wordpress_footers_are_not_part_of_the_summary(footer: str) -> None:
+    item = to_item(entry(summary=TextField(f"<p>El CNE fijó la fecha.</p><p>{footer}</p>")), CONTEXT,
+                   fetched_at=FETCHED)
+    assert item is not None and item.summary == "El CNE fijó la fecha."
+
+
+@pytest.mark.parametrize("cut", ["[…]", "[&#8230;]", "[...]"])
+def test_an_excerpt_cut_short_loses_its_bracketed_ellipsis(cut: str) -> None:
+    item = to_item(entry(summary=TextField(f"<p>La oposición pidió garantías {cut}</p>")), CONTEXT, fetched_at=FETCHED)
+    assert item is not None and item.summary == "La oposición pidió garantías"
+
+
+@pytest.mark.parametrize("hidden", ["\u061c", "\U000e0041\U000e007f", "\u180e", "\u115f", "\u200b", "\u2060",
+                                    "\u202e", "\u2066", "\ufeff", "\u00ad", "\x07", "\x9b", "\ud800"],
+                         ids=["arabic letter mark", "tag characters", "mongolian vowel separator", "hangul filler",
+                              "zero width space", "word joiner", "right-to-left override", "isolate", "bom",
+                              "soft hyphen", "bell", "csi", "lone surrogate"])
+def test_invisible_and_direction_changing_characters_never_reach_a_chat(hidden: str) -> None:
+    assert plain_text(f"Maduro{hidden} y{hidden}<{hidden}b>la oposición", markup=True, limit=300) == "Maduro yla oposición"
+
+
+def test_every_control_and_format_character_is_in_the_planes_the_filter_reads() -> None:
+    outside = [point for point in range(sys.maxunicode + 1) if point >> 16 not in INVISIBLE_PLANES
+               and unicodedata.category(chr(point)) in ("Cc", "Cf", "Cs")]
+    assert outside == []
+
+
+@pytest.mark.parametrize(("garbled", "text"), [
+    ("AdemÃ¡s, la regiÃ£o", "Además, la região"),
+    ("CrÃ\xadticas", "Críticas"),  # í: its second byte, 0xAD, reads as a soft hyphen
+    ("itâ€™s â€œdemocracyâ€\x9d", "it’s “democracy”"),
+    ("SÃO PAULO, Ñandú, niño, ¿qué?", "SÃO PAULO, Ñandú, niño, ¿qué?"),  # real text is left alone
+])
+def test_utf8_read_as_latin1_or_windows1252_upstream_is_mended(garbled: str, text: str) -> None:
+    assert plain_text(garbled, markup=True, limit=300) == text
+
+
+def test_a_google_news_item_is_the_outlets_headline_credited_to_the_outlet() -> None:
+    multi = TextField('<ol><li><a href="https://news.google.com/rss/articles/1">Otra nota sobre sanciones</a>'
+                      '&nbsp;<font color="#6f6f6f">El Pitazo</font></li><li>...</li></ol>')
+    item = to_item(ParsedEntry(id="g1", link="https://news.google.com/rss/articles/CBMi?oc=5",
+                               title=TextField("EE.UU. sanciona a ocho funcionarios - Efecto Cocuyo"), summary=multi,
+                               source="Efecto Cocuyo"), CONTEXT, fetched_at=FETCHED)
+    assert item is not None
+    assert (item.title, item.summary, item.outlet) == ("EE.UU. sanciona a ocho funcionarios", "", "Efecto Cocuyo")
+    dash_in_title = to_item(ParsedEntry(id="g2", link="https://news.google.com/rss/articles/x", title=TextField(
+        "Maduro - Machado: el pulso - BBC"), summary=None, source="El País"), CONTEXT, fetched_at=FETCHED)
+    assert dash_in_title is not None and dash_in_title.title == "Maduro - Machado: el pulso - BBC"  # not its source
+
+
+def test_a_declared_language_is_kept_even_when_the_topics_have_no_terms_in_it() -> None:
+    portuguese = FeedContext(CONTEXT.url, CONTEXT.home, language=None, feed_language=language_code("pt-BR"))
+    item = to_item(entry(title=TextField("Eleições na Venezuela: oposição denuncia fraude")), portuguese,
+                   fetched_at=FETCHED)
+    assert item is not None and item.language == "pt"

@@ -90,3 +90,36 @@ def test_the_charset_of_the_http_header_is_used() -> None:
     body = '<rss version="2.0"><channel><item><title>Elección en Mérida</title></item></channel></rss>'.encode("latin-1")
     parsed = parse_feed(body, url=URL, content_type="application/rss+xml; charset=iso-8859-1")
     assert parsed.entries[0].title.value == "Elección en Mérida"
+
+
+# Edge cases written by hand; tests/data/feeds/real/elpais-mrss-brasil-ptbr.xml is the real form.
+
+def test_an_rss_items_own_link_wins_over_the_atom_links_it_carries() -> None:
+    items = ('<item><title>A</title><link>https://elpais.com/a.html</link>'
+             '<atom:link href="https://elpais.com/related-1.html" title="Otra"/>'
+             '<atom:link rel="alternate" href="https://elpais.com/related-2.html"/></item>'
+             '<item><title>B</title><guid>https://elpais.com/b.html</guid>'
+             '<atom:link href="https://elpais.com/related-3.html"/></item>'
+             '<item><title>C</title><guid isPermaLink="false">c-1</guid>'
+             '<atom:link href="https://elpais.com/related-4.html"/></item>')
+    body = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+            f'<channel><title>El País</title><link>https://elpais.com/</link>{items}</channel></rss>').encode()
+    links = [entry.link for entry in parse_feed(body, url=URL).entries]
+    assert links == ["https://elpais.com/a.html", "https://elpais.com/b.html", None]
+
+
+@pytest.mark.parametrize("content_type", ["application/rss+xml; charset=utf-8", None])
+def test_one_windows_1252_item_in_a_utf8_feed_leaves_the_others_right(content_type: str | None) -> None:
+    good = "<item><title>Ñandú en Mérida</title></item>".encode()
+    pasted = "<item><title>Año de elecciones – «sí»</title></item>".encode("cp1252")
+    body = rss("").replace(b"</channel>", good + pasted + b"</channel>")
+    parsed = parse_feed(body, url=URL, content_type=content_type)
+    assert [entry.title.value for entry in parsed.entries if entry.title] == ["Ñandú en Mérida",
+                                                                                "Año de elecciones – «sí»"]
+    assert parsed.warning is not None and "Windows-1252" in parsed.warning
+
+
+def test_a_google_news_items_source_is_read() -> None:
+    body = rss('<item><title>Titular - El Pitazo</title><link>https://news.google.com/rss/articles/x</link>'
+               '<source url="https://elpitazo.net">El Pitazo</source></item>')
+    assert parse_feed(body, url=URL).entries[0].source == "El Pitazo"

@@ -127,6 +127,8 @@ async def test_every_row_stored_at_the_first_migration_is_there_after_upgrading_
                                                                    (written["stories"][1]["id"], "keyword")]
         for name, rows in written.items():
             expected = kept if name == "deliveries" else rows
+            if name == "items":  # 0003 adds the outlet an aggregator credits: none for older items
+                expected = [{**row, "outlet": None} for row in rows]
             assert sorted(map(_key, found[name])) == sorted(map(_key, expected)), name
 
         async with database.transaction() as session:  # the bot reads them as its own
