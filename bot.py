@@ -160,7 +160,7 @@ def command_fetch(settings: Settings, args: argparse.Namespace) -> int:
 
     async def fetch() -> int:
         database = Database(settings.database.url)
-        pool = ParsePool(settings.fetch.parse_workers)
+        pool = ParsePool(settings.fetch.parse_workers, budget=settings.fetch.parse_timeout)
         try:
             await database.upgrade()
             await register_config_feeds(database, settings.feeds, now=utc_now())

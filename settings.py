@@ -80,6 +80,8 @@ class FetchSettings:
     backoff_base: timedelta
     backoff_max: timedelta
     parse_workers: int  # 0: one per CPU core
+    parse_timeout: timedelta = timedelta(seconds=30)  # one document; past it that feed fails (parse_timeout)
+    max_entries: int = 300  # the newest entries taken from one fetch of a feed
     # Feeds added with /feed add may reach loopback, private, link-local and other non-public addresses
     # (config.toml feeds always may: the operator wrote them). Off by default; see feeds.fetch.
     allow_private_addresses: bool = False
@@ -348,6 +350,8 @@ _FETCH = {
     "backoff_base_seconds": _Field((int, float), 900, _seconds),
     "backoff_max_seconds": _Field((int, float), 86_400, _seconds),
     "parse_workers": _Field((int,), 0, _non_negative),
+    "parse_timeout_seconds": _Field((int, float), 30, _seconds),
+    "max_entries_per_feed": _Field((int,), 300, _positive),
     "allow_private_addresses": _Field((bool,), False),
 }
 _CLASSIFIER = {"venezuela_terms": _Field((list,), [], _term_list), "foreign_terms": _Field((list,), [], _term_list)}
@@ -480,6 +484,8 @@ def parse(document: Mapping[str, Any], path: Path) -> Settings:
             backoff_base=fetch["backoff_base_seconds"],
             backoff_max=fetch["backoff_max_seconds"],
             parse_workers=fetch["parse_workers"],
+            parse_timeout=fetch["parse_timeout_seconds"],
+            max_entries=fetch["max_entries_per_feed"],
             allow_private_addresses=fetch["allow_private_addresses"],
         ),
         classifier=ClassifierSettings(**classifier),

@@ -251,7 +251,8 @@ class _Cycle:
                         return self._unchanged(feed, result, Status.UNCHANGED, body_hash, started)
                     content = await self.deps.pool.read(ReadJob(
                         body=result.body, url=result.url, fetched_at=self.now, content_type=result.content_type,
-                        content_language=result.content_language, language=feed.language))
+                        content_language=result.content_language, language=feed.language,
+                        max_entries=self.deps.limits.max_entries))
             finally:
                 self.reading -= 1
                 self.arrived.set()

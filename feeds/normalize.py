@@ -27,16 +27,20 @@ TITLE_FROM_SUMMARY = 140  # an entry without a title gets the start of its summa
 # ---------------------------------------------------------------------------------------------------
 # Plain text
 
-_DROPPED = re.compile(  # elements whose content is never text a reader should see
-    r"<(script|style|noscript|template|iframe|object|embed|svg|math|head|title|textarea|select)\b"
-    r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>.*?(?:</\1\s*>|\Z)",
-    re.IGNORECASE | re.DOTALL)
+# Linear time whatever the field holds: every quantifier below is possessive, so no pattern backtracks, and a
+# tag is only looked for before the last ">" of the text, where every tag that opens also closes (after it,
+# no tag can end, and trying each "<" there would cost the square of the text's length). Inside a tag a
+# quoted attribute value may contain ">"; a quote with no partner counts as a plain character.
+_TAG_BODY = r"""(?:[^>"']++|"[^"]*+"|'[^']*+'|["'])*+>"""
+_DROPPED_NAMES = "script|style|noscript|template|iframe|object|embed|svg|math|head|title|textarea|select"
+_DROPPED_OPEN = re.compile(rf"<(?=[A-Za-z])({_DROPPED_NAMES})\b{_TAG_BODY}", re.IGNORECASE)  # content is never text
+_DROPPED_CLOSE = {name: re.compile(rf"</{name}\s*+>", re.IGNORECASE) for name in _DROPPED_NAMES.split("|")}
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[|\]\]>", re.DOTALL)
 _BLOCK = re.compile(  # tags that separate words: replaced by a space, not by nothing
-    r"</?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|section|article|header|footer|figure"
-    r"|figcaption|hr|pre|dd|dt|dl)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    r"<(?=[/A-Za-z])/?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|section|article|header|footer|figure"
+    rf"|figcaption|hr|pre|dd|dt|dl)\b{_TAG_BODY}",
     re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][^\s/>]*(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|<![A-Za-z][^>]*>|<\?[^>]*>")
+_TAG = re.compile(rf"</?[A-Za-z][^\s/>]*+{_TAG_BODY}|<![A-Za-z][^>]*+>|<\?[^>]*+>")
 _UNCLOSED_TAG = re.compile(r"</?[A-Za-z][^<>]*\Z")  # a tag cut off by the end of the text
 # A "<" that still opens a tag once the tags are gone: the outer part of nested markup (`<<b>b>`,
 # `<scr<b>ipt>`) that removing the inner tag put back together. Dropped, so no tag is ever rebuilt.
@@ -107,15 +111,29 @@ def plain_text(value: str, *, markup: bool, limit: int) -> str:
         value = _MOJIBAKE.sub(_undo_mojibake, value)  # before the soft hyphen of "Ã\xad" (í) is removed
     value = _INVISIBLE.sub("", value)  # an invisible character inside a tag (`<\u200bb>`) must not hide it
     if markup and ("<" in value or "&" in value):
-        value = _DROPPED.sub(" ", value)
-        value = _COMMENT.sub(" ", value)
-        value = _BLOCK.sub(" ", value)
-        value = _TAG.sub("", value)
+        value = _COMMENT.sub(" ", _drop_elements(value))
+        end = value.rfind(">") + 1
+        value = _TAG.sub("", _BLOCK.sub(" ", value[:end])) + value[end:]
         value = _UNCLOSED_TAG.sub("", value)
         value = _TAG_OPENER.sub("", value)
         value = _INVISIBLE.sub("", html.unescape(value))  # and what entities such as &#8203; stand for
     return shorten(" ".join(value.split()), limit)
 
+
+
+def _drop_elements(value: str) -> str:
+    """`value` without script, style and the other elements whose content is not text (an element left
+    open runs to the end of the text)."""
+    parts: list[str] = []
+    position, end = 0, value.rfind(">") + 1
+    while (opener := _DROPPED_OPEN.search(value, position, end)) is not None:
+        parts += (value[position:opener.start()], " ")
+        closer = _DROPPED_CLOSE[opener.group(1).lower()].search(value, opener.end())
+        if closer is None:
+            return "".join(parts)
+        position = closer.end()
+    parts.append(value[position:])
+    return "".join(parts)
 
 
 # WordPress (with Yoast SEO and similar plugins) ends every summary with a line naming the post and the
@@ -321,9 +339,11 @@ def _is_aggregated(link: str) -> bool:
     return link.startswith(_AGGREGATOR_HOSTS)
 
 
-def to_items(parsed: ParsedFeed, context: FeedContext, *, fetched_at: datetime) -> tuple[tuple[Item, ...], int]:
-    """Every usable entry of `parsed` as an Item, each identity once (the first wins); returns the items
-    and how many entries were skipped (empty ones and repeated ids)."""
+def to_items(parsed: ParsedFeed, context: FeedContext, *, fetched_at: datetime,
+             limit: int | None = None) -> tuple[tuple[Item, ...], int]:
+    """Every usable entry of `parsed` as an Item, each identity once (the first wins), at most the `limit`
+    newest, in document order; returns the items and how many entries were skipped (empty ones, repeated
+    ids and the older ones past the limit)."""
     items: list[Item] = []
     seen: set[str] = set()
     for entry in parsed.entries:
@@ -338,4 +358,7 @@ def to_items(parsed: ParsedFeed, context: FeedContext, *, fetched_at: datetime) 
         guessed = detect_language(" ".join(f"{item.title} {item.summary}" for item in items))
         if guessed is not None:
             items = [item if item.language is not None else replace(item, language=guessed) for item in items]
+    if limit is not None and len(items) > limit:
+        newest = set(sorted(range(len(items)), key=lambda index: items[index].published_at, reverse=True)[:limit])
+        items = [item for index, item in enumerate(items) if index in newest]
     return tuple(items), len(parsed.entries) - len(items)

@@ -67,10 +67,14 @@ _HEADER_PROBLEMS = frozenset({"NonXMLContentType", "CharacterEncodingOverride", 
 
 
 def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
-               content_language: str | None = None) -> ParsedFeed:
-    """Parse `body`, fetched from `url`. Raises ParseError(kind="empty" or "not_a_feed")."""
+               content_language: str | None = None, max_entries: int | None = None) -> ParsedFeed:
+    """Parse `body`, fetched from `url`; with `max_entries`, only the first that many entries of the document
+    are read (feedparser holds every entry it reads: 100,000 of them take hundreds of MB).
+    Raises ParseError(kind="empty" or "not_a_feed")."""
     if not body.strip():
         raise ParseError(url, "empty", "the document is empty")
+    if max_entries is not None:
+        body = _first_entries(body, max_entries)
     mended = _mend_utf8(body, content_type)
     # No Content-Location: feedparser would resolve ids (RSS guids, Atom ids) against it, and an item's
     # identity must not change when its feed moves. feeds.normalize resolves relative links itself.
@@ -113,6 +117,18 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
         entries=entries,
         warning=warning,
     )
+
+
+_ENTRY_END = re.compile(rb"</(?:[A-Za-z][\w.-]*:)?(?:item|entry)\s*>")
+
+
+def _first_entries(body: bytes, count: int) -> bytes:
+    """`body` with the entries after the first `count` cut out, and what followed the last entry (the
+    closing tags of the channel and the document) kept, so that the rest still reads as it did."""
+    ends = [match.end() for match in _ENTRY_END.finditer(body)]
+    if len(ends) <= count:
+        return body
+    return body[:ends[count - 1]] + body[ends[-1]:]
 
 
 # A document that says it is UTF-8 but has a few bytes that are not (one item pasted from Windows-1252):

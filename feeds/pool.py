@@ -12,14 +12,20 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import weakref
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import timedelta
 
 from feeds.worker import FeedContent, ReadFailure, ReadJob, read_feed, start_worker
 
 log = logging.getLogger(__name__)
 
 NICENESS = 10  # workers run at a lower priority than the bot (see feeds.worker.start_worker)
+DEFAULT_BUDGET = timedelta(seconds=30)  # fetch.parse_timeout_seconds: feedparser reads 5 MB in a few seconds
+
+Reader = Callable[[ReadJob], FeedContent | ReadFailure]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -31,11 +37,22 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 class ParsePool:
-    """A process pool for reading feeds that replaces itself if a worker dies (a crash or the OOM killer)."""
+    """A process pool for reading feeds that replaces itself if a worker dies (a crash or the OOM killer)
+    or takes longer than the budget over one document.
 
-    def __init__(self, workers: int = 0) -> None:
+    At most one job per worker is in the pool at a time, so a job's time is its own parsing, never a wait
+    in the executor's queue. A job over the budget fails alone (`parse_timeout`): the pool's processes are
+    killed (a stuck regular expression cannot be interrupted any other way), a new pool starts, and the
+    other jobs that were in the killed pool are read again there.
+    """
+
+    def __init__(self, workers: int = 0, *, budget: timedelta = DEFAULT_BUDGET, reader: Reader = read_feed) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self.budget = budget
+        self._reader = reader  # a seam for tests: a module-level function the workers can import
         self._executor: ProcessPoolExecutor | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._killed: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # killed for a job over the budget
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -44,16 +61,38 @@ class ParsePool:
         return self._executor
 
     async def read(self, job: ReadJob) -> FeedContent | ReadFailure:
-        """Parse and normalise `job` in a worker process."""
-        executor = self._pool()
-        try:
-            return await asyncio.get_running_loop().run_in_executor(executor, read_feed, job)
-        except BrokenProcessPool:
-            log.error("a parse worker died while reading %s; starting a new pool", job.url)
-            if self._executor is executor:
-                self._executor = None
-                executor.shutdown(wait=False, cancel_futures=True)
-            return ReadFailure("parser_crashed", "the parse process died (out of memory?)")
+        """Parse and normalise `job` in a worker process, within the budget."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.workers)
+        async with self._slots:
+            for _ in range(2):  # a second time only when another job's timeout killed the pool under this one
+                executor = self._pool()
+                try:
+                    return await asyncio.wait_for(
+                        asyncio.get_running_loop().run_in_executor(executor, self._reader, job),
+                        self.budget.total_seconds())
+                except TimeoutError:
+                    log.warning("parsing %s took over %g s: it fails, and the parse processes are replaced",
+                                job.url, self.budget.total_seconds())
+                    self._discard(executor, kill=True)
+                    return ReadFailure("parse_timeout", f"parsing took over {self.budget.total_seconds():g} s")
+                except BrokenProcessPool:
+                    if executor in self._killed:
+                        continue
+                    log.error("a parse worker died while reading %s; starting a new pool", job.url)
+                    self._discard(executor)
+                    return ReadFailure("parser_crashed", "the parse process died (out of memory?)")
+            return ReadFailure("parser_crashed", "the parse processes were replaced twice while reading it")
+
+    def _discard(self, executor: ProcessPoolExecutor, *, kill: bool = False) -> None:
+        if kill:
+            self._killed.add(executor)
+            # ProcessPoolExecutor can only stop its processes itself from Python 3.14 (kill_workers)
+            for process in list(executor._processes.values()):  # noqa: SLF001 - CPython detail
+                process.kill()
+        if self._executor is executor:
+            self._executor = None
+        executor.shutdown(wait=False, cancel_futures=True)
 
     async def warm_up(self) -> None:
         """Start every worker now, so the first cycle does not pay for it."""

@@ -86,7 +86,8 @@ async def add_feed(deps: IngestDeps, url: str, scope: Scope, *, now: datetime) -
         return FeedRefused("empty", "304 Not Modified to a request without validators")
     content = await deps.pool.read(ReadJob(body=result.body, url=result.url, fetched_at=now,
                                            content_type=result.content_type,
-                                           content_language=result.content_language))
+                                           content_language=result.content_language,
+                                           max_entries=deps.limits.max_entries))
     if isinstance(content, ReadFailure):
         return FeedRefused(content.kind, content.detail)
     spec = FeedSpec(url=url, name=feed_name(content.title, url), scope=scope)

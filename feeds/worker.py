@@ -22,6 +22,9 @@ from feeds.parse import parse_feed
 from model import Item, Lang
 
 
+READ_FACTOR = 4  # entries read from a document per entry taken
+
+
 @dataclass(frozen=True, slots=True)
 class ReadJob:
     """A fetched document and what reading it needs to know."""
@@ -32,6 +35,7 @@ class ReadJob:
     content_type: str | None = None
     content_language: str | None = None
     language: Lang | None = None  # the feed's configured language, if any
+    max_entries: int = 300  # fetch.max_entries_per_feed: the newest this many entries are taken
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +97,14 @@ def _alive(pid: int) -> bool:
 def read_feed(job: ReadJob) -> FeedContent | ReadFailure:
     """Parse and normalise one document."""
     try:
+        # A document with many more entries than are taken is cut before parsing (memory), the rest after
+        # (the newest, whatever the document's order).
         parsed = parse_feed(job.body, url=job.url, content_type=job.content_type,
-                            content_language=job.content_language)
+                            content_language=job.content_language, max_entries=READ_FACTOR * job.max_entries)
     except ParseError as exc:
         return ReadFailure(exc.kind, exc.detail)
     context = context_for(parsed, url=job.url, configured=job.language, content_language=job.content_language)
-    items, _skipped = to_items(parsed, context, fetched_at=job.fetched_at)
+    items, _skipped = to_items(parsed, context, fetched_at=job.fetched_at, limit=job.max_entries)
     keys = distinctive_keys([title_key(item.title) for item in items], [item.link for item in items])
     return FeedContent(items=items, title_keys=tuple(keys), home=context.home, entries=len(parsed.entries),
                        warning=parsed.warning, title=plain_text(parsed.title, markup=True, limit=TITLE_MAX))

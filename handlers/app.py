@@ -45,7 +45,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock,
         await register_config_feeds(database, settings.feeds, now=clock())
         fetcher = await ingestion.enter_async_context(
             open_fetcher(settings.fetch, user_agents=settings.feed_user_agents()))
-        pool = ParsePool(settings.fetch.parse_workers)
+        pool = ParsePool(settings.fetch.parse_workers, budget=settings.fetch.parse_timeout)
         ingestion.callback(pool.close)
         deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
                           interval=settings.schedule.fetch_interval, classify=classify, on_new=FanOutHook(clock))

@@ -406,7 +406,7 @@ async def test_a_cycle_without_a_fan_out_still_stores(bed: Bed) -> None:
 
 
 async def test_parsing_a_big_feed_leaves_the_event_loop_free(bed: Bed) -> None:
-    bed.with_limits(max_body_bytes=20_000_000, timeout=timedelta(seconds=60))
+    bed.with_limits(max_body_bytes=20_000_000, timeout=timedelta(seconds=60), max_entries=3000)
     bed.server.route("/big", rss(*((f"g{n}", f"Entrada número {n} sobre el país") for n in range(3000))))
     await bed.feeds(("Big", "/big"))
     gaps: list[float] = []
@@ -462,3 +462,11 @@ async def test_one_feeds_storage_failure_never_costs_another_feed_its_items(bed:
     assert report["Good"].status == Status.FETCHED and report["Good"].new_items == 2
     assert report["Bad"].status == Status.FAILED and "classifier bug" in report["Bad"].error_detail
     assert {story.title for story in await bed.stories()} == {"Marcha de jubilados", "CNE fija fecha"}
+
+
+async def test_a_feed_gives_at_most_its_newest_entries_per_fetch(bed: Bed) -> None:
+    bed.with_limits(max_entries=40)
+    bed.server.route("/many", rss(*((f"g{n}", f"Entrada número {n} sobre el país") for n in range(100))))
+    await bed.feeds(("Many", "/many"))
+    report = await bed.cycle()
+    assert report.new_items == 40

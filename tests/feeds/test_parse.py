@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
 import pytest
 
 from errors import ParseError
@@ -123,3 +127,35 @@ def test_a_google_news_items_source_is_read() -> None:
     body = rss('<item><title>Titular - El Pitazo</title><link>https://news.google.com/rss/articles/x</link>'
                '<source url="https://elpitazo.net">El Pitazo</source></item>')
     assert parse_feed(body, url=URL).entries[0].source == "El Pitazo"
+
+
+def _many_entries(count: int) -> bytes:
+    """A feed of `count` entries, oldest first (the order some feeds use): entry n is n minutes after midnight
+    of 1 Jan 2026."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    items = "".join(f"<item><title>Noticia {number}</title><guid>g{number}</guid>"
+                    f"<pubDate>{format_datetime(start + timedelta(minutes=number), usegmt=True)}</pubDate></item>"
+                    for number in range(count))
+    return rss(items)
+
+
+def test_a_feed_of_100000_entries_gives_the_newest_300_within_bounded_memory() -> None:
+    from feeds.worker import FeedContent, ReadJob, read_feed
+
+    body = _many_entries(100_000)
+    assert len(body) > 3_000_000
+    tracemalloc.start()
+    try:
+        content = read_feed(ReadJob(body=body, url=URL, fetched_at=datetime(2027, 1, 1, tzinfo=UTC), max_entries=300))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(content, FeedContent)
+    # The document is read only as far as 4 x 300 entries; of those, the 300 newest are taken.
+    assert [item.title for item in content.items] == [f"Noticia {number}" for number in range(900, 1200)]
+    assert peak < 60_000_000, f"{peak / 1e6:.0f} MB at the peak"  # whole, it took 485 MB (issue 13)
+
+
+def test_the_cut_keeps_the_document_well_formed() -> None:
+    parsed = parse_feed(_many_entries(50), url=URL, max_entries=10)
+    assert parsed.warning is None and len(parsed.entries) == 10 and parsed.title == "T"

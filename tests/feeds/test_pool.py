@@ -7,7 +7,7 @@ import asyncio
 import os
 import signal
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from feeds.pool import NICENESS, ParsePool
@@ -75,3 +75,25 @@ async def test_the_workers_end_when_the_process_that_started_them_is_killed() ->
     except TimeoutError:
         raise AssertionError("a parse worker outlived the process that started it") from None
     assert await process.stdout.read() == b""
+
+
+async def test_a_document_over_the_parse_budget_fails_alone_and_the_pool_carries_on(tmp_path: Path) -> None:
+    from tests.support.readers import GATED, STUCK, stuck_or_gated
+
+    pool = ParsePool(workers=2, budget=timedelta(seconds=1), reader=stuck_or_gated)
+    try:
+        await pool.warm_up()
+        stuck = asyncio.create_task(pool.read(ReadJob(body=STUCK + RSS, url=str(tmp_path), fetched_at=JOB.fetched_at)))
+        while not (tmp_path / "stuck").exists():  # the stuck job is running in a worker
+            await asyncio.sleep(0.01)
+        # a neighbour in the same pool when the stuck job's workers are killed: it is read again, in the new pool
+        neighbour = asyncio.create_task(pool.read(ReadJob(body=GATED + RSS, url=str(tmp_path),
+                                                          fetched_at=JOB.fetched_at)))
+        assert await stuck == ReadFailure("parse_timeout", "parsing took over 1 s")
+        (tmp_path / "gate").touch()
+        content = await neighbour
+        assert isinstance(content, FeedContent) and [item.title for item in content.items] == ["Uno"]
+        after = await pool.read(JOB)
+        assert isinstance(after, FeedContent) and [item.title for item in after.items] == ["Uno"]
+    finally:
+        pool.close()

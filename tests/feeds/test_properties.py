@@ -12,6 +12,7 @@ with a value of the promised shape or with the promised error, never with anothe
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,3 +210,38 @@ def test_a_known_story_keeps_its_topics_in_every_variant(variant: str) -> None:
     assert "sanctions" in expected
     change = VARIANTS[variant]
     assert CLASSIFIER.classify(change(title), change(summary), Scope.WORLD).topics == expected
+
+
+# ---------------------------------------------------------------------------------------------------
+# Normalising is linear in the length of the field: one hostile feed must not stall ingestion for all.
+
+FRAGMENTS = ["<", ">", "a", " ", '"', "'", "/", "!", "?", "-", "&", "#", "<a", "<p", "<script", "</", "<!--", "-->",
+             "<b>", "=", "x", "<scr", "ipt>", "\u200b", "Ã¡", "The post ", " appeared first on "]
+HOSTILE_UNITS = ["<a", "<a ", '<a "', "<a '", "<script", "<!--", "<", '<a href="', "<p", "<b>", "<a x='>' ", "&#",
+                 "<scr<b>ipt>", "<!x", "<?", "</", "<script>", "<!--<script>", "The post x appeared first on ",
+                 "Ã¡Ã", "<a\u200b"]
+SIZE = 100_000
+BUDGET = 0.1  # seconds for 100 KB, the best of five runs (a quadratic shape takes seconds, a cubic one minutes)
+
+
+def _best_of_five(text: str) -> float:
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        plain_text(text, markup=True, limit=SUMMARY_MAX)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+@pytest.mark.parametrize("closing", ["", ">"], ids=["unclosed", "closed at the end"])
+@pytest.mark.parametrize("unit", HOSTILE_UNITS)
+def test_a_hostile_field_of_100_kb_is_normalised_within_the_budget(unit: str, closing: str) -> None:
+    text = unit * (SIZE // len(unit)) + closing
+    assert _best_of_five(text) < BUDGET
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=6), st.sampled_from(["", ">"]))
+def test_any_repeated_shape_of_markup_fragments_is_normalised_within_the_budget(unit: list[str], closing: str) -> None:
+    shape = "".join(unit)
+    assert _best_of_five(shape * (SIZE // len(shape)) + closing) < BUDGET
