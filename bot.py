@@ -215,8 +215,10 @@ def command_classify(settings: Settings, args: argparse.Namespace) -> int:
 
 def command_evaluate(settings: Settings, args: argparse.Namespace) -> int:
     from feeds.classify_cli import run_evaluate
+    from model import Scope
 
-    return run_evaluate(settings, args.file, sys.stdout)
+    return run_evaluate(settings, args.file, sys.stdout, split=args.split,
+                        scope=Scope(args.scope) if args.scope else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -261,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Classify labelled JSON Lines (with a topics list) and print precision, recall and F1 "
         "per topic and macro-averaged, then the misclassified items.")
     evaluate.add_argument("file", help="labelled JSON Lines file")
+    evaluate.add_argument("--split", choices=("train", "dev", "test"),
+                          help="only the lines of this split (their \"split\" key)")
+    evaluate.add_argument("--scope", choices=("venezuela", "world"),
+                          help="read every line as from a feed of this scope")
     evaluate.set_defaults(handler=command_evaluate)
 
     db = commands.add_parser("db", help="database maintenance: `db upgrade` applies the schema migrations",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from feeds.classify import Classifier, compile_classifier
-from feeds.evaluate import Judged, Report, format_report, score
+from feeds.evaluate import Judged, Report, format_report, score, with_interval
 from model import Scope
 from settings import Settings
 
@@ -83,31 +83,42 @@ def run_classify(settings: Settings, input_stream: TextIO, output_stream: TextIO
     return 0
 
 
-def evaluate_file(classifier: Classifier, path: str | Path) -> Report:
-    """Classify the labelled JSON lines in `path` (each with "topics") and score the answers.
+def evaluate_file(classifier: Classifier, path: str | Path, *, split: str | None = None,
+                  scope: Scope | None = None) -> Report:
+    """Classify the labelled JSON lines in `path` (each with "topics") and score the answers, with a
+    bootstrap interval for the macro F1. With `split`, only the lines of that split ("split" key); with
+    `scope`, every line is read as from a feed of that scope, whatever its own says.
     Raises OSError if the file cannot be read and BadLine at the first unusable line."""
     judged = []
     with Path(path).open(encoding="utf-8") as file:
         for line in _read(file):
+            if split is not None and line.record.get("split") != split:
+                continue
             expected = line.record.get("topics")
             if not isinstance(expected, list) or not all(isinstance(topic, str) for topic in expected):
                 raise BadLine(f"line {line.number}: 'topics' must be a list of topic ids")
             judged.append(Judged(ref=str(line.record.get("id", line.number)), title=line.title,
                                  expected=frozenset(expected),
-                                 got=classifier.classify(line.title, line.summary, line.scope)))
-    return score(judged, [topic.id for topic in classifier.topics])
+                                 got=classifier.classify(line.title, line.summary, scope or line.scope)))
+    topic_ids = [topic.id for topic in classifier.topics]
+    return with_interval(score(judged, topic_ids), judged, topic_ids)
 
 
-def run_evaluate(settings: Settings, path: str | Path, output_stream: TextIO, errors: TextIO | None = None) -> int:
-    """Print per-topic precision, recall and F1 of the labelled JSON lines in `path`, their macro
-    average and the misclassified items. Returns 0, or 2 if the file is missing or has a bad line."""
+def run_evaluate(settings: Settings, path: str | Path, output_stream: TextIO, errors: TextIO | None = None, *,
+                 split: str | None = None, scope: Scope | None = None) -> int:
+    """Print per-topic precision, recall and F1 of the labelled JSON lines in `path` (of one split, read
+    in one scope, if asked), their macro average with its bootstrap interval and the misclassified items.
+    Returns 0, or 2 if the file is missing, has a bad line or no line of the split."""
     try:
-        report = evaluate_file(_classifier(settings), path)
+        report = evaluate_file(_classifier(settings), path, split=split, scope=scope)
     except OSError as exc:
         print(f"error: {path}: {exc.strerror}", file=errors or sys.stderr)
         return 2
     except BadLine as exc:
         print(f"error: {path}: {exc}", file=errors or sys.stderr)
+        return 2
+    if report.items == 0:
+        print(f"error: {path}: no labelled line" + (f" in split {split!r}" if split else ""), file=errors or sys.stderr)
         return 2
     output_stream.write(format_report(report))
     return 0

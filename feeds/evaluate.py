@@ -6,6 +6,7 @@ Pure: it receives what was expected and what the classifier said, and returns nu
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -53,6 +54,7 @@ class Report:
     macro: Scores  # the unweighted mean over topics, so a rare topic weighs as much as a common one
     misclassified: tuple[Judged, ...]
     items: int
+    macro_f1_interval: tuple[float, float] | None = None  # 95% bootstrap interval of macro.f1 (`with_interval`)
 
 
 def _ratio(hits: int, total: int) -> float:
@@ -81,6 +83,21 @@ def score(judged: Sequence[Judged], topic_ids: Sequence[str]) -> Report:
                   items=len(judged))
 
 
+BOOTSTRAP_RESAMPLES = 1000
+
+
+def with_interval(report: Report, judged: Sequence[Judged], topic_ids: Sequence[str], *, seed: int = 0,
+                  resamples: int = BOOTSTRAP_RESAMPLES) -> Report:
+    """`report` with a 95% percentile bootstrap interval for its macro F1: the items resampled with
+    replacement `resamples` times (seeded, so the same items give the same interval)."""
+    if not judged:
+        return report
+    chance = random.Random(seed)
+    values = sorted(score([chance.choice(judged) for _ in judged], topic_ids).macro.f1 for _ in range(resamples))
+    low, high = values[int(0.025 * (resamples - 1))], values[int(0.975 * (resamples - 1))]
+    return Report(report.topics, report.macro, report.misclassified, report.items, (low, high))
+
+
 def _topics(topics: frozenset[str] | tuple[str, ...]) -> str:
     return ", ".join(sorted(topics)) or "-"
 
@@ -95,6 +112,9 @@ def format_report(report: Report, title_width: int = 100) -> str:
                      f"  {row.true_positives:3d}  {row.false_positives:3d}  {row.false_negatives:3d}")
     m = report.macro
     lines.append(f"{'macro':<{width}}  {m.precision:9.3f}  {m.recall:6.3f}  {m.f1:5.3f}  {report.items:7d} items")
+    if report.macro_f1_interval is not None:
+        low, high = report.macro_f1_interval
+        lines.append(f"macro F1 95% bootstrap interval: {low:.3f} to {high:.3f}")
     lines.append("")
     lines.append(f"misclassified: {len(report.misclassified)} of {report.items}")
     for item in report.misclassified:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from feeds.classify import Classification
 from feeds.classify_cli import run_classify, run_evaluate
-from feeds.evaluate import Judged, Scores, format_report, score
+from feeds.evaluate import Judged, Scores, format_report, score, with_interval
+from model import Scope
 from settings import Settings, load
 
 REPO = Path(__file__).resolve().parents[2]
@@ -146,3 +148,31 @@ def test_evaluate_refuses_a_missing_or_unlabelled_file(shipped: Settings, tmp_pa
     errors = io.StringIO()
     assert run_evaluate(shipped, path, io.StringIO(), errors) == 2
     assert message in errors.getvalue()
+
+
+def test_evaluate_reads_one_split_in_the_scope_asked_with_a_bootstrap_interval(shipped: Settings,
+                                                                               tmp_path: Path) -> None:
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text("\n".join(json.dumps(line) for line in [
+        {"id": "t1", "split": "test", "title": "Cacerolazo contra el alza de precios", "topics": ["protests"]},
+        {"id": "t2", "split": "test", "title": "Protestas en Bogotá contra la reforma tributaria", "topics": []},
+        {"id": "d1", "split": "dev", "title": "Informe semanal", "topics": ["cne"]},
+    ]) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    assert run_evaluate(shipped, labelled, out, split="test", scope=Scope.WORLD) == 0
+    text = out.getvalue()
+    assert "2 items" in text and "- d1" not in text
+    # From a world feed the cacerolazo has nothing that says Venezuela; the Bogotá protest never counts.
+    assert "- t1: expected [protests], got [-]" in text and "- t2" not in text
+    low, high = map(float, re.search(r"interval: ([\d.]+) to ([\d.]+)", text).groups())  # type: ignore[union-attr]
+    assert 0.0 <= low <= high <= 1.0
+    assert run_evaluate(shipped, labelled, io.StringIO(), io.StringIO(), split="train") == 2  # nothing in it
+
+
+def test_the_bootstrap_interval_is_the_same_for_the_same_items() -> None:
+    judged = [Judged(str(n), "t", frozenset({"cne"} if n % 3 else set()),
+                     Classification(topics=("cne",) if n % 2 else (), matches=())) for n in range(60)]
+    first = with_interval(score(judged, ["cne"]), judged, ["cne"])
+    assert first.macro_f1_interval == with_interval(score(judged, ["cne"]), judged, ["cne"]).macro_f1_interval
+    low, high = first.macro_f1_interval  # type: ignore[misc]
+    assert low < first.macro.f1 < high
