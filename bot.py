@@ -142,14 +142,14 @@ def classifier_for(settings: Settings) -> Classify:
 
 def command_demo(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or settings.log_level, [])
-    from handlers.demo import demo_clock, run_demo
+    from ops.demo import demo_clock, run_demo
 
     return asyncio.run(run_demo(settings, clock=demo_clock, out=sys.stdout, classify=classifier_for(settings)))
 
 
 def command_fetch(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or settings.log_level, [])
-    from feeds.fanout import FanOutHook
+    from delivery.fanout import FanOutHook
     from feeds.fetch import open_fetcher
     from feeds.ingest import IngestDeps, register_config_feeds, run_cycle
     from feeds.pool import ParsePool
@@ -198,7 +198,7 @@ def command_db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def command_classify(settings: Settings, args: argparse.Namespace) -> int:
-    from feeds.classify_cli import run_classify
+    from ops.classify import run_classify
 
     if args.file is None:
         return run_classify(settings, sys.stdin, sys.stdout)
@@ -211,7 +211,7 @@ def command_classify(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def command_evaluate(settings: Settings, args: argparse.Namespace) -> int:
-    from feeds.classify_cli import run_evaluate
+    from ops.classify import run_evaluate
 
     return run_evaluate(settings, args.file, sys.stdout)
 

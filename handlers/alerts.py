@@ -1,6 +1,6 @@
 """/alert add|remove and /alerts: keyword alerts on any story, whether the chat follows its topic or not.
 
-The query syntax (words, "quoted phrases", -exclusions) is parsed by `feeds.keywords`; what is stored is
+The query syntax (words, "quoted phrases", -exclusions) is parsed by `delivery.keywords`; what is stored is
 its canonical form, so that two spellings of one alert are one alert.
 """
 
@@ -12,8 +12,8 @@ from handlers import args, format
 from handlers.admins import require_admin
 from handlers.common import command, current_chat, reply
 from handlers.services import Context
+from model import AlertOutcome
 from storage import chats as chat_store
-from storage.chats import AlertOutcome
 
 
 async def alerts(update: Update, context: Context) -> None:

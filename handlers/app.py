@@ -9,19 +9,19 @@ from contextlib import AsyncExitStack
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from feeds.fanout import FanOutHook
+from delivery.fanout import FanOutHook
+from delivery.sender import rate_limiter
 from feeds.fetch import open_fetcher
 from feeds.ingest import Classify, IngestDeps, no_classification, register_config_feeds
 from feeds.pool import ParsePool
 from handlers import admin, alerts, chat_settings, latest, start, subscribe
-from handlers.delivery import rate_limiter
 from handlers.error_handler import on_error
-from handlers.health import HealthServer
 from handlers.jobs import schedule_ingest, schedule_jobs
 from handlers.menu import publish_commands
 from handlers.services import Services
 from handlers.throttle import THROTTLE_GROUP, throttle_updates
 from model import Clock
+from ops.health import HealthServer
 from settings import Settings
 from storage.engine import Database
 

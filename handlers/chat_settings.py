@@ -1,6 +1,6 @@
 """/digest, /mode, /timezone, /language, /settings and /stop: a chat's settings, one command each.
 
-`/digest now` sends the digest through `handlers.digest`, the same path as the scheduled one.
+`/digest now` sends the digest through `delivery.digests`, the same path as the scheduled one.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from datetime import timedelta
 from telegram import Update
 from telegram.constants import ParseMode
 
+from delivery.digests import send_digest_now
 from handlers import args, format
 from handlers.admins import require_admin
-from handlers.digest import send_digest_now
 from handlers.common import NO_PREVIEW, command, current_chat, reply
 from handlers.services import Context
 from handlers.texts import text

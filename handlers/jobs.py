@@ -15,11 +15,12 @@ from datetime import timedelta
 
 from telegram.ext import Application, Job, JobQueue
 
-from feeds.ingest import CycleReport, IngestDeps, run_cycle
+from delivery.digests import DigestService
+from delivery.sender import Sender
+from feeds.ingest import IngestDeps, run_cycle
 from handlers.channels import sync_channels
-from handlers.delivery import Sender
-from handlers.digest import DigestService
 from handlers.services import Context, Services
+from model import CycleReport
 from settings import Settings
 
 log = logging.getLogger(__name__)

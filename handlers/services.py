@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from telegram.ext import CallbackContext, ExtBot
 
-from handlers.metrics import Metrics
 from handlers.throttle import Throttle
+from ops.metrics import Metrics
 
 if TYPE_CHECKING:
     from feeds.ingest import IngestDeps

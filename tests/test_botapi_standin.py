@@ -11,23 +11,6 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from tests.support.botapi import (
-    MAX_MESSAGE_LENGTH,
-    BotApiStandIn,
-    Entity,
-    Failure,
-    HtmlParseError,
-    bad_markup,
-    blocked,
-    chat_not_found,
-    disconnect,
-    kicked,
-    migrated,
-    parse_html,
-    retry_after,
-    server_error,
-    utf16_len,
-)
 from telegram import (
     Bot,
     BotCommand,
@@ -54,6 +37,24 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
+
+from tests.support.botapi import (
+    MAX_MESSAGE_LENGTH,
+    BotApiStandIn,
+    Entity,
+    Failure,
+    HtmlParseError,
+    bad_markup,
+    blocked,
+    chat_not_found,
+    disconnect,
+    kicked,
+    migrated,
+    parse_html,
+    retry_after,
+    server_error,
+    utf16_len,
+)
 
 TOKEN = "123:ABC"
 USER = 5001

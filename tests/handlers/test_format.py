@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from delivery.render import MAX_MESSAGE, MAX_TITLE, escape, split_messages, story_block, visible_length
 from handlers import format as fmt
 from handlers.args import toggle_data
-from feeds.text import shorten
-from handlers.format import MAX_MESSAGE, MAX_TITLE, escape, split_messages, story_block, visible_length
 from model import Chat, ChatMode, FeedOrigin, FeedStatus, KeywordAlert, Localized, Scope, Source, Stats, Story, Topic
 from tests.support.botapi import HtmlParseError, parse_html
+from text import shorten
 
 WHEN = datetime(2026, 11, 23, 12, 30, tzinfo=UTC)
 

@@ -12,16 +12,9 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from feeds.fanout import FanOut
-from handlers.delivery import (
-    Deactivate,
-    Move,
-    ResendPlain,
-    Retry,
-    Wait,
-    backoff,
-    outcome_for,
-)
+from delivery.fanout import FanOut
+from delivery.outcome import Deactivate, Move, ResendPlain, Retry, Wait, backoff
+from delivery.sender import outcome_for
 from model import DeliveryStatus
 from settings import Settings
 from storage import deliveries as outbox

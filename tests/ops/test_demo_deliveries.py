@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from handlers.demo import print_deliveries
+from ops.demo import print_deliveries
 from settings import Settings
 from storage.engine import Database
 from tests.support.botapi import parse_html

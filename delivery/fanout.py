@@ -1,7 +1,7 @@
 """Fan-out: which chats must hear about the stories of an ingestion cycle, written to the outbox in the
 same transaction that stored the stories.
 
-Ingestion calls it; it never sends anything (the sender in `handlers.delivery` drains the outbox). Topic
+Ingestion calls it; it never sends anything (the sender in `delivery.sender` drains the outbox). Topic
 subscribers and keyword alerts are loaded once per cycle. Chats in digest mode get nothing here: their
 digest picks stories from storage at digest time.
 """
@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from delivery.keywords import KeywordIndex, parse_phrase
 from errors import UsageError
-from feeds.keywords import KeywordIndex, parse_phrase
 from model import Clock, KeywordAlert, NewStory
 from storage import deliveries as outbox
 

@@ -10,8 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from telegram import Bot
 
-from handlers.delivery import Sender
-from handlers.digest import (
+from delivery.digests import (
     DigestService,
     Occurrence,
     digest_window,
@@ -21,7 +20,8 @@ from handlers.digest import (
     select_digest,
     send_digest_now,
 )
-from handlers.format import MAX_MESSAGE, visible_length
+from delivery.render import MAX_MESSAGE, visible_length
+from delivery.sender import Sender
 from handlers.services import Services
 from model import Chat, ChatMode, Source, Story
 from settings import Settings

@@ -14,14 +14,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from feeds.fanout import FanOut
+from delivery.digests import DigestService, next_occurrence
+from delivery.fanout import FanOut
+from delivery.outcome import SendPolicy
+from delivery.sender import Sender
 from feeds.fetch import open_fetcher
-from feeds.ingest import Classify, CycleReport, IngestDeps, no_classification, register_config_feeds, run_cycle
+from feeds.ingest import Classify, IngestDeps, no_classification, register_config_feeds, run_cycle
 from feeds.pool import ParsePool
 from feeds.snapshots import serve_snapshots
-from handlers.delivery import Sender, SendPolicy
-from handlers.digest import DigestService, next_occurrence
-from model import Clock, NewStory, Story
+from model import Clock, CycleReport, NewStory, Story
 from settings import Settings
 from storage import demo as demo_store
 from storage import stories as story_store

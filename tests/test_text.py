@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.text import fold, words
+from text import fold, words
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
-from feeds.fanout import KeywordAlertIndex
-from handlers.delivery import Deferred, Delivered, Dropped, Refused, Sender, backoff
-from handlers.format import DigestSection, digest_messages
+from delivery.fanout import KeywordAlertIndex
+from delivery.outcome import Deferred, Delivered, Dropped, Refused, backoff
+from delivery.render import DigestSection, digest_messages
+from delivery.sender import Sender
 from handlers.services import Services
 from model import Chat, Clock, Story, Topic
 from storage import digests as store
