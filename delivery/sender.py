@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
@@ -115,6 +115,14 @@ WaitUntil = Callable[[datetime], Awaitable[None]]
 OnSent = Callable[[int], Awaitable[None]]
 
 
+class MessageBot(Protocol):
+    """What the sender needs of a bot: PTB's `Bot` (through the Application's rate limiter), or the demo's
+    printer."""
+
+    async def send_message(self, *, chat_id: int, text: str, parse_mode: str | None,
+                           link_preview_options: LinkPreviewOptions) -> object: ...
+
+
 class SendCounters(Protocol):
     """Where the sender counts what Telegram accepted and refused (`ops.metrics.Metrics`)."""
 
@@ -166,7 +174,7 @@ class Sender:
     """Sends to Telegram for the outbox and for digests; one per bot, kept between drains (it remembers
     when each chat may be written to next)."""
 
-    def __init__(self, bot: Bot, database: Database, clock: Clock, topics: Sequence[Topic], *,
+    def __init__(self, bot: MessageBot, database: Database, clock: Clock, topics: Sequence[Topic], *,
                  policy: SendPolicy | None = None, wait_until: WaitUntil | None = None,
                  metrics: SendCounters | None = None) -> None:
         self._bot = bot

@@ -3,18 +3,18 @@
 
 /feed add fetches the address once and can take as long as `fetch.timeout_seconds`, so its handler does
 not block the updates of other chats (`block=False`). config.toml owns its feeds: /feed remove refuses
-them (see `feeds.sources`).
+them (see `feeds.sources`, reached through `Services.ingestion`).
 """
 
 from __future__ import annotations
 
 from telegram import Update
 
-from feeds import sources
 from handlers import args, format
 from handlers.admins import require_bot_admin
 from handlers.common import command, current_chat, reply
 from handlers.services import Context
+from model import FeedAdded, FeedKnown, FeedRefused, Removal
 from storage import feeds as feed_store
 from storage import stats as stats_store
 
@@ -35,18 +35,18 @@ async def feed(update: Update, context: Context) -> None:
         chat = await current_chat(session, update, context)
     lang = chat.language
     if isinstance(request, args.FeedAdd):
-        match await sources.add_feed(services.ingest, request.url, request.scope, now=services.clock()):
-            case sources.FeedAdded(feed=added, entries=entries):
+        match await services.ingestion.add_feed(request.url, request.scope, now=services.clock()):
+            case FeedAdded(feed=added, entries=entries):
                 answer = format.feed_added(added, entries, lang)
-            case sources.FeedKnown(feed=known):
+            case FeedKnown(feed=known):
                 answer = format.feed_known(known, lang)
-            case sources.FeedRefused(kind=kind, detail=detail):
+            case FeedRefused(kind=kind, detail=detail):
                 answer = format.feed_refused(kind, detail, lang)
     else:
-        removal = await sources.remove_feed(services.database, request.feed_id)
+        removal = await services.ingestion.remove_feed(request.feed_id)
         if removal.feed is None:
             answer = format.feed_not_found(request.feed_id, lang)
-        elif removal.outcome is sources.Removal.CONFIG:
+        elif removal.outcome is Removal.CONFIG:
             answer = format.feed_from_config(removal.feed, lang)
         else:
             answer = format.feed_removed(removal.feed, lang)

@@ -10,7 +10,6 @@ from datetime import timedelta
 from telegram import Update
 from telegram.constants import ParseMode
 
-from delivery.digests import send_digest_now
 from handlers import args, format
 from handlers.admins import require_admin
 from handlers.common import NO_PREVIEW, command, current_chat, reply
@@ -25,7 +24,7 @@ DIGEST_NOW_WINDOW = timedelta(hours=24)
 async def digest_now(context: Context, chat: Chat) -> None:
     """Send the chat's digest now; when there is nothing new since its last digest, say so."""
     services = context.bot_data
-    if await send_digest_now(context.bot, services, chat.id):
+    if await services.digests.send_now(chat.id):  # through the runtime's one Sender
         return
     now = services.clock()
     async with services.database.transaction() as session:

@@ -152,7 +152,7 @@ def test_twenty_long_stories_are_split_on_story_boundaries_under_4096() -> None:
     messages = fmt.latest_messages(stories, ["sanctions"], TOPICS, lang="es", timezone="UTC", capped=False,
                                    maximum=20)
     assert len(messages) > 1
-    assert all(fmt.visible_length(message) <= 4096 for message in messages)
+    assert all(visible_length(message) <= 4096 for message in messages)
     assert sum(message.count("<b><a href") for message in messages) == 20
     assert all(message.startswith("<b>Últimas noticias: Sanciones</b>") for message in messages)
 
