@@ -12,7 +12,7 @@ from telegram import Update
 
 from handlers import args, format
 from handlers.admins import require_bot_admin
-from handlers.common import command, current_chat, reply
+from handlers.common import chat_transaction, command, command_chat, reply
 from handlers.services import Context
 from model import FeedAdded, FeedKnown, FeedRefused, Removal
 from storage import feeds as feed_store
@@ -21,8 +21,7 @@ from storage import stats as stats_store
 
 async def feeds(update: Update, context: Context) -> None:
     require_bot_admin(update, context)
-    async with context.bot_data.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         listed = await feed_store.feed_statuses(session, active_only=True)
     await reply(update, format.feeds_message(listed, lang=chat.language, timezone=chat.timezone))
 
@@ -31,8 +30,7 @@ async def feed(update: Update, context: Context) -> None:
     require_bot_admin(update, context)
     request = args.parse_feed(context.args)
     services = context.bot_data
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    chat = await command_chat(update, context)
     lang = chat.language
     if isinstance(request, args.FeedAdd):
         match await services.ingestion.add_feed(request.url, request.scope, now=services.clock()):
@@ -56,8 +54,7 @@ async def feed(update: Update, context: Context) -> None:
 async def stats(update: Update, context: Context) -> None:
     require_bot_admin(update, context)
     services = context.bot_data
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         snapshot = await stats_store.snapshot(session, services.clock())
     await reply(update, format.stats_message(snapshot, services.settings.topics, lang=chat.language,
                                              timezone=chat.timezone))

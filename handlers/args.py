@@ -20,7 +20,7 @@ from delivery.keywords import parse_phrase
 from errors import UsageError
 from model import ChatMode, Lang, Scope, Topic
 from settings import check_timezone, parse_hhmm
-from text import fold as fold_text
+from text import fold
 
 DEFAULT_LATEST = 5
 MAX_LATEST = 20
@@ -114,12 +114,6 @@ class ToggleArgs:
 
 # --------------------------------------------------------------------------------------------------
 # Words people type
-
-
-def fold(value: str) -> str:
-    """What people type, compared the way topics and alerts compare text (text.fold: case, accents,
-    typographic quotes), with runs of spaces made one: '  CNE   y  Elecciones ' -> 'cne y elecciones'."""
-    return " ".join(fold_text(value).split())
 
 
 _ALL = {"all", "todo", "todos", "todas", "everything"}
