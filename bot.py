@@ -1,8 +1,11 @@
 """Centinela's command line and its one composition root.
 
-This is the only module that reads the environment, the real clock and the config path, builds the
-database, the HTTP session and the python-telegram-bot `Application`, and wires handlers and jobs.
-It holds no business logic, and nothing imports it.
+This is the only module that reads the environment, the real clock and the config path. `build_runtime`
+builds the services the bot runs on, once: the database, the feed fetcher and parse pool, ingestion with
+its on-new hook (fan-out, holding the keyword-alert index), the one Sender and the digest service.
+`run`, `demo`, `fetch` and the benches all use it; `run` also builds the python-telegram-bot
+`Application` and installs the runtime into its handlers and jobs. It holds no business logic, and
+nothing below it imports it (tests and benches do).
 """
 
 from __future__ import annotations
@@ -13,8 +16,12 @@ import logging
 import os
 import secrets
 import sys
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
@@ -26,8 +33,18 @@ from errors import ConfigError  # noqa: E402
 from settings import Settings, load  # noqa: E402
 
 if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    from delivery.digests import DigestService
+    from delivery.fanout import FanOutHook
+    from delivery.outcome import SendPolicy
+    from delivery.sender import MessageBot, Sender, WaitUntil
     from feeds.ingest import Classify
-    from model import Item, Scope
+    from feeds.service import Ingestion
+    from handlers.services import Services
+    from model import Clock, Item, Scope
+    from ops.metrics import Metrics
+    from storage.engine import Database
 
 log = logging.getLogger("centinela")
 
@@ -83,6 +100,126 @@ def configure_logging(level: str, secrets: Sequence[str], stream: TextIO = sys.s
 
 
 # ---------------------------------------------------------------------------------------------------
+# The runtime: every service the bot runs on, built once
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """The services of one bot process. `sender` and `digests` exist only when a bot to send with was
+    given (`fetch` sends nothing)."""
+
+    settings: Settings
+    clock: Clock
+    database: Database
+    metrics: Metrics
+    ingestion: Ingestion  # the fetcher, the parse pool and `on_new`
+    on_new: FanOutHook  # fan-out after each stored batch, holding the keyword-alert index
+    delivery: tuple[Sender, DigestService] | None
+
+    @property
+    def sender(self) -> Sender:
+        """The one Sender: alerts, digests and /digest now share its per-chat pacing and its 429 hold."""
+        return self._delivery()[0]
+
+    @property
+    def digests(self) -> DigestService:
+        """The digest service, sending through `sender`."""
+        return self._delivery()[1]
+
+    def _delivery(self) -> tuple[Sender, DigestService]:
+        if self.delivery is None:
+            raise RuntimeError("this runtime was built without a bot, so it sends nothing")
+        return self.delivery
+
+
+@asynccontextmanager
+async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: MessageBot | None = None,
+                        classify: Classify | None = None, policy: SendPolicy | None = None,
+                        wait_until: WaitUntil | None = None, serve_health: bool = False) -> AsyncIterator[Runtime]:
+    """Open everything `settings` describes (migrating the database and registering the config's feeds),
+    yield it as a `Runtime`, and close it all on the way out. Items are classified by the configured topics
+    unless `classify` says otherwise; `serve_health` starts the health and metrics port when the config has
+    one (`run` does; `demo` and `fetch` do not)."""
+    from delivery.digests import DigestService
+    from delivery.fanout import FanOutHook
+    from delivery.sender import Sender
+    from feeds.fetch import open_fetcher
+    from feeds.ingest import IngestDeps, register_config_feeds
+    from feeds.pool import ParsePool
+    from feeds.service import Ingestion
+    from ops.health import HealthServer
+    from ops.metrics import Metrics
+    from storage.engine import Database
+
+    database = Database(settings.database.url)
+    async with AsyncExitStack() as opened:
+        opened.push_async_callback(database.close)
+        await database.upgrade()
+        metrics = Metrics()
+        if serve_health and settings.health.port:
+            server = HealthServer(database, metrics, clock, max_cycle_age=settings.health.max_cycle_age)
+            await server.start(settings.health.listen, settings.health.port)
+            opened.push_async_callback(server.stop)
+        await register_config_feeds(database, settings.feeds, now=clock())
+        fetcher = await opened.enter_async_context(
+            open_fetcher(settings.fetch, user_agents=settings.feed_user_agents()))
+        pool = ParsePool(settings.fetch.parse_workers, budget=settings.fetch.parse_timeout)
+        opened.callback(pool.close)
+        on_new = FanOutHook(clock)
+        deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
+                          interval=settings.schedule.fetch_interval, classify=classify or classifier_for(settings),
+                          on_new=on_new)
+        delivery = None
+        if bot is not None:
+            sender = Sender(bot, database, clock, settings.topics, policy=policy, wait_until=wait_until,
+                            metrics=metrics)
+            delivery = (sender, DigestService(sender, database, clock, settings.topics))
+        yield Runtime(settings=settings, clock=clock, database=database, metrics=metrics,
+                      ingestion=Ingestion(deps), on_new=on_new, delivery=delivery)
+
+
+def classifier_for(settings: Settings) -> Classify:
+    """What ingestion calls to give an item its topics: the configured topics, compiled once."""
+    from feeds.classify import compile_classifier
+    from model import LANGS
+
+    classifier = compile_classifier(settings.topics, settings.classifier)
+
+    def classify(item: Item, scope: Scope) -> Mapping[str, Sequence[str]]:
+        if item.language is not None and item.language not in LANGS:
+            return {}  # the topics have terms in Spanish and English only: a Portuguese item gets none
+        return dict(classifier.classify(item.title, item.summary, scope).matches)
+
+    return classify
+
+
+def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
+                      classify: Classify | None = None) -> Application:  # type: ignore[type-arg]
+    """The Telegram bot over one runtime: opened in post_init (with the Application's bot, so that every
+    send goes through its rate limiter), installed into the handlers' `Services`, closed at shutdown."""
+    from handlers.app import build_application as telegram_application
+    from handlers.jobs import schedule_ingest
+
+    runtimes = AsyncExitStack()
+
+    async def start_runtime(application: Application) -> None:  # type: ignore[type-arg]
+        runtime = await runtimes.enter_async_context(
+            build_runtime(settings, clock=clock, bot=application.bot, classify=classify, serve_health=True))
+        services: Services = application.bot_data
+        services.metrics = runtime.metrics
+        services.install(settings=settings, database=runtime.database, clock=clock)
+        services.install_ingestion(runtime.ingestion)
+        services.install_delivery(runtime.sender, runtime.digests)
+        assert application.job_queue is not None, "the JobQueue is missing: install python-telegram-bot[job-queue]"
+        schedule_ingest(application.job_queue, runtime.ingestion)
+
+    async def stop_runtime(_application: Application) -> None:  # type: ignore[type-arg]
+        await runtimes.aclose()
+
+    return telegram_application(settings, token=token, start_runtime=start_runtime, stop_runtime=stop_runtime)
+
+
+# ---------------------------------------------------------------------------------------------------
 # Subcommands
 
 
@@ -99,9 +236,7 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Update
     from telegram.error import InvalidToken
 
-    from handlers.app import build_application
-
-    application = build_application(settings, token=token, clock=utc_now, classify=classifier_for(settings))
+    application = build_application(settings, token=token)
     backend = settings.database.url.split("://")[0]
     if args.webhook and not settings.webhook.enabled:
         print("error: --webhook needs webhook.url in the config", file=sys.stderr)
@@ -128,55 +263,33 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def classifier_for(settings: Settings) -> Classify:
-    """What ingestion calls to give an item its topics: the configured topics, compiled once."""
-    from feeds.classify import compile_classifier
-    from model import LANGS
-
-    classifier = compile_classifier(settings.topics, settings.classifier)
-
-    def classify(item: Item, scope: Scope) -> Mapping[str, Sequence[str]]:
-        if item.language is not None and item.language not in LANGS:
-            return {}  # the topics have terms in Spanish and English only: a Portuguese item gets none
-        return dict(classifier.classify(item.title, item.summary, scope).matches)
-
-    return classify
-
-
 def command_demo(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or settings.log_level, [])
-    from handlers.demo import demo_clock, run_demo
+    from feeds.snapshots import serve_snapshots
+    from ops.demo import DEMO_POLICY, DemoClock, PrintingBot, demo_settings, no_wait, run_demo
 
-    return asyncio.run(run_demo(settings, clock=demo_clock, out=sys.stdout, classify=classifier_for(settings)))
+    async def demo() -> int:
+        clock, printer = DemoClock(), PrintingBot()
+        with tempfile.TemporaryDirectory(prefix="centinela-demo-") as folder:
+            async with serve_snapshots() as server, build_runtime(
+                    demo_settings(settings, server, Path(folder)), clock=clock, bot=printer, policy=DEMO_POLICY,
+                    wait_until=no_wait) as runtime:
+                return await run_demo(settings, runtime, printer, clock, sys.stdout)
+
+    return asyncio.run(demo())
 
 
 def command_fetch(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or settings.log_level, [])
-    from feeds.fanout import FanOutHook
-    from feeds.fetch import open_fetcher
-    from feeds.ingest import IngestDeps, register_config_feeds, run_cycle
-    from feeds.pool import ParsePool
-    from storage.engine import Database
 
     async def fetch() -> int:
-        database = Database(settings.database.url)
-        pool = ParsePool(settings.fetch.parse_workers, budget=settings.fetch.parse_timeout)
-        try:
-            await database.upgrade()
-            await register_config_feeds(database, settings.feeds, now=utc_now())
-            async with open_fetcher(settings.fetch, user_agents=settings.feed_user_agents()) as fetcher:
-                deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
-                                  interval=settings.schedule.fetch_interval, classify=classifier_for(settings),
-                                  on_new=FanOutHook(utc_now))
-                while True:
-                    report = await run_cycle(deps, now=utc_now(), everything=args.once)
-                    print("\n".join(report.lines()), flush=True)
-                    if args.once:
-                        return 1 if report.feeds and len(report.failed) == len(report.feeds) else 0
-                    await asyncio.sleep(settings.schedule.fetch_interval.total_seconds())
-        finally:
-            pool.close()
-            await database.close()
+        async with build_runtime(settings) as runtime:
+            while True:
+                report = await runtime.ingestion.run_cycle(now=utc_now(), everything=args.once)
+                print("\n".join(report.lines()), flush=True)
+                if args.once:
+                    return 1 if report.feeds and len(report.failed) == len(report.feeds) else 0
+                await asyncio.sleep(settings.schedule.fetch_interval.total_seconds())
 
     try:
         return asyncio.run(fetch())
@@ -201,7 +314,7 @@ def command_db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def command_classify(settings: Settings, args: argparse.Namespace) -> int:
-    from feeds.classify_cli import run_classify
+    from ops.classify import run_classify
 
     if args.file is None:
         return run_classify(settings, sys.stdin, sys.stdout)
@@ -214,8 +327,8 @@ def command_classify(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def command_evaluate(settings: Settings, args: argparse.Namespace) -> int:
-    from feeds.classify_cli import run_evaluate
     from model import Scope
+    from ops.classify import run_evaluate
 
     return run_evaluate(settings, args.file, sys.stdout, split=args.split,
                         scope=Scope(args.scope) if args.scope else None)

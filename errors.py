@@ -42,7 +42,8 @@ class ParseError(CentinelaError):
 
 
 class StorageError(CentinelaError):
-    """The database refused or failed an operation that the caller cannot recover from."""
+    """The database itself failed (unreachable, locked, out of disk): raised by `storage.engine.Database`
+    for a transaction, with the driver's message. Ingestion records it as the feed's `storage` error."""
 
 
 class UsageError(CentinelaError):

@@ -236,3 +236,337 @@ class Stats:
 
     def deliveries_with(self, status: DeliveryStatus) -> int:
         return dict(self.deliveries).get(status.value, 0)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Ingestion: what storage is given and returns
+
+
+@dataclass(frozen=True, slots=True)
+class FeedUpdate:
+    """What one fetch of one feed changes in its row.
+
+    A success (`error_kind` is None) stores the conditional-GET state and clears the failure count; a
+    failure stores the error and the failure count that the backoff was computed from. Either way the
+    feed is next due at `next_fetch_at`.
+    """
+
+    feed_id: int
+    fetched_at: datetime
+    next_fetch_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    error_kind: str | None = None
+    error_detail: str | None = None
+    failures: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_kind is None
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """An item of feed `feed_id` to store, and where it goes: into the stored story `story_id`, into the
+    story started by the item at index `joins` of the same batch, or (neither set) into a new story."""
+
+    feed_id: int
+    item: Item
+    title_key: str
+    topics: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    story_id: int | None = None
+    joins: int | None = None
+
+    @property
+    def starts_story(self) -> bool:
+        return self.story_id is None and self.joins is None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """An item the database really inserted."""
+
+    feed_id: int
+    item_id: int
+    story_id: int
+    guid: str
+    started_story: bool
+
+
+# ---------------------------------------------------------------------------------------------------
+# Delivery: the outbox
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    """Fan-out's verdict: this chat should hear about this story, because of these topics and phrases."""
+
+    chat_id: int
+    story_id: int
+    topics: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A pending delivery as the sender sees it."""
+
+    id: int
+    chat_id: int
+    story_id: int
+    topics: tuple[str, ...]
+    phrases: tuple[str, ...]
+    attempts: int
+
+    @property
+    def kind(self) -> DeliveryKind:
+        return DeliveryKind.TOPIC if self.topics else DeliveryKind.KEYWORD
+
+
+@dataclass(frozen=True, slots=True)
+class ChatWork:
+    """One chat's share of a claim: the chat and its due deliveries, oldest first."""
+
+    chat: Chat
+    deliveries: tuple[Delivery, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """A delivery in any state, for tests and diagnostics."""
+
+    id: int
+    chat_id: int
+    story_id: int
+    kind: DeliveryKind
+    topics: tuple[str, ...]
+    phrases: tuple[str, ...]
+    status: DeliveryStatus
+    attempts: int
+    not_before: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Digests
+
+
+class DigestStatus:
+    PENDING = "pending"
+    SENT = "sent"
+    EMPTY = "empty"  # nothing to say: not sent, but the day counts as done
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # the chat blocked the bot or left
+    EXPIRED = "expired"  # still unsent long after its time (the bot was down): skipped
+
+
+@dataclass(frozen=True, slots=True)
+class DigestChat:
+    """A chat with the digest on, and when its previous digest was made."""
+
+    chat: Chat
+    last_digest_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Interests:
+    """What a chat follows: its topics and its keyword alerts."""
+
+    topics: tuple[str, ...]
+    alerts: tuple[KeywordAlert, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDigest:
+    id: int
+    chat_id: int
+    local_date: str
+    due_at: datetime
+    parts: tuple[str, ...]
+    parts_sent: int
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRecord:
+    id: int
+    chat_id: int
+    local_date: str
+    due_at: datetime
+    since: datetime
+    until: datetime
+    status: str
+    parts_total: int
+    parts_sent: int
+    attempts: int
+    sent_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeenStory:
+    """A story and when Centinela first saw it (what a digest's window is about)."""
+
+    first_seen_at: datetime
+    story: Story
+
+
+@dataclass(frozen=True, slots=True)
+class NewDigest:
+    """A digest to claim: the chat's local day, its window and its rendered messages (none: empty)."""
+
+    chat_id: int
+    local_date: str
+    due_at: datetime
+    since: datetime
+    until: datetime
+    parts: tuple[str, ...]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Chats: keyword alerts and channels
+
+
+class AlertOutcome(enum.StrEnum):
+    ADDED = "added"
+    DUPLICATE = "duplicate"  # the chat already has this phrase
+    FULL = "full"  # the chat has reached the cap
+
+
+@dataclass(frozen=True, slots=True)
+class AlertAdded:
+    outcome: AlertOutcome
+    alert: KeywordAlert | None  # the new alert, or the existing one for DUPLICATE
+
+
+@dataclass(frozen=True, slots=True)
+class ConfiguredChannel:
+    """A configured channel once its numeric id is known."""
+
+    chat_id: int
+    title: str | None
+    type: str
+    topics: tuple[str, ...]
+    mode: ChatMode
+    language: str
+    timezone: str
+    digest_time: time | None
+
+
+# ---------------------------------------------------------------------------------------------------
+# What an ingestion cycle did
+
+
+class FeedFetchStatus(enum.StrEnum):
+    FETCHED = "fetched"  # a new body was read and parsed (it may hold no new item)
+    NOT_MODIFIED = "not_modified"  # 304
+    UNCHANGED = "unchanged"  # same body as last time
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedReport:
+    """What a cycle did with one feed."""
+
+    feed_id: int
+    name: str
+    url: str
+    status: FeedFetchStatus
+    seconds: float
+    entries: int = 0  # entries in the document
+    new_items: int = 0
+    new_stories: int = 0  # of the new items, how many started a story (the others joined one)
+    error_kind: str | None = None
+    error_detail: str = ""
+    warning: str | None = None  # the document was not well-formed but could be read
+    moved_to: str | None = None
+
+    def line(self) -> str:
+        """One line for `fetch --once` and the demo."""
+        if self.status == FeedFetchStatus.FETCHED:
+            joined = self.new_items - self.new_stories
+            what = f"{self.new_items} new" + (f" ({joined} joined other stories)" if joined else "")
+            what += f" of {self.entries} entries"
+        elif self.status == FeedFetchStatus.NOT_MODIFIED:
+            what = "not modified"
+        elif self.status == FeedFetchStatus.UNCHANGED:
+            what = "unchanged"
+        else:
+            what = f"error {self.error_kind}: {self.error_detail}".rstrip(": ")
+        extra = "".join(f"; {note}" for note in (
+            f"warning {self.warning}" if self.warning else "", f"moved to {self.moved_to}" if self.moved_to else "")
+            if note)
+        return f"{self.name[:28]:<28} {what}{extra}  [{self.seconds:.2f} s]"
+
+
+@dataclass(frozen=True, slots=True)
+class CycleReport:
+    started_at: datetime
+    feeds: tuple[FeedReport, ...]
+    seconds: float
+
+    def count(self, status: FeedFetchStatus) -> int:
+        return sum(report.status == status for report in self.feeds)
+
+    @property
+    def new_items(self) -> int:
+        return sum(report.new_items for report in self.feeds)
+
+    @property
+    def new_stories(self) -> int:
+        return sum(report.new_stories for report in self.feeds)
+
+    @property
+    def failed(self) -> tuple[FeedReport, ...]:
+        return tuple(report for report in self.feeds if report.status == FeedFetchStatus.FAILED)
+
+    def summary(self) -> str:
+        return (f"{len(self.feeds)} feeds: {self.new_items} new items ({self.new_stories} new stories), "
+                f"{self.count(FeedFetchStatus.FETCHED)} read, {self.count(FeedFetchStatus.NOT_MODIFIED)} not modified, "
+                f"{self.count(FeedFetchStatus.UNCHANGED)} unchanged, {len(self.failed)} failed; {self.seconds:.2f} s")
+
+    def lines(self) -> list[str]:
+        return [report.line() for report in self.feeds] + [f"total: {self.summary()}"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Feeds added and removed by command
+
+
+@dataclass(frozen=True, slots=True)
+class FeedAdded:
+    feed: FeedStatus
+    entries: int  # entries in the document as fetched now
+
+
+@dataclass(frozen=True, slots=True)
+class FeedKnown:
+    """An active feed already has this address (it may be a config feed)."""
+
+    feed: FeedStatus
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRefused:
+    """The address did not give a feed: a FetchError kind (blocked_address, timeout, http_404...) or a
+    reading one (not_a_feed, empty...), with its detail."""
+
+    kind: str
+    detail: str
+
+
+AddOutcome = FeedAdded | FeedKnown | FeedRefused
+
+
+class Removal(enum.StrEnum):
+    REMOVED = "removed"
+    CONFIG = "config"  # a config.toml feed: refused, edit the config instead
+    NOT_FOUND = "not_found"  # no active feed has that number
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveOutcome:
+    outcome: Removal
+    feed: FeedStatus | None  # None when not found

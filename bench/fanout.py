@@ -14,7 +14,7 @@ fast     the stand-in's flood limits off and AIORateLimiter's limits raised to n
          request, and httpcore retries a failing `import sniffio` on every lock when sniffio is not
          installed), which caps any PTB client near 300-700 requests a second whatever the sender does.
 limited  the stand-in enforcing Telegram's limits (30/s overall, 1/s per private chat, 20/min per group)
-         and the bot's own AIORateLimiter (`handlers.delivery.rate_limiter()`), real clock, real sleeps.
+         and the bot's own AIORateLimiter (`delivery.sender.rate_limiter()`), real clock, real sleeps.
          Target: at least 28 messages a second, and no 429. Keep it short: 10,000 chats would take
          about six minutes at 30 a second, so it defaults to 600.
 
@@ -47,8 +47,9 @@ from telegram.error import NetworkError, TimedOut  # noqa: E402
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import BaseRequest, HTTPXRequest, RequestData  # noqa: E402
 
-from feeds.fanout import FanOut  # noqa: E402
-from handlers.delivery import Sender, SendPolicy, rate_limiter  # noqa: E402
+from delivery.fanout import FanOut  # noqa: E402
+from delivery.outcome import SendPolicy
+from delivery.sender import Sender, rate_limiter
 from settings import load  # noqa: E402
 from storage import deliveries as outbox  # noqa: E402
 from storage.engine import Database  # noqa: E402

@@ -198,9 +198,9 @@ def main() -> int:
 
     from feeds.classify import compile_classifier
     from feeds.fetch import open_fetcher
-    from feeds.ingest import CycleReport, IngestDeps, register_config_feeds, run_cycle
+    from feeds.ingest import IngestDeps, register_config_feeds, run_cycle
     from feeds.pool import ParsePool
-    from model import FeedSpec, Item, Scope
+    from model import CycleReport, FeedSpec, Item, Scope
     from settings import load
     from storage.engine import Database
 

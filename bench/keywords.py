@@ -21,8 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: the project's modules live at the root
 
-from feeds.keywords import KeywordIndex, parse_phrase  # noqa: E402
-from feeds.text import words  # noqa: E402
+from delivery.keywords import KeywordIndex, parse_phrase  # noqa: E402
+from text import words  # noqa: E402
 
 
 def make_phrase(rng: random.Random, vocabulary: list[str], texts: list[list[str]]) -> str:

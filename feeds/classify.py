@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from errors import ConfigError
-from feeds.text import words
 from model import LANGS, Scope, Topic
 from settings import TERM_TIERS, ClassifierSettings
+from text import words
 
 # Points per tier (settings.TERM_TIERS); `needs`, `ignore` and `exclude` score nothing: they gate, hide or veto.
 POINTS = {"strong": 4, "terms": 2, "weak": 1, "needs": 0, "ignore": 0, "exclude": 0}

@@ -14,13 +14,13 @@ from __future__ import annotations
 import functools
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 
 from model import StoryKey
+from text import fold
 
 MIN_SHARED = 3
 JACCARD = 0.6
@@ -88,18 +88,6 @@ for _number, _words in enumerate(("primer primero primera first", "segundo segun
 _OUTLET_SUFFIX = re.compile(r"\s+[-|–—]\s+(?:\S+\s+){0,4}\S+\s*$")
 _ACRONYM_DOTS = re.compile(r"(?<=\w)\.(?=\w)")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-
-
-_ACCENTS = str.maketrans("áéíóúüñàèìòùâêîôûäëïöç", "aeiouunaeiouaeiouaeioc")
-
-
-def fold(text: str) -> str:
-    """Lower case, accents removed ('Elección' -> 'eleccion'), ñ kept as n."""
-    text = text.casefold().translate(_ACCENTS)
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def title_key(title: str) -> str:

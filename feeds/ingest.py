@@ -32,7 +32,6 @@ Pipeline of `run_cycle(deps, now=...)`, in order:
 from __future__ import annotations
 
 import asyncio
-import enum
 import hashlib
 import logging
 import time
@@ -45,13 +44,24 @@ from errors import FetchError, StorageError
 from feeds.cluster import StoryIndex
 from feeds.fetch import FetchResult
 from feeds.worker import FeedContent, ReadFailure, ReadJob
-from model import FeedForFetch, FeedSpec, Item, NewStory, Scope, StoryKey
+from model import (
+    CycleReport,
+    FeedFetchStatus,
+    FeedForFetch,
+    FeedReport,
+    FeedSpec,
+    FeedUpdate,
+    Item,
+    NewItem,
+    NewStory,
+    Scope,
+    StoredItem,
+    StoryKey,
+)
 from settings import FetchSettings
 from storage import feeds as feed_store
 from storage import stories as story_store
 from storage.engine import Database
-from storage.feeds import FeedUpdate
-from storage.stories import NewItem, StoredItem
 
 log = logging.getLogger(__name__)
 
@@ -95,78 +105,6 @@ class IngestDeps:
     classify: Classify
     on_new: OnNew | None = None
     timer: Callable[[], float] = time.perf_counter  # durations in the report, never the time of day
-
-
-class Status(enum.StrEnum):
-    FETCHED = "fetched"  # a new body was read and parsed (it may hold no new item)
-    NOT_MODIFIED = "not_modified"  # 304
-    UNCHANGED = "unchanged"  # same body as last time
-    FAILED = "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class FeedReport:
-    """What a cycle did with one feed."""
-
-    feed_id: int
-    name: str
-    url: str
-    status: Status
-    seconds: float
-    entries: int = 0  # entries in the document
-    new_items: int = 0
-    new_stories: int = 0  # of the new items, how many started a story (the others joined one)
-    error_kind: str | None = None
-    error_detail: str = ""
-    warning: str | None = None  # the document was not well-formed but could be read
-    moved_to: str | None = None
-
-    def line(self) -> str:
-        """One line for `fetch --once` and the demo."""
-        if self.status == Status.FETCHED:
-            joined = self.new_items - self.new_stories
-            what = f"{self.new_items} new" + (f" ({joined} joined other stories)" if joined else "")
-            what += f" of {self.entries} entries"
-        elif self.status == Status.NOT_MODIFIED:
-            what = "not modified"
-        elif self.status == Status.UNCHANGED:
-            what = "unchanged"
-        else:
-            what = f"error {self.error_kind}: {self.error_detail}".rstrip(": ")
-        extra = "".join(f"; {note}" for note in (
-            f"warning {self.warning}" if self.warning else "", f"moved to {self.moved_to}" if self.moved_to else "")
-            if note)
-        return f"{self.name[:28]:<28} {what}{extra}  [{self.seconds:.2f} s]"
-
-
-@dataclass(frozen=True, slots=True)
-class CycleReport:
-    started_at: datetime
-    feeds: tuple[FeedReport, ...]
-    seconds: float
-
-    def count(self, status: Status) -> int:
-        return sum(report.status == status for report in self.feeds)
-
-    @property
-    def new_items(self) -> int:
-        return sum(report.new_items for report in self.feeds)
-
-    @property
-    def new_stories(self) -> int:
-        return sum(report.new_stories for report in self.feeds)
-
-    @property
-    def failed(self) -> tuple[FeedReport, ...]:
-        return tuple(report for report in self.feeds if report.status == Status.FAILED)
-
-    def summary(self) -> str:
-        return (f"{len(self.feeds)} feeds: {self.new_items} new items ({self.new_stories} new stories), "
-                f"{self.count(Status.FETCHED)} read, {self.count(Status.NOT_MODIFIED)} not modified, "
-                f"{self.count(Status.UNCHANGED)} unchanged, {len(self.failed)} failed; {self.seconds:.2f} s")
-
-    def lines(self) -> list[str]:
-        return [report.line() for report in self.feeds] + [f"total: {self.summary()}"]
 
 
 def retry_delay(failures: int, base: timedelta, cap: timedelta) -> timedelta:
@@ -245,10 +183,10 @@ class _Cycle:
                     if result.moved_to:
                         self.moves.append((feed, result.moved_to))
                     if result.not_modified:
-                        return self._unchanged(feed, result, Status.NOT_MODIFIED, feed.body_hash, started)
+                        return self._unchanged(feed, result, FeedFetchStatus.NOT_MODIFIED, feed.body_hash, started)
                     body_hash = hashlib.sha256(result.body).hexdigest()
                     if body_hash == feed.body_hash:
-                        return self._unchanged(feed, result, Status.UNCHANGED, body_hash, started)
+                        return self._unchanged(feed, result, FeedFetchStatus.UNCHANGED, body_hash, started)
                     content = await self.deps.pool.read(ReadJob(
                         body=result.body, url=result.url, fetched_at=self.now, content_type=result.content_type,
                         content_language=result.content_language, language=feed.language,
@@ -265,7 +203,7 @@ class _Cycle:
             # feeds at the end: should that never happen, the next cycle reads the body again, finds
             # nothing new, and writes them then.
             self.updates.append(success)
-            return FeedReport(feed.id, feed.name, feed.url, Status.FETCHED, self.deps.timer() - started,
+            return FeedReport(feed.id, feed.name, feed.url, FeedFetchStatus.FETCHED, self.deps.timer() - started,
                               entries=content.entries, new_items=stored.new_items, new_stories=stored.new_stories,
                               warning=content.warning, moved_to=self._moved(feed))
         except StorageError as exc:
@@ -386,7 +324,7 @@ class _Cycle:
                           last_modified=result.last_modified or (feed.last_modified if result.not_modified else None),
                           body_hash=body_hash)
 
-    def _unchanged(self, feed: FeedForFetch, result: FetchResult, status: Status, body_hash: str | None,
+    def _unchanged(self, feed: FeedForFetch, result: FetchResult, status: FeedFetchStatus, body_hash: str | None,
                    started: float) -> FeedReport:
         self.updates.append(self._success(feed, result, body_hash))
         return FeedReport(feed.id, feed.name, feed.url, status, self.deps.timer() - started,
@@ -399,7 +337,7 @@ class _Cycle:
         self.updates.append(FeedUpdate(feed_id=feed.id, fetched_at=self.now, next_fetch_at=self.now + delay,
                                        error_kind=kind, error_detail=detail, failures=failures))
         log.info("feed %s failed (%s: %s); next try in %s", feed.url, kind, detail, delay)
-        return FeedReport(feed.id, feed.name, feed.url, Status.FAILED, self.deps.timer() - started,
+        return FeedReport(feed.id, feed.name, feed.url, FeedFetchStatus.FAILED, self.deps.timer() - started,
                           error_kind=kind, error_detail=detail)
 
     def _moved(self, feed: FeedForFetch) -> str | None:

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from feeds.parse import ParsedEntry, ParsedFeed, TextField
-from feeds.text import shorten
 from model import Item, Lang
+from text import shorten
 
 TITLE_MAX = 300
 SUMMARY_MAX = 1000

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from feeds.cluster import fold
 from model import FeedSpec
+from text import fold
 
 SNAPSHOTS = Path(__file__).resolve().parent.parent / "demo" / "feeds"
 LAST_MODIFIED = "Mon, 23 Nov 2026 11:55:00 GMT"  # the snapshots were taken just before the demo's clock

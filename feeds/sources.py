@@ -9,61 +9,34 @@ bring it back at the next start. The URL's syntax was checked before (`handlers.
 
 from __future__ import annotations
 
-import enum
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from errors import FetchError
 from feeds.ingest import IngestDeps
-from feeds.text import shorten
 from feeds.worker import ReadFailure, ReadJob
-from model import FeedForFetch, FeedOrigin, FeedSpec, FeedStatus, Scope
+from model import (
+    AddOutcome,
+    FeedAdded,
+    FeedForFetch,
+    FeedKnown,
+    FeedOrigin,
+    FeedRefused,
+    FeedSpec,
+    Removal,
+    RemoveOutcome,
+    Scope,
+)
 from storage import feeds as feed_store
 from storage.engine import Database
+from text import shorten
 
 log = logging.getLogger(__name__)
 
 MAX_NAME = 80
 """A feed's name is its own title cut to this many characters (or its host when it has no title)."""
 
-
-@dataclass(frozen=True, slots=True)
-class FeedAdded:
-    feed: FeedStatus
-    entries: int  # entries in the document as fetched now
-
-
-@dataclass(frozen=True, slots=True)
-class FeedKnown:
-    """An active feed already has this address (it may be a config feed)."""
-
-    feed: FeedStatus
-
-
-@dataclass(frozen=True, slots=True)
-class FeedRefused:
-    """The address did not give a feed: a FetchError kind (blocked_address, timeout, http_404...) or a
-    reading one (not_a_feed, empty...), with its detail."""
-
-    kind: str
-    detail: str
-
-
-AddOutcome = FeedAdded | FeedKnown | FeedRefused
-
-
-class Removal(enum.StrEnum):
-    REMOVED = "removed"
-    CONFIG = "config"  # a config.toml feed: refused, edit the config instead
-    NOT_FOUND = "not_found"  # no active feed has that number
-
-
-@dataclass(frozen=True, slots=True)
-class RemoveOutcome:
-    outcome: Removal
-    feed: FeedStatus | None  # None when not found
 
 
 def feed_name(title: str, url: str) -> str:

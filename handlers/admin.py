@@ -3,26 +3,25 @@
 
 /feed add fetches the address once and can take as long as `fetch.timeout_seconds`, so its handler does
 not block the updates of other chats (`block=False`). config.toml owns its feeds: /feed remove refuses
-them (see `feeds.sources`).
+them (see `feeds.sources`, reached through `Services.ingestion`).
 """
 
 from __future__ import annotations
 
 from telegram import Update
 
-from feeds import sources
 from handlers import args, format
 from handlers.admins import require_bot_admin
-from handlers.common import command, current_chat, reply
+from handlers.common import chat_transaction, command, command_chat, reply
 from handlers.services import Context
+from model import FeedAdded, FeedKnown, FeedRefused, Removal
 from storage import feeds as feed_store
 from storage import stats as stats_store
 
 
 async def feeds(update: Update, context: Context) -> None:
     require_bot_admin(update, context)
-    async with context.bot_data.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         listed = await feed_store.feed_statuses(session, active_only=True)
     await reply(update, format.feeds_message(listed, lang=chat.language, timezone=chat.timezone))
 
@@ -31,22 +30,21 @@ async def feed(update: Update, context: Context) -> None:
     require_bot_admin(update, context)
     request = args.parse_feed(context.args)
     services = context.bot_data
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    chat = await command_chat(update, context)
     lang = chat.language
     if isinstance(request, args.FeedAdd):
-        match await sources.add_feed(services.ingest, request.url, request.scope, now=services.clock()):
-            case sources.FeedAdded(feed=added, entries=entries):
+        match await services.ingestion.add_feed(request.url, request.scope, now=services.clock()):
+            case FeedAdded(feed=added, entries=entries):
                 answer = format.feed_added(added, entries, lang)
-            case sources.FeedKnown(feed=known):
+            case FeedKnown(feed=known):
                 answer = format.feed_known(known, lang)
-            case sources.FeedRefused(kind=kind, detail=detail):
+            case FeedRefused(kind=kind, detail=detail):
                 answer = format.feed_refused(kind, detail, lang)
     else:
-        removal = await sources.remove_feed(services.database, request.feed_id)
+        removal = await services.ingestion.remove_feed(request.feed_id)
         if removal.feed is None:
             answer = format.feed_not_found(request.feed_id, lang)
-        elif removal.outcome is sources.Removal.CONFIG:
+        elif removal.outcome is Removal.CONFIG:
             answer = format.feed_from_config(removal.feed, lang)
         else:
             answer = format.feed_removed(removal.feed, lang)
@@ -56,8 +54,7 @@ async def feed(update: Update, context: Context) -> None:
 async def stats(update: Update, context: Context) -> None:
     require_bot_admin(update, context)
     services = context.bot_data
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         snapshot = await stats_store.snapshot(session, services.clock())
     await reply(update, format.stats_message(snapshot, services.settings.topics, lang=chat.language,
                                              timezone=chat.timezone))

@@ -1,6 +1,6 @@
 """/alert add|remove and /alerts: keyword alerts on any story, whether the chat follows its topic or not.
 
-The query syntax (words, "quoted phrases", -exclusions) is parsed by `feeds.keywords`; what is stored is
+The query syntax (words, "quoted phrases", -exclusions) is parsed by `delivery.keywords`; what is stored is
 its canonical form, so that two spellings of one alert are one alert.
 """
 
@@ -10,15 +10,14 @@ from telegram import Update
 
 from handlers import args, format
 from handlers.admins import require_admin
-from handlers.common import command, current_chat, reply
+from handlers.common import chat_transaction, command, reply
 from handlers.services import Context
+from model import AlertOutcome
 from storage import chats as chat_store
-from storage.chats import AlertOutcome
 
 
 async def alerts(update: Update, context: Context) -> None:
-    async with context.bot_data.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         listed = await chat_store.list_alerts(session, chat.id)
     await reply(update, format.alerts_message(listed, chat.language, maximum=args.MAX_ALERTS))
 
@@ -37,8 +36,7 @@ async def alert(update: Update, context: Context) -> None:
 
 async def _add(update: Update, context: Context, request: args.AlertAdd) -> None:
     services = context.bot_data
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context, reactivate=True)
+    async with chat_transaction(update, context, reactivate=True) as (session, chat):
         added = await chat_store.add_alert(session, chat.id, request.phrase, now=services.clock(),
                                            limit=args.MAX_ALERTS)
     key = {AlertOutcome.ADDED: "alert.added", AlertOutcome.DUPLICATE: "alert.duplicate",
@@ -48,8 +46,7 @@ async def _add(update: Update, context: Context, request: args.AlertAdd) -> None
 
 async def _remove(update: Update, context: Context, request: args.AlertRemove) -> None:
     phrases = [phrase for phrase in (request.phrase, request.raw) if phrase]
-    async with context.bot_data.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         removed = await chat_store.remove_alert(session, chat.id, number=request.number, phrases=phrases)
         remaining = await chat_store.list_alerts(session, chat.id)
     await reply(update, format.alert_removed(removed, remaining, request, chat.language, maximum=args.MAX_ALERTS))

@@ -1,65 +1,38 @@
 """Builds the python-telegram-bot `Application`: rate limiter, typed context, handlers, jobs, start-up.
 
-Called only by `bot.py` (and by end-to-end tests, which point `base_url` at a local Bot API stand-in).
+Called only by `bot.py`, which hands it `start` and `stop`: they open and close the runtime (database,
+ingestion, the one Sender) and install it into `Services`. End-to-end tests point `base_url` at a local
+Bot API stand-in.
 """
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
+from collections.abc import Awaitable, Callable
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from feeds.fanout import FanOutHook
-from feeds.fetch import open_fetcher
-from feeds.ingest import Classify, IngestDeps, no_classification, register_config_feeds
-from feeds.pool import ParsePool
+from delivery.sender import rate_limiter
 from handlers import admin, alerts, chat_settings, latest, start, subscribe
-from handlers.delivery import rate_limiter
 from handlers.error_handler import on_error
-from handlers.health import HealthServer
-from handlers.jobs import schedule_ingest, schedule_jobs
+from handlers.jobs import schedule_jobs
 from handlers.menu import publish_commands
 from handlers.services import Services
 from handlers.throttle import THROTTLE_GROUP, throttle_updates
-from model import Clock
 from settings import Settings
-from storage.engine import Database
+
+Lifecycle = Callable[[Application], Awaitable[None]]
 
 
-def build_application(settings: Settings, *, token: str, clock: Clock,
-                      classify: Classify = no_classification) -> Application:
+def build_application(settings: Settings, *, token: str, start_runtime: Lifecycle,
+                      stop_runtime: Lifecycle) -> Application:
     """The bot, ready for `run_polling()` or, in tests, `async with app: await app.start()`."""
 
-    health: list[HealthServer] = []
-    ingestion = AsyncExitStack()  # the feed fetcher's HTTP session and the parse processes
-
     async def post_init(application: Application) -> None:
-        database = Database(settings.database.url)
-        await database.upgrade()
-        services: Services = application.bot_data
-        services.install(settings=settings, database=database, clock=clock)
-        if settings.health.port:
-            server = HealthServer(database, services.metrics, clock, max_cycle_age=settings.health.max_cycle_age)
-            await server.start(settings.health.listen, settings.health.port)
-            health.append(server)
-        await register_config_feeds(database, settings.feeds, now=clock())
-        fetcher = await ingestion.enter_async_context(
-            open_fetcher(settings.fetch, user_agents=settings.feed_user_agents()))
-        pool = ParsePool(settings.fetch.parse_workers, budget=settings.fetch.parse_timeout)
-        ingestion.callback(pool.close)
-        deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
-                          interval=settings.schedule.fetch_interval, classify=classify, on_new=FanOutHook(clock))
-        services.install_ingest(deps)
-        schedule_ingest(application.job_queue, deps)  # type: ignore[arg-type]
+        await start_runtime(application)
         await publish_commands(application.bot, admin_ids=settings.telegram.admin_ids)
 
     async def post_shutdown(application: Application) -> None:
-        services: Services = application.bot_data
-        for server in health:
-            await server.stop()
-        await ingestion.aclose()
-        if services.installed:
-            await services.database.close()
+        await stop_runtime(application)
 
     application = (
         ApplicationBuilder()

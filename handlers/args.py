@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import time
 from urllib.parse import urlsplit
 
+from delivery.keywords import parse_phrase
 from errors import UsageError
-from feeds.text import fold as fold_text
-from feeds.keywords import parse_phrase
 from model import ChatMode, Lang, Scope, Topic
 from settings import check_timezone, parse_hhmm
+from text import fold
 
 DEFAULT_LATEST = 5
 MAX_LATEST = 20
@@ -114,12 +114,6 @@ class ToggleArgs:
 
 # --------------------------------------------------------------------------------------------------
 # Words people type
-
-
-def fold(value: str) -> str:
-    """What people type, compared the way topics and alerts compare text (feeds.text.fold: case, accents,
-    typographic quotes), with runs of spaces made one: '  CNE   y  Elecciones ' -> 'cne y elecciones'."""
-    return " ".join(fold_text(value).split())
 
 
 _ALL = {"all", "todo", "todos", "todas", "everything"}

@@ -1,6 +1,6 @@
 """/digest, /mode, /timezone, /language, /settings and /stop: a chat's settings, one command each.
 
-`/digest now` sends the digest through `handlers.digest`, the same path as the scheduled one.
+`/digest now` sends the digest through `delivery.digests`, the same path as the scheduled one.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from telegram.constants import ParseMode
 
 from handlers import args, format
 from handlers.admins import require_admin
-from handlers.digest import send_digest_now
-from handlers.common import NO_PREVIEW, command, current_chat, reply
+from handlers.common import NO_PREVIEW, chat_transaction, command, command_chat, reply
 from handlers.services import Context
 from handlers.texts import text
 from model import Chat
@@ -25,7 +24,7 @@ DIGEST_NOW_WINDOW = timedelta(hours=24)
 async def digest_now(context: Context, chat: Chat) -> None:
     """Send the chat's digest now; when there is nothing new since its last digest, say so."""
     services = context.bot_data
-    if await send_digest_now(context.bot, services, chat.id):
+    if await services.digests.send_now(chat.id):  # through the runtime's one Sender
         return
     now = services.clock()
     async with services.database.transaction() as session:
@@ -41,13 +40,11 @@ async def digest(update: Update, context: Context) -> None:
     services = context.bot_data
     request = args.parse_digest(context.args)
     if isinstance(request, args.DigestNow):
-        async with services.database.transaction() as session:
-            chat = await current_chat(session, update, context)
+        chat = await command_chat(update, context)
         await digest_now(context, chat)
         return
     await require_admin(update, context)
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context, reactivate=True)
+    async with chat_transaction(update, context, reactivate=True) as (session, chat):
         at = request.at if isinstance(request, args.DigestAt) else None
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), digest_time=at)
     await reply(update, format.digest_set(chat) if at else format.digest_off(chat))
@@ -57,8 +54,7 @@ async def mode(update: Update, context: Context) -> None:
     services = context.bot_data
     chosen = args.parse_mode(context.args)
     await require_admin(update, context)
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context, reactivate=True)
+    async with chat_transaction(update, context, reactivate=True) as (session, chat):
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), mode=chosen)
     await reply(update, format.mode_set(chat))
 
@@ -67,8 +63,7 @@ async def timezone(update: Update, context: Context) -> None:
     services = context.bot_data
     zone = args.parse_timezone(context.args)
     await require_admin(update, context)
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), timezone=zone)
     await reply(update, format.timezone_set(chat, services.clock()))
 
@@ -77,16 +72,14 @@ async def language(update: Update, context: Context) -> None:
     services = context.bot_data
     lang = args.parse_language(context.args)
     await require_admin(update, context)
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), language=lang)
     await reply(update, text(chat.language, "language.set"))
 
 
 async def settings(update: Update, context: Context) -> None:
     services = context.bot_data
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         followed = await chat_store.chat_topics(session, chat.id)
         alert_count = await chat_store.count_alerts(session, chat.id)
     await reply(update, format.settings_message(chat, followed, alert_count, services.settings.topics))
@@ -95,8 +88,7 @@ async def settings(update: Update, context: Context) -> None:
 async def stop(update: Update, context: Context) -> None:
     services = context.bot_data
     await require_admin(update, context)
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         chat = await chat_store.stop_chat(session, chat.id, now=services.clock())
     await reply(update, text(chat.language, "stop.done"))
 

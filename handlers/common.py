@@ -5,7 +5,8 @@ Kept small on purpose: a handler reads as parse -> one storage call -> format ->
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
@@ -33,18 +34,29 @@ def command(name: str, callback: Callback, *, block: bool = True) -> CommandHand
     return CommandHandler(name, callback, filters=COMMAND_UPDATES, block=block)
 
 
-async def current_chat(session: Any, update: Update, context: Context, *, reactivate: bool = False) -> Chat:
-    """The stored chat of `update`, created on first contact in the sender's language with the
-    configured time zone and digest time. `reactivate` brings back a chat that used /stop."""
+@asynccontextmanager
+async def chat_transaction(update: Update, context: Context, *,
+                           reactivate: bool = False) -> AsyncIterator[tuple[Any, Chat]]:
+    """The prologue of every command: one transaction, and in it the stored chat of `update`, created on
+    first contact in the sender's language with the configured time zone and digest time. `reactivate`
+    brings back a chat that used /stop. Use as `async with chat_transaction(update, context) as (session, chat):`."""
     chat = update.effective_chat
     assert chat is not None, "command handlers only run on updates with a chat"
     user = update.effective_user
     services = context.bot_data
-    return await chat_store.get_or_create_chat(
-        session, chat_id=chat.id, type=chat.type, title=chat.title or None,
-        language=user_language(user.language_code if user else None),
-        timezone=services.settings.schedule.timezone, digest_time=services.settings.schedule.digest_time,
-        now=services.clock(), reactivate=reactivate)
+    async with services.database.transaction() as session:
+        stored = await chat_store.get_or_create_chat(
+            session, chat_id=chat.id, type=chat.type, title=chat.title or None,
+            language=user_language(user.language_code if user else None),
+            timezone=services.settings.schedule.timezone, digest_time=services.settings.schedule.digest_time,
+            now=services.clock(), reactivate=reactivate)
+        yield session, stored
+
+
+async def command_chat(update: Update, context: Context, *, reactivate: bool = False) -> Chat:
+    """`chat_transaction` for a command that needs only the chat."""
+    async with chat_transaction(update, context, reactivate=reactivate) as (_, chat):
+        return chat
 
 
 def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:

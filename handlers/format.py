@@ -1,221 +1,20 @@
-"""The only place that produces Telegram HTML.
-
-Every string that came from a feed or a user goes through `escape`; messages are split on block
-boundaries so that none exceeds Telegram's 4096-character limit. Pure: no I/O, time zones are passed in.
-The replies of the commands are built here too, from the catalogue in `handlers.texts`; handlers only send.
+"""The replies of the commands, as Telegram HTML, built from the catalogue in `handlers.texts`; handlers
+only send. The pieces shared with pushed messages (escaping, story blocks, splitting, topic names) are
+`delivery.render`'s. Pure: no I/O, time zones are passed in.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from feeds.text import shorten
+from delivery.render import escape, local_time, split_messages, story_block, topic_names
 from handlers.args import AlertRemove
 from handlers.texts import ADMIN_COMMANDS, COMMANDS, has_text, text
 from model import Chat, ChatMode, DeliveryStatus, FeedStatus, KeywordAlert, Lang, Stats, Story, Topic
-
-MAX_MESSAGE = 4096
-MAX_TITLE = 300
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def escape(value: str) -> str:
-    """Plain text -> text safe inside Telegram HTML (escapes <, >, & and quotes). A lone surrogate, which
-    no message can carry (it has no UTF-8 form), becomes U+FFFD instead of failing the whole message."""
-    return html.escape(_LONE_SURROGATE.sub("\ufffd", value), quote=True)
-
-
-def visible_length(html_text: str) -> int:
-    """Length of what Telegram counts: the text after entity parsing, in UTF-16 code units."""
-    plain = html.unescape(_strip_tags(html_text))
-    return len(plain.encode("utf-16-le")) // 2
-
-
-def _strip_tags(html_text: str) -> str:
-    out, inside = [], False
-    for char in html_text:
-        if char == "<":
-            inside = True
-        elif char == ">" and inside:
-            inside = False
-        elif not inside:
-            out.append(char)
-    return "".join(out)
-
-
-
-def local_time(moment: datetime, timezone: str, lang: Lang) -> str:
-    """'23/11 08:05' (es) or '23 Nov 08:05' (en), in the chat's time zone."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    if lang == "es":
-        return local.strftime("%d/%m %H:%M")
-    return local.strftime("%d %b %H:%M")
-
-
-def more_sources(count: int, lang: Lang) -> str:
-    """'+1 more source', '+3 more sources', or nothing for a story with one source."""
-    if count <= 0:
-        return ""
-    return text(lang, "story.source_more") if count == 1 else text(lang, "story.sources_more", count=count)
-
-
-def story_block(story: Story, *, lang: Lang, timezone: str, prefix: str = "") -> str:
-    """One story: optional prefix line, bold linked title, first source, local time, '+N more sources'."""
-    title = escape(shorten(story.title, MAX_TITLE))
-    link = escape(story.link)
-    first = story.sources[0].feed_name if story.sources else ""
-    meta = " · ".join(part for part in (
-        escape(first),
-        local_time(story.published_at, timezone, lang),
-        more_sources(len(story.sources) - 1, lang),
-    ) if part)
-    lines = [prefix] if prefix else []
-    lines.append(f'<b><a href="{link}">{title}</a></b>')
-    if meta:
-        lines.append(f"<i>{meta}</i>")
-    return "\n".join(lines)
-
-
-def split_messages(blocks: Iterable[str], *, header: str = "", separator: str = "\n\n",
-                   limit: int = MAX_MESSAGE) -> list[str]:
-    """Join blocks into as few messages as fit under `limit`, never splitting a block.
-
-    A block that alone exceeds the limit would be a formatter bug (titles are capped), so it raises.
-    """
-    messages: list[str] = []
-    current = header
-    for block in blocks:
-        if visible_length(block) + visible_length(header) + len(separator) > limit:
-            raise ValueError("a single block is longer than a Telegram message")
-        candidate = f"{current}{separator}{block}" if current else block
-        if visible_length(candidate) > limit:
-            messages.append(current)
-            candidate = f"{header}{separator}{block}" if header else block
-        current = candidate
-    if current and current != header:
-        messages.append(current)
-    return messages
-
-
-def join_lines(lines: Sequence[str]) -> str:
-    return "\n".join(line for line in lines if line)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Alerts and digests (pushed by handlers.delivery and handlers.digest)
-
-BUNDLE_ABOVE = 5
-"""More alerts than this pending for one chat at once go out as one bundled message."""
-
-MAX_PHRASE = 100
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """One story for one chat and why: its topics' names in the chat's language, and the keyword
-    phrases that matched."""
-
-    story: Story
-    topic_names: tuple[str, ...] = ()
-    phrases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class DigestSection:
-    """One group of a digest: a topic (by its name in the chat's language) or a keyword phrase."""
-
-    stories: tuple[Story, ...]
-    topic_name: str | None = None
-    phrase: str | None = None
-    more: int = 0  # stories of this group left out by the per-group cap
-
-
-def alert_block(alert: Alert, *, lang: Lang, timezone: str, bell: str = "🔔 ") -> str:
-    """Topic label(s) or 'Keyword alert', the story (title, source, local time, +N more sources, link),
-    then the phrase(s) that matched. `bell` starts the label line (a bundle has one bell, in its header)."""
-    if alert.topic_names:
-        heading = bell + "<b>" + " · ".join(escape(name) for name in alert.topic_names) + "</b>"
-    else:
-        heading = bell + "<b>" + text(lang, "alert.keyword") + "</b>"
-    lines = [story_block(alert.story, lang=lang, timezone=timezone, prefix=heading)]
-    lines.extend(text(lang, "story.matched_phrase", phrase=escape(shorten(phrase, MAX_PHRASE)))
-                 for phrase in alert.phrases)
-    return "\n".join(lines)
-
-
-def alert_bundle(alerts: Sequence[Alert], *, lang: Lang, timezone: str,
-                 limit: int = MAX_MESSAGE) -> list[tuple[str, tuple[int, ...]]]:
-    """Several alerts as one message (more if they do not fit), with the indices of the alerts each
-    message carries, so that the sender can record each message's deliveries as it goes."""
-    header = text(lang, "alert.bundle", count=len(alerts))
-    return pack_messages([alert_block(alert, lang=lang, timezone=timezone, bell="▸ ") for alert in alerts],
-                         header=header, limit=limit)
-
-
-def pack_messages(blocks: Sequence[str], *, header: str = "", separator: str = "\n\n",
-                  limit: int = MAX_MESSAGE) -> list[tuple[str, tuple[int, ...]]]:
-    """Like `split_messages`, but also says which blocks (by index) went into each message."""
-    packed: list[tuple[str, tuple[int, ...]]] = []
-    current, members = header, []
-    for index, block in enumerate(blocks):
-        if visible_length(block) + visible_length(header) + len(separator) > limit:
-            raise ValueError("a single block is longer than a Telegram message")
-        candidate = f"{current}{separator}{block}" if current else block
-        if members and visible_length(candidate) > limit:
-            packed.append((current, tuple(members)))
-            candidate, members = (f"{header}{separator}{block}" if header else block), []
-        current = candidate
-        members.append(index)
-    if members:
-        packed.append((current, tuple(members)))
-    return packed
-
-
-def day_label(day: date, lang: Lang) -> str:
-    """'23/11/2026' (es) or '23 Nov 2026' (en)."""
-    return day.strftime("%d/%m/%Y") if lang == "es" else day.strftime("%d %b %Y")
-
-
-def digest_messages(sections: Sequence[DigestSection], *, lang: Lang, timezone: str, day: date,
-                    limit: int = MAX_MESSAGE) -> list[str]:
-    """The daily digest: a title, then each group's stories under its heading; split on story
-    boundaries so that no message passes `limit`. No stories, no messages."""
-    blocks = []
-    for section in sections:
-        if section.topic_name is not None:
-            heading = f"<b>▸ {escape(section.topic_name)}</b>"
-        else:
-            heading = "<b>▸ " + text(lang, "story.matched_phrase",
-                                     phrase=escape(shorten(section.phrase or "", MAX_PHRASE))) + "</b>"
-        for position, story in enumerate(section.stories):
-            block = story_block(story, lang=lang, timezone=timezone, prefix=heading if position == 0 else "")
-            if section.more and position == len(section.stories) - 1:
-                block += "\n" + text(lang, "digest.more", count=section.more)
-            blocks.append(block)
-    if not blocks:
-        return []
-    return split_messages(blocks, header=text(lang, "digest.title", day=day_label(day, lang)), limit=limit)
-
-
-_ANCHOR = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
-
-
-def as_plain_text(html_text: str, limit: int = MAX_MESSAGE) -> str:
-    """What a message says without markup, links written out: the fallback when Telegram refuses the
-    HTML. Cut to `limit` UTF-16 code units."""
-    with_links = _ANCHOR.sub(lambda match: f"{match.group(2)} ({match.group(1)})", html_text)
-    plain = html.unescape(_strip_tags(with_links))
-    if visible_length(escape(plain)) <= limit:
-        return plain
-    units = plain.encode("utf-16-le")[: (limit - 1) * 2]
-    return units.decode("utf-16-le", errors="ignore") + "…"
-
+from text import shorten
 
 # ---------------------------------------------------------------------------------------------------
 # Command replies. Each takes plain values and returns HTML; every argument is escaped on the way in.
@@ -230,6 +29,10 @@ class Button:
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
+
+
+def join_lines(lines: Sequence[str]) -> str:
+    return "\n".join(line for line in lines if line)
 
 
 def say(lang: Lang, key: str, **args: object) -> str:
@@ -250,16 +53,9 @@ def usage(lang: Lang, command: str, detail_key: str | None = None,
     return join_lines(lines) or text(lang, "common.unknown_command")
 
 
-def _topic_map(topics: Sequence[Topic]) -> dict[str, Topic]:
-    return {topic.id: topic for topic in topics}
-
-
-def topic_names(topic_ids: Iterable[str], topics: Sequence[Topic], lang: Lang) -> str:
+def topic_list(topic_ids: Iterable[str], topics: Sequence[Topic], lang: Lang) -> str:
     """'Sanciones, CNE y elecciones' (escaped), in the configured order; unknown ids by id; 'ninguno' if empty."""
-    by_id = _topic_map(topics)
-    wanted = list(dict.fromkeys(topic_ids))
-    ordered = [topic.id for topic in topics if topic.id in wanted] + [id_ for id_ in wanted if id_ not in by_id]
-    names = [escape(by_id[id_].name.get(lang) if id_ in by_id else id_) for id_ in ordered]
+    names = [escape(name) for name in topic_names(topic_ids, topics, lang)]
     return text(lang, "common.list_separator").join(names) if names else text(lang, "common.none")
 
 
@@ -305,14 +101,14 @@ def topic_keyboard(topics: Sequence[Topic], followed: Collection[str], lang: Lan
 def following(followed: Collection[str], topics: Sequence[Topic], lang: Lang) -> str:
     if not followed:
         return text(lang, "subscribe.following_none")
-    return text(lang, "subscribe.following", topics=topic_names(followed, topics, lang))
+    return text(lang, "subscribe.following", topics=topic_list(followed, topics, lang))
 
 
 def subscribed(added: Collection[str], already: Collection[str], followed: Collection[str],
                topics: Sequence[Topic], lang: Lang) -> str:
     return join_lines([
-        text(lang, "subscribe.added", topics=topic_names(added, topics, lang)) if added else "",
-        text(lang, "subscribe.already", topics=topic_names(already, topics, lang)) if already else "",
+        text(lang, "subscribe.added", topics=topic_list(added, topics, lang)) if added else "",
+        text(lang, "subscribe.already", topics=topic_list(already, topics, lang)) if already else "",
         following(followed, topics, lang),
     ])
 
@@ -322,8 +118,8 @@ def unsubscribed(removed: Collection[str], not_followed: Collection[str], follow
     if everything:
         return text(lang, "unsubscribe.all")
     return join_lines([
-        text(lang, "unsubscribe.removed", topics=topic_names(removed, topics, lang)) if removed else "",
-        text(lang, "unsubscribe.not_following", topics=topic_names(not_followed, topics, lang)) if not_followed else "",
+        text(lang, "unsubscribe.removed", topics=topic_list(removed, topics, lang)) if removed else "",
+        text(lang, "unsubscribe.not_following", topics=topic_list(not_followed, topics, lang)) if not_followed else "",
         following(followed, topics, lang),
     ])
 
@@ -338,7 +134,7 @@ def story_list(stories: Sequence[Story], *, header: str, lang: Lang, timezone: s
 def latest_messages(stories: Sequence[Story], topic_ids: Collection[str], topics: Sequence[Topic], *,
                     lang: Lang, timezone: str, capped: bool, maximum: int) -> list[str]:
     """The reply to /latest: the stories newest first, or a line saying there are none."""
-    names = topic_names(topic_ids, topics, lang)
+    names = topic_list(topic_ids, topics, lang)
     note = text(lang, "latest.capped", max=maximum) if capped else ""
     if not stories:
         return [join_lines([text(lang, "latest.empty", topics=names), note])]
@@ -351,7 +147,7 @@ def digest_now_empty(topic_ids: Collection[str], topics: Sequence[Topic], *, sin
     """The reply to /digest now when there is nothing to send."""
     if not topic_ids:
         return text(lang, "digest.now_no_topics")
-    return text(lang, "digest.now_empty", topics=topic_names(topic_ids, topics, lang),
+    return text(lang, "digest.now_empty", topics=topic_list(topic_ids, topics, lang),
                 since=local_time(since, timezone, lang))
 
 
@@ -404,7 +200,7 @@ def settings_message(chat: Chat, followed: Collection[str], alert_count: int, to
         timezone=escape(chat.timezone),
         digest=hhmm(chat.digest_time) if chat.digest_time else text(lang, "settings.digest_off"),
         mode=text(lang, f"mode.name_{chat.mode.value}"),
-        topics=topic_names(followed, topics, lang),
+        topics=topic_list(followed, topics, lang),
         alerts=alert_count,
         state=text(lang, "settings.active" if chat.active else "settings.stopped"),
     )

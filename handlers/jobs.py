@@ -15,11 +15,9 @@ from datetime import timedelta
 
 from telegram.ext import Application, Job, JobQueue
 
-from feeds.ingest import CycleReport, IngestDeps, run_cycle
 from handlers.channels import sync_channels
-from handlers.delivery import Sender
-from handlers.digest import DigestService
-from handlers.services import Context, Services
+from handlers.services import Context, FeedIngestion, Services
+from model import CycleReport
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,32 +28,14 @@ CHANNELS_EVERY = timedelta(hours=1)
 _JOB_KWARGS = {"max_instances": 2, "coalesce": True, "misfire_grace_time": None}
 
 
-@dataclass(slots=True)
-class DeliveryRuntime:
-    """The one Sender (it remembers each chat's next turn) and DigestService of this bot, built on first use."""
-
-    sender: Sender | None = field(default=None)
-    digests: DigestService | None = field(default=None)
-
-    def build(self, context: Context) -> tuple[Sender, DigestService]:
-        if self.sender is None or self.digests is None:
-            services: Services = context.bot_data
-            topics = services.settings.topics
-            self.sender = Sender(context.bot, services.database, services.clock, topics, metrics=services.metrics)
-            self.digests = DigestService(self.sender, services.database, services.clock, topics)
-        return self.sender, self.digests
-
-
 async def drain_tick(context: Context) -> None:
-    """Send what is due in the outbox."""
-    sender, _ = _runtime(context).build(context)
-    await sender.drain()
+    """Send what is due in the outbox, through the runtime's one Sender."""
+    await context.bot_data.sender.drain()
 
 
 async def digest_tick(context: Context) -> None:
-    """Claim the digests due now and send pending ones."""
-    _, digests = _runtime(context).build(context)
-    await digests.tick()
+    """Claim the digests due now and send pending ones (through the same Sender)."""
+    await context.bot_data.digests.tick()
 
 
 async def channels_tick(context: Context) -> None:
@@ -65,25 +45,18 @@ async def channels_tick(context: Context) -> None:
                         now=services.clock())
 
 
-def _runtime(context: Context) -> DeliveryRuntime:
-    assert context.job is not None and isinstance(context.job.data, DeliveryRuntime)
-    return context.job.data
-
-
-def schedule_jobs(application: Application, settings: Settings) -> DeliveryRuntime:
+def schedule_jobs(application: Application, settings: Settings) -> None:
     """Register the delivery jobs: drain every `schedule.send_interval`, digests every minute, configured
     channels at start and hourly. Called once by `build_application`."""
     queue = application.job_queue
     if queue is None:
         raise RuntimeError("the JobQueue is missing: install python-telegram-bot[job-queue]")
-    runtime = DeliveryRuntime()
     queue.run_repeating(channels_tick, interval=CHANNELS_EVERY, first=timedelta(seconds=1), name="channels",
                         job_kwargs=_JOB_KWARGS)
     queue.run_repeating(drain_tick, interval=settings.schedule.send_interval, first=settings.schedule.send_interval,
-                        data=runtime, name="drain", job_kwargs=_JOB_KWARGS)
-    queue.run_repeating(digest_tick, interval=DIGEST_EVERY, first=timedelta(seconds=5), data=runtime,
-                        name="digest", job_kwargs=_JOB_KWARGS)
-    return runtime
+                        name="drain", job_kwargs=_JOB_KWARGS)
+    queue.run_repeating(digest_tick, interval=DIGEST_EVERY, first=timedelta(seconds=5), name="digest",
+                        job_kwargs=_JOB_KWARGS)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -92,9 +65,9 @@ def schedule_jobs(application: Application, settings: Settings) -> DeliveryRunti
 
 @dataclass(slots=True)
 class IngestRuntime:
-    """What the ingestion job runs with: the deps built in post_init, and whether a cycle is running."""
+    """What the ingestion job runs with: the runtime's ingestion, and whether a cycle is running."""
 
-    deps: IngestDeps
+    ingestion: FeedIngestion
     running: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -107,7 +80,7 @@ async def ingest_tick(context: Context) -> None:
         return
     services: Services = context.bot_data
     async with runtime.running:
-        report = await run_cycle(runtime.deps, now=services.clock())
+        report = await runtime.ingestion.run_cycle(now=services.clock())
     record(services, report)
 
 
@@ -119,8 +92,8 @@ def record(services: Services, report: CycleReport) -> None:
         log.warning("feed %s (%s) failed: %s %s", failed.name, failed.url, failed.error_kind, failed.error_detail)
 
 
-def schedule_ingest(job_queue: JobQueue, deps: IngestDeps, *, first: timedelta = timedelta(seconds=2)) -> Job:
+def schedule_ingest(job_queue: JobQueue, ingestion: FeedIngestion, *, first: timedelta = timedelta(seconds=2)) -> Job:
     """Run `ingest_tick` every fetch interval, the first time shortly after start-up (called from
     post_init, once the database, the HTTP session and the parse pool exist)."""
-    return job_queue.run_repeating(ingest_tick, interval=deps.interval, first=first, name=INGEST_JOB,
-                                   data=IngestRuntime(deps), job_kwargs=_JOB_KWARGS)
+    return job_queue.run_repeating(ingest_tick, interval=ingestion.interval, first=first, name=INGEST_JOB,
+                                   data=IngestRuntime(ingestion), job_kwargs=_JOB_KWARGS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers import args, format
-from handlers.common import command, current_chat, reply
+from handlers.common import chat_transaction, command, reply
 from handlers.services import Context
 from handlers.texts import text
 from storage import chats as chat_store
@@ -15,8 +15,7 @@ from storage import stories as story_store
 async def latest(update: Update, context: Context) -> None:
     services = context.bot_data
     request = args.parse_latest(context.args, services.settings.topics)
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         topic_ids = request.topics or await chat_store.chat_topics(session, chat.id)
         stories = await story_store.latest_stories(session, topic_ids, request.count)
     if not topic_ids:

@@ -10,11 +10,17 @@ wrote to the bot, which is logged, and the next start tries again).
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Sequence
 
-from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeAllChatAdministrators, \
-    BotCommandScopeAllGroupChats, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+)
 from telegram.error import TelegramError
 
 from handlers import format

@@ -1,26 +1,42 @@
-"""The typed `bot_data` object through which handlers and jobs reach shared services.
+"""The typed `bot_data` object through which handlers and jobs reach the runtime's services.
 
-PTB creates it with no arguments (`ContextTypes(bot_data=Services)`), so `bot.py` fills it in `post_init`.
-Reading a service before that is a programmer error and says so.
+PTB creates it with no arguments (`ContextTypes(bot_data=Services)`), so `bot.py` fills it in `post_init`
+from the one runtime (`bot.build_runtime`). Reading a service before that is a programmer error and says so.
+Ingestion is reached through the `FeedIngestion` protocol: handlers never import feeds/.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from telegram.ext import CallbackContext, ExtBot
 
-from handlers.metrics import Metrics
 from handlers.throttle import Throttle
+from ops.metrics import Metrics
 
 if TYPE_CHECKING:
-    from feeds.ingest import IngestDeps
-    from model import Clock
+    from delivery.digests import DigestService
+    from delivery.sender import Sender
+    from model import AddOutcome, Clock, CycleReport, RemoveOutcome, Scope
     from settings import Settings
     from storage.engine import Database
 
 _T = TypeVar("_T")
+
+
+class FeedIngestion(Protocol):
+    """What the commands and the ingestion job ask of feeds/ (`feeds.service.Ingestion`)."""
+
+    @property
+    def interval(self) -> timedelta: ...
+
+    async def run_cycle(self, *, now: datetime, everything: bool = False) -> CycleReport: ...
+
+    async def add_feed(self, url: str, scope: Scope, *, now: datetime) -> AddOutcome: ...
+
+    async def remove_feed(self, feed_id: int) -> RemoveOutcome: ...
 
 
 @dataclass(slots=True)
@@ -30,7 +46,9 @@ class Services:
     _settings: Settings | None = field(default=None)
     _database: Database | None = field(default=None)
     _clock: Clock | None = field(default=None)
-    _ingest: IngestDeps | None = field(default=None)
+    _ingestion: FeedIngestion | None = field(default=None)
+    _sender: Sender | None = field(default=None)
+    _digests: DigestService | None = field(default=None)
     metrics: Metrics = field(default_factory=Metrics)
     throttle: Throttle = field(default_factory=Throttle)
 
@@ -39,9 +57,14 @@ class Services:
         self._database = database
         self._clock = clock
 
-    def install_ingest(self, deps: IngestDeps) -> None:
-        """The fetcher and parse pool of ingestion, which /feed add checks a new feed with."""
-        self._ingest = deps
+    def install_ingestion(self, ingestion: FeedIngestion) -> None:
+        """Ingestion's fetcher and parse pool, which the ingestion job runs and /feed add checks a feed with."""
+        self._ingestion = ingestion
+
+    def install_delivery(self, sender: Sender, digests: DigestService) -> None:
+        """The runtime's one Sender and the digest service that sends through it."""
+        self._sender = sender
+        self._digests = digests
 
     @property
     def installed(self) -> bool:
@@ -61,8 +84,16 @@ class Services:
         return _required(self._clock, "clock")
 
     @property
-    def ingest(self) -> IngestDeps:
-        return _required(self._ingest, "ingest")
+    def ingestion(self) -> FeedIngestion:
+        return _required(self._ingestion, "ingestion")
+
+    @property
+    def sender(self) -> Sender:
+        return _required(self._sender, "sender")
+
+    @property
+    def digests(self) -> DigestService:
+        return _required(self._digests, "digests")
 
 
 def _required(value: _T | None, name: str) -> _T:
@@ -71,5 +102,5 @@ def _required(value: _T | None, name: str) -> _T:
     return value
 
 
-Context = CallbackContext[ExtBot[None], dict, dict, Services]
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Services]
 """The callback context type every handler and job receives."""

@@ -11,7 +11,7 @@ from telegram.ext import MessageHandler, filters
 from handlers import format
 from handlers.admins import is_bot_admin, may_change_settings
 from handlers.args import toggle_data
-from handlers.common import COMMAND_UPDATES, command, current_chat, reply
+from handlers.common import COMMAND_UPDATES, chat_transaction, command, command_chat, reply
 from handlers.services import Context
 from handlers.texts import text
 from storage import chats as chat_store
@@ -20,8 +20,7 @@ from storage import chats as chat_store
 async def start(update: Update, context: Context) -> None:
     services = context.bot_data
     allowed = await may_change_settings(update, context)
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context, reactivate=allowed)
+    async with chat_transaction(update, context, reactivate=allowed) as (session, chat):
         followed = await chat_store.chat_topics(session, chat.id)
     keyboard = format.topic_keyboard(services.settings.topics, followed, chat.language, view="start",
                                      data=toggle_data)
@@ -29,15 +28,13 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def help_command(update: Update, context: Context) -> None:
-    async with context.bot_data.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    chat = await command_chat(update, context)
     await reply(update, format.help_message(chat.language, admin=is_bot_admin(update, context)))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A private chat's unknown /command gets a pointer to /help; in groups it may be another bot's."""
-    async with context.bot_data.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    chat = await command_chat(update, context)
     await reply(update, text(chat.language, "common.unknown_command"))
 
 

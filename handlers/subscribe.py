@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler
 
 from handlers import args, format
 from handlers.admins import may_change_settings, require_admin
-from handlers.common import NO_PREVIEW, command, current_chat, markup, reply
+from handlers.common import NO_PREVIEW, chat_transaction, command, markup, reply
 from handlers.services import Context
 from handlers.texts import text
 from storage import chats as chat_store
@@ -16,8 +16,7 @@ from storage import chats as chat_store
 
 async def topics(update: Update, context: Context) -> None:
     services = context.bot_data
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         followed = await chat_store.chat_topics(session, chat.id)
     await reply(update, format.topics_message(services.settings.topics, followed, chat.language),
                 keyboard=format.topic_keyboard(services.settings.topics, followed, chat.language, view="list",
@@ -28,8 +27,7 @@ async def subscribe(update: Update, context: Context) -> None:
     services = context.bot_data
     wanted = args.parse_subscribe(context.args, services.settings.topics)
     await require_admin(update, context)
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context, reactivate=True)
+    async with chat_transaction(update, context, reactivate=True) as (session, chat):
         added = await chat_store.subscribe(session, chat.id, wanted, now=services.clock())
         followed = await chat_store.chat_topics(session, chat.id)
     already = [topic for topic in wanted if topic not in added]
@@ -40,8 +38,7 @@ async def unsubscribe(update: Update, context: Context) -> None:
     services = context.bot_data
     request = args.parse_unsubscribe(context.args, services.settings.topics)
     await require_admin(update, context)
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context)
+    async with chat_transaction(update, context) as (session, chat):
         removed = await chat_store.unsubscribe(session, chat.id, None if request.everything else request.topics)
         followed = await chat_store.chat_topics(session, chat.id)
     not_followed = [topic for topic in request.topics if topic not in removed]
@@ -56,8 +53,7 @@ async def toggle(update: Update, context: Context) -> None:
     assert query is not None
     request = args.parse_toggle(query.data, services.settings.topics)
     allowed = request is not None and await may_change_settings(update, context)
-    async with services.database.transaction() as session:
-        chat = await current_chat(session, update, context, reactivate=allowed)
+    async with chat_transaction(update, context, reactivate=allowed) as (session, chat):
         if request is None or not allowed:
             await query.answer(text(chat.language, "topics.gone" if request is None else "common.admin_only"),
                                show_alert=True)

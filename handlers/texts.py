@@ -7,6 +7,7 @@ are filled in, never here. Keys are grouped by the command that uses them; `<com
 
 from __future__ import annotations
 
+from delivery.render import TEXTS as PUSHED_TEXTS
 from model import Lang
 
 # The commands of the bot's menu, in the order /help and the menu show them.
@@ -21,10 +22,8 @@ ADMIN_COMMANDS: tuple[str, ...] = ("feeds", "feed", "stats")
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "es": {
+        **PUSHED_TEXTS["es"],  # what alerts and digests say (delivery.render)
         # --- shared by every command
-        "story.sources_more": "+{count} fuentes más",
-        "story.source_more": "+1 fuente más",
-        "story.matched_phrase": "Alerta: «{phrase}»",
         "common.usage": "Uso: <code>{usage}</code>\nEjemplo: <code>{example}</code>",
         "common.error": "Algo salió mal al procesar tu mensaje. Quedó registrado; inténtalo de nuevo en un rato.",
         "common.admin_only": ("En los grupos solo los administradores pueden cambiar la configuración. "
@@ -88,7 +87,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "alert.example": '/alert add "Edmundo González" -fútbol',
         "alert.unknown_action": "Primero di qué hacer: <code>add</code> o <code>remove</code>.",
         "alert.missing_phrase": "Falta la frase.",
-        # detail keys of feeds.keywords.parse_phrase
+        # detail keys of delivery.keywords.parse_phrase
         "alert_empty": "La frase no tiene ninguna palabra.",
         "alert_too_long": "Una alerta tiene como mucho {limit} caracteres.",
         "alert_unbalanced_quote": "Faltan unas comillas de cierre.",
@@ -235,16 +234,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "menu.stats": "Chats, suscripciones, noticias y envíos",
         # --- handlers/throttle.py
         "throttle.slow_down": "Vas muy rápido. Ignoraré tus mensajes unos segundos.",
-        "alert.keyword": "Alerta por palabra clave",
-        "alert.bundle": "🔔 <b>{count} alertas nuevas</b>",
-        "digest.title": "📰 <b>Resumen diario · {day}</b>",
-        "digest.more": "(+{count} más en este tema)",
     },
     "en": {
+        **PUSHED_TEXTS["en"],
         # --- shared by every command
-        "story.sources_more": "+{count} more sources",
-        "story.source_more": "+1 more source",
-        "story.matched_phrase": "Alert: “{phrase}”",
         "common.usage": "Usage: <code>{usage}</code>\nExample: <code>{example}</code>",
         "common.error": "Something went wrong while handling your message. It has been logged; please try again later.",
         "common.admin_only": ("In groups only administrators may change settings. "
@@ -308,7 +301,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "alert.example": '/alert add "Edmundo González" -football',
         "alert.unknown_action": "First say what to do: <code>add</code> or <code>remove</code>.",
         "alert.missing_phrase": "The phrase is missing.",
-        # detail keys of feeds.keywords.parse_phrase
+        # detail keys of delivery.keywords.parse_phrase
         "alert_empty": "The phrase has no words.",
         "alert_too_long": "An alert has at most {limit} characters.",
         "alert_unbalanced_quote": "A closing quote is missing.",
@@ -455,10 +448,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "menu.stats": "Chats, subscriptions, news and deliveries",
         # --- handlers/throttle.py
         "throttle.slow_down": "You are going too fast. I will ignore your messages for a few seconds.",
-        "alert.keyword": "Keyword alert",
-        "alert.bundle": "🔔 <b>{count} new alerts</b>",
-        "digest.title": "📰 <b>Daily digest · {day}</b>",
-        "digest.more": "(+{count} more on this topic)",
     },
 }
 

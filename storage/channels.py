@@ -4,31 +4,16 @@ not a command, decides. The bot then posts there exactly as to a subscribed chat
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from model import ChatMode
+from model import ConfiguredChannel
 from storage.tables import chats, subscriptions
 
 CONFIG = "config"
-
-
-@dataclass(frozen=True, slots=True)
-class ConfiguredChannel:
-    """A configured channel once its numeric id is known."""
-
-    chat_id: int
-    title: str | None
-    type: str
-    topics: tuple[str, ...]
-    mode: ChatMode
-    language: str
-    timezone: str
-    digest_time: time | None
 
 
 def _dialect(session: AsyncSession):  # type: ignore[no-untyped-def]

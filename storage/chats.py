@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlalchemy import delete, func, insert, select, update
@@ -17,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from model import Chat, ChatMode, KeywordAlert, Lang
+from model import AlertAdded, AlertOutcome, Chat, ChatMode, KeywordAlert, Lang
 from storage.deliveries import cancel_pending
 from storage.tables import chats, keyword_alerts, subscriptions
 
@@ -184,18 +183,6 @@ async def toggle_topic(session: AsyncSession, chat_id: int, topic: str, *, now: 
 
 # --------------------------------------------------------------------------------------------------
 # Keyword alerts
-
-
-class AlertOutcome(enum.StrEnum):
-    ADDED = "added"
-    DUPLICATE = "duplicate"  # the chat already has this phrase
-    FULL = "full"  # the chat has reached the cap
-
-
-@dataclass(frozen=True, slots=True)
-class AlertAdded:
-    outcome: AlertOutcome
-    alert: KeywordAlert | None  # the new alert, or the existing one for DUPLICATE
 
 
 def _alert(row: Row) -> KeywordAlert:  # type: ignore[type-arg]

@@ -9,7 +9,6 @@ so neither a second outlet nor a re-fetch can make a second delivery. No Telegra
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlalchemy import and_, delete, func, literal, select, update
@@ -17,45 +16,21 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from model import Chat, ChatMode, DeliveryKind, DeliveryStatus, KeywordAlert
+from model import (
+    Chat,
+    ChatMode,
+    ChatWork,
+    Delivery,
+    DeliveryKind,
+    DeliveryRecord,
+    DeliveryStatus,
+    KeywordAlert,
+    NewDelivery,
+)
 from storage.tables import chats, deliveries, digests, keyword_alerts, subscriptions
 
 PENDING = DeliveryStatus.PENDING.value
 _CHUNK = 1000  # rows per INSERT: well under SQLite's bound-parameter limit
-
-
-@dataclass(frozen=True, slots=True)
-class NewDelivery:
-    """Fan-out's verdict: this chat should hear about this story, because of these topics and phrases."""
-
-    chat_id: int
-    story_id: int
-    topics: tuple[str, ...] = ()
-    phrases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """A pending delivery as the sender sees it."""
-
-    id: int
-    chat_id: int
-    story_id: int
-    topics: tuple[str, ...]
-    phrases: tuple[str, ...]
-    attempts: int
-
-    @property
-    def kind(self) -> DeliveryKind:
-        return DeliveryKind.TOPIC if self.topics else DeliveryKind.KEYWORD
-
-
-@dataclass(frozen=True, slots=True)
-class ChatWork:
-    """One chat's share of a claim: the chat and its due deliveries, oldest first."""
-
-    chat: Chat
-    deliveries: tuple[Delivery, ...]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -293,23 +268,6 @@ async def counts(session: AsyncSession, chat_id: int | None = None) -> dict[str,
     if chat_id is not None:
         query = query.where(deliveries.c.chat_id == chat_id)
     return {row[0]: row[1] for row in await session.execute(query)}
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryRecord:
-    """A delivery in any state, for tests and diagnostics."""
-
-    id: int
-    chat_id: int
-    story_id: int
-    kind: DeliveryKind
-    topics: tuple[str, ...]
-    phrases: tuple[str, ...]
-    status: DeliveryStatus
-    attempts: int
-    not_before: datetime
-    sent_at: datetime | None
-    last_error: str | None
 
 
 async def records(session: AsyncSession, *, chat_id: int | None = None,

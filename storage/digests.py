@@ -11,69 +11,25 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from model import Chat, KeywordAlert, Story
+from model import (
+    DigestChat,
+    DigestRecord,
+    DigestStatus,
+    Interests,
+    KeywordAlert,
+    NewDigest,
+    PendingDigest,
+    SeenStory,
+)
 from storage.deliveries import chat_from_row
 from storage.stories import stories_by_id
 from storage.tables import chats, digest_texts, digests, keyword_alerts, stories, subscriptions
-
-
-class DigestStatus:
-    PENDING = "pending"
-    SENT = "sent"
-    EMPTY = "empty"  # nothing to say: not sent, but the day counts as done
-    FAILED = "failed"
-    CANCELLED = "cancelled"  # the chat blocked the bot or left
-    EXPIRED = "expired"  # still unsent long after its time (the bot was down): skipped
-
-
-@dataclass(frozen=True, slots=True)
-class DigestChat:
-    """A chat with the digest on, and when its previous digest was made."""
-
-    chat: Chat
-    last_digest_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class Interests:
-    """What a chat follows: its topics and its keyword alerts."""
-
-    topics: tuple[str, ...]
-    alerts: tuple[KeywordAlert, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PendingDigest:
-    id: int
-    chat_id: int
-    local_date: str
-    due_at: datetime
-    parts: tuple[str, ...]
-    parts_sent: int
-    attempts: int
-
-
-@dataclass(frozen=True, slots=True)
-class DigestRecord:
-    id: int
-    chat_id: int
-    local_date: str
-    due_at: datetime
-    since: datetime
-    until: datetime
-    status: str
-    parts_total: int
-    parts_sent: int
-    attempts: int
-    sent_at: datetime | None
-    last_error: str | None
 
 
 def _dialect(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -126,14 +82,6 @@ async def days_taken(session: AsyncSession, local_dates: Collection[str]) -> set
     return {(row.chat_id, row.local_date) for row in result}
 
 
-@dataclass(frozen=True, slots=True)
-class SeenStory:
-    """A story and when Centinela first saw it (what a digest's window is about)."""
-
-    first_seen_at: datetime
-    story: Story
-
-
 async def stories_seen_between(session: AsyncSession, since: datetime, until: datetime) -> list[SeenStory]:
     """Stories first seen in [since, until), with sources and topics, oldest first."""
     rows = (await session.execute(
@@ -142,18 +90,6 @@ async def stories_seen_between(session: AsyncSession, since: datetime, until: da
         .order_by(stories.c.first_seen_at, stories.c.id))).all()
     found = await stories_by_id(session, [row.id for row in rows])
     return [SeenStory(row.first_seen_at, found[row.id]) for row in rows if row.id in found]
-
-
-@dataclass(frozen=True, slots=True)
-class NewDigest:
-    """A digest to claim: the chat's local day, its window and its rendered messages (none: empty)."""
-
-    chat_id: int
-    local_date: str
-    due_at: datetime
-    since: datetime
-    until: datetime
-    parts: tuple[str, ...]
 
 
 def _hash(parts: Sequence[str]) -> str:

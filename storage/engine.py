@@ -1,4 +1,9 @@
-"""Builds the async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg) and hands out transactions."""
+"""Builds the async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg) and hands out transactions.
+
+A failure of the database itself (unreachable, locked, out of disk: SQLAlchemy's OperationalError and
+InterfaceError) leaves a transaction as `errors.StorageError`, with the driver's own message; a statement
+the database refuses (a constraint, a bug) keeps its own exception.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from alembic import command
-from alembic.config import Config
-
+from errors import StorageError
 from storage.tables import metadata
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -75,9 +81,14 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: committed when the block ends, rolled back if it raises."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        """One unit of work: committed when the block ends, rolled back if it raises. A failure of the
+        database itself raises `StorageError`."""
+        try:
+            async with self._sessions() as session, session.begin():
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            cause = exc.orig if exc.orig is not None else exc
+            raise StorageError(f"{type(cause).__name__}: {cause}".splitlines()[0]) from exc
 
     async def ping(self) -> None:
         async with self.transaction() as session:

@@ -7,7 +7,6 @@ error and backoff). The backoff arithmetic itself is not here: callers pass the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,32 +14,8 @@ from sqlalchemy import Row, and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from model import FeedForFetch, FeedOrigin, FeedSpec, FeedStatus, Scope
+from model import FeedForFetch, FeedOrigin, FeedSpec, FeedStatus, FeedUpdate, Scope
 from storage.tables import feeds
-
-
-@dataclass(frozen=True, slots=True)
-class FeedUpdate:
-    """What one fetch of one feed changes in its row.
-
-    A success (`error_kind` is None) stores the conditional-GET state and clears the failure count; a
-    failure stores the error and the failure count that the backoff was computed from. Either way the
-    feed is next due at `next_fetch_at`.
-    """
-
-    feed_id: int
-    fetched_at: datetime
-    next_fetch_at: datetime
-    etag: str | None = None
-    last_modified: str | None = None
-    body_hash: str | None = None
-    error_kind: str | None = None
-    error_detail: str | None = None
-    failures: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.error_kind is None
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]

@@ -10,46 +10,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from model import Item, Source, Story, StoryKey
+from model import Item, NewItem, Source, StoredItem, Story, StoryKey
 from storage.tables import feeds, item_topics, items, stories
 
 __all__ = ["NewItem", "StoredItem", "StoryKey", "add_item", "add_items", "explain_latest", "latest_stories",
            "recent_story_keys", "row_counts", "stored_guid_pairs", "stored_guids", "stories_by_id"]
-
-
-@dataclass(frozen=True, slots=True)
-class NewItem:
-    """An item of feed `feed_id` to store, and where it goes: into the stored story `story_id`, into the
-    story started by the item at index `joins` of the same batch, or (neither set) into a new story."""
-
-    feed_id: int
-    item: Item
-    title_key: str
-    topics: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    story_id: int | None = None
-    joins: int | None = None
-
-    @property
-    def starts_story(self) -> bool:
-        return self.story_id is None and self.joins is None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredItem:
-    """An item the database really inserted."""
-
-    feed_id: int
-    item_id: int
-    story_id: int
-    guid: str
-    started_story: bool
 
 
 async def stored_guids(session: AsyncSession, feed_id: int, guids: Collection[str]) -> set[str]:

@@ -1,5 +1,11 @@
-"""Shared fixtures: a fake clock, settings pointed at a temporary SQLite file, a ready database,
-and a guard that fails any network connection that leaves this machine."""
+"""Shared fixtures: a fake clock, settings pointed at a temporary SQLite file, a ready database, the Bot
+API stand-in and a PTB Bot talking to it, and a guard that fails any network connection that leaves this
+machine.
+
+One meaning per fixture name, everywhere: `api` is the Bot API stand-in (tests/handlers configures its own
+for the bot it runs), `telegram_bot` a python-telegram-bot `Bot` client of it, and `bot`, in tests/handlers
+only, the running Centinela bot with a driver that talks to it like a user.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
 from settings import DatabaseSettings, Settings, load
 from storage.engine import Database
 from tests.support import netguard, postgres
+from tests.support.botapi import TOKEN, BotApiStandIn
 from tests.support.clock import FakeClock
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,3 +69,17 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     await db.create_schema()
     yield db
     await db.close()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApiStandIn]:
+    """The Bot API stand-in, on a loopback port, for the bot with token `TOKEN`."""
+    async with BotApiStandIn(token=TOKEN) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+async def telegram_bot(api: BotApiStandIn) -> AsyncIterator[Bot]:
+    """A python-telegram-bot `Bot` talking to `api`."""
+    async with Bot(TOKEN, base_url=api.base_url) as client:
+        yield client

@@ -11,23 +11,6 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from tests.support.botapi import (
-    MAX_MESSAGE_LENGTH,
-    BotApiStandIn,
-    Entity,
-    Failure,
-    HtmlParseError,
-    bad_markup,
-    blocked,
-    chat_not_found,
-    disconnect,
-    kicked,
-    migrated,
-    parse_html,
-    retry_after,
-    server_error,
-    utf16_len,
-)
 from telegram import (
     Bot,
     BotCommand,
@@ -55,21 +38,31 @@ from telegram.error import (
 )
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-TOKEN = "123:ABC"
+from tests.support.botapi import (
+    MAX_MESSAGE_LENGTH,
+    TOKEN,
+    BotApiStandIn,
+    Entity,
+    Failure,
+    HtmlParseError,
+    bad_markup,
+    blocked,
+    chat_not_found,
+    disconnect,
+    kicked,
+    migrated,
+    parse_html,
+    retry_after,
+    server_error,
+    utf16_len,
+)
+
 USER = 5001
 GROUP = -1001234567890  # wider than 32 bits, like real supergroup ids
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN, bot_username="CentinelaTestBot") as stand_in:
-        yield stand_in
 
 
-@pytest.fixture
-async def bot(api: BotApiStandIn) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=api.base_url) as client:
-        yield client
 
 
 def keyboard(*data: str) -> InlineKeyboardMarkup:
@@ -149,8 +142,8 @@ def test_parse_html_rejects_like_telegram(html: str, detail: str) -> None:
 # ------------------------------------------------------------------ wire protocol
 
 
-async def test_get_me_describes_configured_bot(bot: Bot) -> None:
-    me = await bot.get_me()
+async def test_get_me_describes_configured_bot(telegram_bot: Bot) -> None:
+    me = await telegram_bot.get_me()
 
     assert (me.id, me.username, me.is_bot) == (123, "CentinelaTestBot", True)
 
@@ -206,9 +199,9 @@ async def test_raw_http_accepts_json_body_and_query_string(api: BotApiStandIn) -
 
 
 async def test_send_message_is_recorded_with_what_the_user_sees(
-    api: BotApiStandIn, bot: Bot
+    api: BotApiStandIn, telegram_bot: Bot
 ) -> None:
-    sent = await bot.send_message(
+    sent = await telegram_bot.send_message(
         GROUP,
         "<b>Alerta</b>: Maduro &amp; la ANC",
         parse_mode="HTML",
@@ -242,9 +235,9 @@ async def test_legacy_disable_web_page_preview_is_recorded(api: BotApiStandIn) -
     assert api.sent[0].disable_preview is True
 
 
-async def test_invalid_html_is_a_bad_request(api: BotApiStandIn, bot: Bot) -> None:
+async def test_invalid_html_is_a_bad_request(api: BotApiStandIn, telegram_bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Can't parse entities") as info:
-        await bot.send_message(USER, "1 < 2 <br>", parse_mode="HTML")
+        await telegram_bot.send_message(USER, "1 < 2 <br>", parse_mode="HTML")
 
     assert "unsupported start tag" in info.value.message
     assert api.sent == []
@@ -254,9 +247,9 @@ async def test_invalid_html_is_a_bad_request(api: BotApiStandIn, bot: Bot) -> No
 
 
 async def test_html_is_not_checked_without_parse_mode(
-    api: BotApiStandIn, bot: Bot
+    api: BotApiStandIn, telegram_bot: Bot
 ) -> None:
-    await bot.send_message(USER, "1 < 2 & <br>")
+    await telegram_bot.send_message(USER, "1 < 2 & <br>")
 
     assert api.sent[0].plain_text == "1 < 2 & <br>"
 
@@ -277,25 +270,25 @@ async def test_html_is_not_checked_without_parse_mode(
     ],
 )
 async def test_length_limit_counts_visible_utf16_units(
-    api: BotApiStandIn, bot: Bot, text: str, ok: bool
+    api: BotApiStandIn, telegram_bot: Bot, text: str, ok: bool
 ) -> None:
     if ok:
-        await bot.send_message(USER, text, parse_mode="HTML")
+        await telegram_bot.send_message(USER, text, parse_mode="HTML")
         assert utf16_len(api.sent[0].plain_text) <= MAX_MESSAGE_LENGTH
     else:
         with pytest.raises(BadRequest, match=r"^Message is too long$"):
-            await bot.send_message(USER, text, parse_mode="HTML")
+            await telegram_bot.send_message(USER, text, parse_mode="HTML")
 
 
 @pytest.mark.parametrize("text", ["<b></b>", " \n ", "<i> </i>"])
-async def test_empty_visible_text_is_rejected(bot: Bot, text: str) -> None:
+async def test_empty_visible_text_is_rejected(telegram_bot: Bot, text: str) -> None:
     with pytest.raises(BadRequest, match=r"^Message text is empty$"):
-        await bot.send_message(USER, text, parse_mode="HTML")
+        await telegram_bot.send_message(USER, text, parse_mode="HTML")
 
 
-async def test_unknown_parse_mode_is_rejected(bot: Bot) -> None:
+async def test_unknown_parse_mode_is_rejected(telegram_bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Unsupported parse_mode"):
-        await bot.send_message(USER, "x", parse_mode="Textile")
+        await telegram_bot.send_message(USER, "x", parse_mode="Textile")
 
 
 # ------------------------------------------------------------------ failures
@@ -316,13 +309,13 @@ async def test_unknown_parse_mode_is_rejected(bot: Bot) -> None:
     ],
 )
 async def test_injected_failures_map_to_ptb_exceptions(
-    api: BotApiStandIn, bot: Bot, failure: Failure, expected: type[TelegramError]
+    api: BotApiStandIn, telegram_bot: Bot, failure: Failure, expected: type[TelegramError]
 ) -> None:
     api.fail_next("sendMessage", error=failure)
 
     with pytest.raises(expected) as info:
-        await bot.send_message(USER, "hola")
-    second = await bot.send_message(USER, "otra vez")
+        await telegram_bot.send_message(USER, "hola")
+    second = await telegram_bot.send_message(USER, "otra vez")
 
     assert type(info.value) is expected
     assert [m.plain_text for m in api.sent] == ["otra vez"]
@@ -335,50 +328,50 @@ async def test_injected_failures_map_to_ptb_exceptions(
     assert second.message_id == 1  # the failed call did not consume a message id
 
 
-async def test_failure_details_reach_ptb(api: BotApiStandIn, bot: Bot) -> None:
+async def test_failure_details_reach_ptb(api: BotApiStandIn, telegram_bot: Bot) -> None:
     api.fail_next(error=retry_after(7))
     api.fail_next(error=migrated(-1009999999999))
     api.fail_next(error=blocked())
 
     with pytest.raises(RetryAfter) as flood:
-        await bot.send_message(USER, "x")
+        await telegram_bot.send_message(USER, "x")
     with pytest.raises(ChatMigrated) as moved:
-        await bot.send_message(USER, "x")
+        await telegram_bot.send_message(USER, "x")
     with pytest.raises(Forbidden, match=r"^Forbidden: bot was blocked by the user$"):
-        await bot.send_message(USER, "x")
+        await telegram_bot.send_message(USER, "x")
 
     assert flood.value.retry_after == dtm.timedelta(seconds=7)
     assert moved.value.new_chat_id == -1009999999999
 
 
 async def test_failures_can_target_a_chat_and_repeat(
-    api: BotApiStandIn, bot: Bot
+    api: BotApiStandIn, telegram_bot: Bot
 ) -> None:
     api.fail_next("sendMessage", chat_id=GROUP, times=2, error=kicked())
 
-    await bot.send_message(USER, "private is fine")
+    await telegram_bot.send_message(USER, "private is fine")
     for _ in range(2):
         with pytest.raises(Forbidden, match="kicked"):
-            await bot.send_message(GROUP, "group fails")
-    await bot.send_message(GROUP, "third time works")
+            await telegram_bot.send_message(GROUP, "group fails")
+    await telegram_bot.send_message(GROUP, "third time works")
 
     assert [m.plain_text for m in api.sent] == ["private is fine", "third time works"]
 
 
-async def test_failures_target_a_method(api: BotApiStandIn, bot: Bot) -> None:
+async def test_failures_target_a_method(api: BotApiStandIn, telegram_bot: Bot) -> None:
     api.fail_next("getChat", error=server_error())
-    await bot.send_message(USER, "x")
+    await telegram_bot.send_message(USER, "x")
 
     with pytest.raises(NetworkError):
-        await bot.get_chat(USER)
-    assert (await bot.get_chat(USER)).id == USER
+        await telegram_bot.get_chat(USER)
+    assert (await telegram_bot.get_chat(USER)).id == USER
 
 
 # ------------------------------------------------------------------ updates
 
 
-async def test_long_poll_returns_injected_command(api: BotApiStandIn, bot: Bot) -> None:
-    poll = asyncio.create_task(bot.get_updates(timeout=30))
+async def test_long_poll_returns_injected_command(api: BotApiStandIn, telegram_bot: Bot) -> None:
+    poll = asyncio.create_task(telegram_bot.get_updates(timeout=30))
     await api.wait_for_calls("getUpdates")
     assert not poll.done()
 
@@ -398,47 +391,47 @@ async def test_long_poll_returns_injected_command(api: BotApiStandIn, bot: Bot) 
     assert update.effective_message is message
 
 
-async def test_offset_confirms_updates(api: BotApiStandIn, bot: Bot) -> None:
+async def test_offset_confirms_updates(api: BotApiStandIn, telegram_bot: Bot) -> None:
     first = api.inject_message(USER, "uno")
     api.inject_message(USER, "dos")
 
-    assert [u.message.text for u in await bot.get_updates(limit=1) if u.message] == [
+    assert [u.message.text for u in await telegram_bot.get_updates(limit=1) if u.message] == [
         "uno"
     ]
-    assert len(await bot.get_updates()) == 2  # not confirmed yet
-    rest = await bot.get_updates(offset=first["update_id"] + 1)
+    assert len(await telegram_bot.get_updates()) == 2  # not confirmed yet
+    rest = await telegram_bot.get_updates(offset=first["update_id"] + 1)
     assert [u.message.text for u in rest if u.message] == ["dos"]
-    assert await bot.get_updates(offset=rest[-1].update_id + 1) == ()
+    assert await telegram_bot.get_updates(offset=rest[-1].update_id + 1) == ()
     assert api.pending_updates == []
 
 
 async def test_negative_offset_keeps_the_latest_updates(
-    api: BotApiStandIn, bot: Bot
+    api: BotApiStandIn, telegram_bot: Bot
 ) -> None:
     for text in ("a", "b", "c"):
         api.inject_message(USER, text)
 
-    updates = await bot.get_updates(offset=-1)
+    updates = await telegram_bot.get_updates(offset=-1)
 
     assert [u.message.text for u in updates if u.message] == ["c"]
 
 
-async def test_allowed_updates_filter_delivery(api: BotApiStandIn, bot: Bot) -> None:
+async def test_allowed_updates_filter_delivery(api: BotApiStandIn, telegram_bot: Bot) -> None:
     api.inject_channel_post(-1005, "post")
     api.inject_message(USER, "msg")
 
-    updates = await bot.get_updates(allowed_updates=["message"])
+    updates = await telegram_bot.get_updates(allowed_updates=["message"])
 
     assert [u.message.text for u in updates if u.message] == ["msg"]
 
 
-async def test_command_entity_length_counts_utf16(api: BotApiStandIn, bot: Bot) -> None:
+async def test_command_entity_length_counts_utf16(api: BotApiStandIn, telegram_bot: Bot) -> None:
     api.inject_message(
         GROUP, "/alerta😀 x", chat_type="supergroup", user_id=USER, title="Sala"
     )
     api.inject_message(GROUP, "no command /here", chat_type="supergroup", user_id=USER)
 
-    first, second = await bot.get_updates()
+    first, second = await telegram_bot.get_updates()
 
     assert first.message is not None and second.message is not None
     assert first.message.entities[0].length == len("/alerta")
@@ -457,9 +450,9 @@ async def test_stop_releases_a_pending_long_poll() -> None:
 
 
 async def test_a_second_long_poll_ends_the_first_with_conflict(
-    api: BotApiStandIn, bot: Bot
+    api: BotApiStandIn, telegram_bot: Bot
 ) -> None:
-    first = asyncio.create_task(bot.get_updates(timeout=30))
+    first = asyncio.create_task(telegram_bot.get_updates(timeout=30))
     await api.wait_for_calls("getUpdates")
 
     # A second Bot, as in "two instances running": one Bot can't poll twice at once,
@@ -470,42 +463,42 @@ async def test_a_second_long_poll_ends_the_first_with_conflict(
         await first
 
 
-async def test_channel_post_is_parsed(api: BotApiStandIn, bot: Bot) -> None:
+async def test_channel_post_is_parsed(api: BotApiStandIn, telegram_bot: Bot) -> None:
     api.inject_channel_post(-1007, "noticia", "Canal", username="canal")
 
-    [update] = await bot.get_updates()
+    [update] = await telegram_bot.get_updates()
 
     assert update.channel_post is not None
     assert update.channel_post.chat.type == "channel"
     assert update.channel_post.sender_chat == update.channel_post.chat
-    assert (await bot.get_chat("@canal")).id == -1007
+    assert (await telegram_bot.get_chat("@canal")).id == -1007
 
 
 async def test_webhook_blocks_polling_until_deleted(
-    api: BotApiStandIn, bot: Bot
+    api: BotApiStandIn, telegram_bot: Bot
 ) -> None:
     api.inject_message(USER, "hola")
-    await bot.set_webhook("https://example.com/hook")
+    await telegram_bot.set_webhook("https://example.com/hook")
 
-    assert (await bot.get_webhook_info()).url == "https://example.com/hook"
-    assert (await bot.get_webhook_info()).pending_update_count == 1
+    assert (await telegram_bot.get_webhook_info()).url == "https://example.com/hook"
+    assert (await telegram_bot.get_webhook_info()).pending_update_count == 1
     with pytest.raises(Conflict, match="webhook is active"):
-        await bot.get_updates()
-    await bot.delete_webhook(drop_pending_updates=True)
-    assert await bot.get_updates() == ()
-    assert (await bot.get_webhook_info()).url == ""
+        await telegram_bot.get_updates()
+    await telegram_bot.delete_webhook(drop_pending_updates=True)
+    assert await telegram_bot.get_updates() == ()
+    assert (await telegram_bot.get_webhook_info()).url == ""
 
 
 # ------------------------------------------------------------------ callbacks & edits
 
 
 async def test_callback_query_carries_the_bot_message(
-    api: BotApiStandIn, bot: Bot
+    api: BotApiStandIn, telegram_bot: Bot
 ) -> None:
-    sent = await bot.send_message(USER, "¿Seguir?", reply_markup=keyboard("si", "no"))
+    sent = await telegram_bot.send_message(USER, "¿Seguir?", reply_markup=keyboard("si", "no"))
     api.inject_callback(USER, sent.message_id, "si", language_code="es")
 
-    [update] = await bot.get_updates()
+    [update] = await telegram_bot.get_updates()
     query = update.callback_query
     assert query is not None and query.data == "si"
     assert query.from_user.id == USER
@@ -533,25 +526,25 @@ async def test_inject_callback_needs_a_bot_message(api: BotApiStandIn) -> None:
         api.inject_callback(USER, 9, "x")
 
 
-async def test_edit_message_text_like_telegram(api: BotApiStandIn, bot: Bot) -> None:
-    sent = await bot.send_message(
+async def test_edit_message_text_like_telegram(api: BotApiStandIn, telegram_bot: Bot) -> None:
+    sent = await telegram_bot.send_message(
         USER, "<b>v1</b>", parse_mode="HTML", reply_markup=keyboard("a")
     )
 
     with pytest.raises(BadRequest, match=r"^Message is not modified"):
-        await bot.edit_message_text(
+        await telegram_bot.edit_message_text(
             "<strong>v1</strong>",
             USER,
             sent.message_id,
             parse_mode="HTML",
             reply_markup=keyboard("a"),
         )
-    await bot.edit_message_text("v1", USER, sent.message_id, reply_markup=keyboard("a"))
-    await bot.edit_message_text("v2", USER, sent.message_id, reply_markup=keyboard("a"))
+    await telegram_bot.edit_message_text("v1", USER, sent.message_id, reply_markup=keyboard("a"))
+    await telegram_bot.edit_message_text("v2", USER, sent.message_id, reply_markup=keyboard("a"))
     with pytest.raises(BadRequest, match=r"^Message to edit not found$"):
-        await bot.edit_message_text("v3", USER, sent.message_id + 1)
+        await telegram_bot.edit_message_text("v3", USER, sent.message_id + 1)
     with pytest.raises(BadRequest, match=r"^Can't parse entities"):
-        await bot.edit_message_text("<b>v3", USER, sent.message_id, parse_mode="HTML")
+        await telegram_bot.edit_message_text("<b>v3", USER, sent.message_id, parse_mode="HTML")
 
     [record] = api.messages_for(USER)
     assert record.edited_texts == [
@@ -561,48 +554,48 @@ async def test_edit_message_text_like_telegram(api: BotApiStandIn, bot: Bot) -> 
     assert (record.text, record.plain_text, record.parse_mode) == ("v2", "v2", None)
 
 
-async def test_reply_markup_edit_and_delete(api: BotApiStandIn, bot: Bot) -> None:
-    sent = await bot.send_message(USER, "x", reply_markup=keyboard("a"))
+async def test_reply_markup_edit_and_delete(api: BotApiStandIn, telegram_bot: Bot) -> None:
+    sent = await telegram_bot.send_message(USER, "x", reply_markup=keyboard("a"))
 
-    await bot.edit_message_reply_markup(
+    await telegram_bot.edit_message_reply_markup(
         USER, sent.message_id, reply_markup=keyboard("b")
     )
     with pytest.raises(BadRequest, match=r"^Message is not modified"):
-        await bot.edit_message_reply_markup(
+        await telegram_bot.edit_message_reply_markup(
             USER, sent.message_id, reply_markup=keyboard("b")
         )
     assert api.sent[0].reply_markup == keyboard("b").to_dict()
 
-    assert await bot.delete_message(USER, sent.message_id)
+    assert await telegram_bot.delete_message(USER, sent.message_id)
     assert api.sent[0].deleted
     with pytest.raises(BadRequest, match=r"^Message to delete not found$"):
-        await bot.delete_message(USER, sent.message_id)
+        await telegram_bot.delete_message(USER, sent.message_id)
 
 
 # ------------------------------------------------------------------ commands & chats
 
 
 async def test_commands_are_stored_per_scope_and_language(
-    api: BotApiStandIn, bot: Bot
+    api: BotApiStandIn, telegram_bot: Bot
 ) -> None:
     private = BotCommandScopeAllPrivateChats()
     spanish = [BotCommand("start", "Empezar"), BotCommand("temas", "Elegir temas")]
 
-    await bot.set_my_commands(spanish, scope=private, language_code="es")
-    await bot.set_my_commands([BotCommand("start", "Start")])
+    await telegram_bot.set_my_commands(spanish, scope=private, language_code="es")
+    await telegram_bot.set_my_commands([BotCommand("start", "Start")])
 
-    assert await bot.get_my_commands(scope=private, language_code="es") == tuple(
+    assert await telegram_bot.get_my_commands(scope=private, language_code="es") == tuple(
         spanish
     )
-    assert await bot.get_my_commands(scope=private) == ()
+    assert await telegram_bot.get_my_commands(scope=private) == ()
     assert api.commands_for({"type": "all_private_chats"}, "es") == [
         {"command": "start", "description": "Empezar"},
         {"command": "temas", "description": "Elegir temas"},
     ]
     assert api.commands_for() == [{"command": "start", "description": "Start"}]
-    await bot.delete_my_commands(scope=private, language_code="es")
+    await telegram_bot.delete_my_commands(scope=private, language_code="es")
     assert api.commands_for({"type": "all_private_chats"}, "es") == []
-    await bot.set_my_commands(
+    await telegram_bot.set_my_commands(
         [BotCommand("ayuda", "Ayuda")], scope=BotCommandScopeChat(GROUP)
     )
     assert api.commands_for({"type": "chat", "chat_id": GROUP}) == [
@@ -610,49 +603,49 @@ async def test_commands_are_stored_per_scope_and_language(
     ]
 
 
-async def test_invalid_command_names_are_rejected(bot: Bot) -> None:
+async def test_invalid_command_names_are_rejected(telegram_bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Bot_command_invalid"):
-        await bot.set_my_commands([BotCommand("Start", "Mayúscula")])
+        await telegram_bot.set_my_commands([BotCommand("Start", "Mayúscula")])
 
 
-async def test_chat_member_statuses(api: BotApiStandIn, bot: Bot) -> None:
+async def test_chat_member_statuses(api: BotApiStandIn, telegram_bot: Bot) -> None:
     api.inject_message(GROUP, "hola", chat_type="supergroup", user_id=USER)
     api.set_admins(GROUP, [7, 8], creator=9)
     api.set_admins(GROUP, [8], creator=9)  # replaces the previous administrators
 
-    assert isinstance(await bot.get_chat_member(GROUP, 9), ChatMemberOwner)
-    assert isinstance(await bot.get_chat_member(GROUP, 8), ChatMemberAdministrator)
-    member = await bot.get_chat_member(GROUP, 7)
+    assert isinstance(await telegram_bot.get_chat_member(GROUP, 9), ChatMemberOwner)
+    assert isinstance(await telegram_bot.get_chat_member(GROUP, 8), ChatMemberAdministrator)
+    member = await telegram_bot.get_chat_member(GROUP, 7)
     assert isinstance(member, ChatMemberMember)
-    assert (await bot.get_chat_member(GROUP, USER)).user.first_name == "Ana"
+    assert (await telegram_bot.get_chat_member(GROUP, USER)).user.first_name == "Ana"
     api.inject_message(USER, "hola")
-    assert isinstance(await bot.get_chat_member(USER, USER), ChatMemberMember)
+    assert isinstance(await telegram_bot.get_chat_member(USER, USER), ChatMemberMember)
     with pytest.raises(BadRequest, match=r"^Chat not found$"):
-        await bot.get_chat_member(-42, USER)
+        await telegram_bot.get_chat_member(-42, USER)
 
 
-async def test_get_chat_knows_injected_chats(api: BotApiStandIn, bot: Bot) -> None:
+async def test_get_chat_knows_injected_chats(api: BotApiStandIn, telegram_bot: Bot) -> None:
     api.inject_message(
         GROUP, "hola", chat_type="supergroup", user_id=USER, title="Noticias"
     )
 
-    chat = await bot.get_chat(GROUP)
+    chat = await telegram_bot.get_chat(GROUP)
 
     assert (chat.id, chat.type, chat.title) == (GROUP, "supergroup", "Noticias")
     with pytest.raises(BadRequest, match=r"^Chat not found$"):
-        await bot.get_chat(-77)
+        await telegram_bot.get_chat(-77)
 
 
 async def test_my_chat_member_changes_what_sending_does(
-    api: BotApiStandIn, bot: Bot
+    api: BotApiStandIn, telegram_bot: Bot
 ) -> None:
-    await bot.send_message(GROUP, "antes")
+    await telegram_bot.send_message(GROUP, "antes")
     api.inject_my_chat_member(
         GROUP, new_status="kicked", user_id=USER, chat_type="supergroup"
     )
     api.inject_my_chat_member(USER, new_status="kicked", chat_type="private")
 
-    group_update, private_update = await bot.get_updates()
+    group_update, private_update = await telegram_bot.get_updates()
 
     change = group_update.my_chat_member
     assert change is not None
@@ -663,23 +656,23 @@ async def test_my_chat_member_changes_what_sending_does(
     assert change.new_chat_member.user.id == 123
     assert private_update.my_chat_member is not None
     with pytest.raises(Forbidden, match="kicked from the supergroup chat"):
-        await bot.send_message(GROUP, "después")
+        await telegram_bot.send_message(GROUP, "después")
     with pytest.raises(Forbidden, match="blocked by the user"):
-        await bot.send_message(USER, "después")
+        await telegram_bot.send_message(USER, "después")
     api.inject_my_chat_member(
         GROUP, new_status="administrator", user_id=USER, chat_type="supergroup"
     )
-    await bot.send_message(GROUP, "de vuelta")
-    assert isinstance(await bot.get_chat_member(GROUP, 123), ChatMemberAdministrator)
+    await telegram_bot.send_message(GROUP, "de vuelta")
+    assert isinstance(await telegram_bot.get_chat_member(GROUP, 123), ChatMemberAdministrator)
 
 
 # ------------------------------------------------------------------ waiting
 
 
-async def test_wait_for_messages_fails_helpfully(api: BotApiStandIn, bot: Bot) -> None:
-    await bot.send_message(USER, "uno")
+async def test_wait_for_messages_fails_helpfully(api: BotApiStandIn, telegram_bot: Bot) -> None:
+    await telegram_bot.send_message(USER, "uno")
     with pytest.raises(BadRequest):
-        await bot.send_message(USER, "<b>roto", parse_mode="HTML")
+        await telegram_bot.send_message(USER, "<b>roto", parse_mode="HTML")
 
     with pytest.raises(
         AssertionError, match=r"got 1: \['uno'\].*sendMessage: Bad Request"
@@ -717,46 +710,46 @@ async def limited() -> AsyncIterator[tuple[BotApiStandIn, Bot, FakeClock]]:
 async def test_private_chats_allow_a_burst_then_one_per_second(
     limited: tuple[BotApiStandIn, Bot, FakeClock],
 ) -> None:
-    api, bot, clock = limited
+    api, telegram_bot, clock = limited
     for _ in range(3):
-        await bot.send_message(USER, "x")
+        await telegram_bot.send_message(USER, "x")
     with pytest.raises(RetryAfter) as info:
-        await bot.send_message(USER, "x")
+        await telegram_bot.send_message(USER, "x")
     assert info.value.retry_after == dtm.timedelta(seconds=1)
 
     clock.now += 1
-    await bot.send_message(USER, "x")
-    await bot.send_message(USER + 1, "another chat has its own budget")
+    await telegram_bot.send_message(USER, "x")
+    await telegram_bot.send_message(USER + 1, "another chat has its own budget")
     assert api.flood_errors == 1
 
 
 async def test_groups_allow_twenty_per_minute(
     limited: tuple[BotApiStandIn, Bot, FakeClock],
 ) -> None:
-    api, bot, clock = limited
+    api, telegram_bot, clock = limited
     for _ in range(20):
-        await bot.send_message(GROUP, "x")
+        await telegram_bot.send_message(GROUP, "x")
         clock.now += 1
     with pytest.raises(RetryAfter) as info:
-        await bot.send_message(GROUP, "x")
+        await telegram_bot.send_message(GROUP, "x")
     assert info.value.retry_after == dtm.timedelta(seconds=40)
 
     clock.now += 40
-    await bot.send_message(GROUP, "x")
+    await telegram_bot.send_message(GROUP, "x")
     assert api.flood_errors == 1
 
 
 async def test_thirty_messages_per_second_overall(
     limited: tuple[BotApiStandIn, Bot, FakeClock],
 ) -> None:
-    api, bot, clock = limited
+    api, telegram_bot, clock = limited
     for chat_id in range(1, 31):
-        await bot.send_message(chat_id, "x")
+        await telegram_bot.send_message(chat_id, "x")
     with pytest.raises(RetryAfter):
-        await bot.send_message(31, "x")
+        await telegram_bot.send_message(31, "x")
 
     clock.now += 1
-    await bot.send_message(31, "x")
+    await telegram_bot.send_message(31, "x")
     assert (api.flood_errors, len(api.sent)) == (1, 31)
 
 

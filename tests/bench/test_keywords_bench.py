@@ -1,5 +1,5 @@
 """10,000 keyword alerts across 2,500 chats still match a story in milliseconds: the alerts of bench/keywords.py,
-loaded the way the fan-out loads them (`feeds.fanout.KeywordAlertIndex`), matched against the labelled items.
+loaded the way the fan-out loads them (`delivery.fanout.KeywordAlertIndex`), matched against the labelled items.
 The bound is loose (the benchmark measures under a millisecond on the 2-core test machine); what it guards
 against is matching that scans every alert for every story."""
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 import time
 
 from bench import keywords as bench
-from feeds.fanout import KeywordAlertIndex
-from feeds.keywords import StoryText, parse_phrase
+from delivery.fanout import KeywordAlertIndex
+from delivery.keywords import StoryText, parse_phrase
 from model import KeywordAlert
 
 ALERTS = 10_000

@@ -14,9 +14,9 @@ import pytest
 
 from errors import ConfigError
 from feeds.classify import Classification, Classifier, compile_classifier
-from feeds.classify_cli import evaluate_file
-from feeds.evaluate import format_report
 from model import Item, Localized, Scope, Topic
+from ops.classify import evaluate_file
+from ops.evaluate import format_report
 from settings import ClassifierSettings, Settings, load, parse
 
 REPO = Path(__file__).resolve().parents[2]

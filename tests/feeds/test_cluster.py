@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.cluster import StoryIndex, distinctive_keys, find_story, fold, similarity, title_key
+from feeds.cluster import StoryIndex, distinctive_keys, find_story, similarity, title_key
 from model import StoryKey
 
 SAME_STORY = [
@@ -70,10 +70,6 @@ def test_different_events_with_alike_titles_are_different_stories(first: str, se
         "empty", "only punctuation"])
 def test_title_key(title: str, key: str) -> None:
     assert title_key(title) == key
-
-
-def test_fold_removes_accents_and_case() -> None:
-    assert fold("ÑANDÚ Árbol") == "nandu arbol"
 
 
 def test_the_same_canonical_link_is_the_same_story_whatever_the_title() -> None:

@@ -21,13 +21,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from delivery.render import Alert, DigestSection, alert_block, alert_bundle, digest_messages
 from feeds.classify import compile_classifier
 from feeds.fetch import open_fetcher
-from feeds.ingest import IngestDeps, Status, register_config_feeds, run_cycle
+from feeds.ingest import IngestDeps, register_config_feeds, run_cycle
 from feeds.normalize import SUMMARY_MAX, TITLE_MAX
 from feeds.pool import ParsePool
-from handlers.format import Alert, DigestSection, alert_block, alert_bundle, digest_messages, latest_messages
-from model import FeedSpec, Localized, Scope, Source, Story, Topic
+from handlers.format import latest_messages
+from model import FeedFetchStatus, FeedSpec, Localized, Scope, Source, Story, Topic
 from settings import FetchSettings, Settings
 from storage import stories as story_store
 from storage.engine import Database
@@ -87,7 +88,7 @@ async def test_the_whole_corpus_through_the_real_pipeline(database: Database, fe
         feed.name: (feed.error_kind, feed.error_detail) for feed in report.failed
         if feed.error_kind not in ("not_a_feed", "empty")}
     # (1,757 documents are read; their 1,199 entries give 482 items: the rest have neither title nor summary)
-    assert report.count(Status.FETCHED) > 1_700 and report.new_items > 450
+    assert report.count(FeedFetchStatus.FETCHED) > 1_700 and report.new_items > 450
 
     async with database.transaction() as session:
         rows = (await session.execute(select(items.c.title, items.c.summary, items.c.story_id, feeds.c.name)

@@ -26,9 +26,9 @@ import pytest
 from aiohttp import web
 
 from feeds.fetch import open_fetcher
-from feeds.ingest import CycleReport, FeedReport, IngestDeps, Status, no_classification, register_config_feeds, run_cycle
+from feeds.ingest import IngestDeps, no_classification, register_config_feeds, run_cycle
 from feeds.pool import ParsePool
-from model import FeedSpec, FeedStatus, Scope
+from model import CycleReport, FeedFetchStatus, FeedReport, FeedSpec, FeedStatus, Scope
 from settings import FetchSettings
 from storage import feeds as feed_store
 from storage import stories as story_store
@@ -105,10 +105,10 @@ async def bench(database: Database, feed_server: FeedServer, clock: FakeClock, l
 def assert_failed_alone(cycle: Cycle, kind: str, *, detail: str = "") -> FeedStatus:
     """The hostile feed failed with `kind` in its report and its health record; the good one was stored;
     the cycle ended within the timeout (plus the time to parse and store the good feed)."""
-    assert cycle.feed("good").status == Status.FETCHED and cycle.stored["good"] == 2
+    assert cycle.feed("good").status == FeedFetchStatus.FETCHED and cycle.stored["good"] == 2
     assert cycle.statuses["good"].last_success_at is not None and cycle.statuses["good"].last_error_kind is None
     hostile = cycle.feed("hostile")
-    assert (hostile.status, hostile.error_kind) == (Status.FAILED, kind), hostile
+    assert (hostile.status, hostile.error_kind) == (FeedFetchStatus.FAILED, kind), hostile
     status = cycle.statuses["hostile"]
     assert (status.last_error_kind, status.consecutive_failures) == (kind, 1)
     assert status.last_error_at is not None and status.next_fetch_at is not None
@@ -217,7 +217,7 @@ async def test_a_configured_feed_may_redirect_to_a_private_address(bench: Bench)
     bench.server.route("/private/feed", GOOD.replace(b"bueno.example", b"privado.example"))
     url = bench.server.redirect("/public", f"http://localhost:{bench.server.port}/private/feed", status=302)
     cycle = await bench.cycle(url)
-    assert cycle.feed("hostile").status == Status.FETCHED and cycle.stored["hostile"] == 2
+    assert cycle.feed("hostile").status == FeedFetchStatus.FETCHED and cycle.stored["hostile"] == 2
 
 
 def _closed_port() -> int:
@@ -260,9 +260,9 @@ async def test_invalid_utf8_in_a_feed_that_declares_utf8_is_read_as_plain_text(b
     body = GOOD.replace(b"CNE anuncia", b"CNE \xff\xfe anuncia \xc3\x28 el").replace(b"Marcha de", b"Marcha\x80 de")
     url = bench.server.route("/broken-utf8", body, headers={"Content-Type": "application/rss+xml; charset=utf-8"})
     cycle = await bench.cycle(url)
-    assert cycle.feed("good").status == Status.FETCHED and cycle.stored["good"] == 2
+    assert cycle.feed("good").status == FeedFetchStatus.FETCHED and cycle.stored["good"] == 2
     hostile = cycle.feed("hostile")
-    assert hostile.status == Status.FETCHED and cycle.stored["hostile"] == 2
+    assert hostile.status == FeedFetchStatus.FETCHED and cycle.stored["hostile"] == 2
     assert hostile.warning, "the fallback is noted"
     async with bench.database.transaction() as session:
         feeds = {status.name: status.id for status in await feed_store.feed_statuses(session)}

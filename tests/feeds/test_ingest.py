@@ -17,18 +17,10 @@ import pytest
 from aiohttp import web
 
 from feeds.fetch import open_fetcher
-from feeds.ingest import (
-    CycleReport,
-    FeedReport,
-    IngestDeps,
-    Status,
-    register_config_feeds,
-    retry_delay,
-    run_cycle,
-)
+from feeds.ingest import IngestDeps, register_config_feeds, retry_delay, run_cycle
 from feeds.pool import ParsePool
 from feeds.worker import FeedContent, ReadFailure, ReadJob
-from model import FeedSpec, Item, NewStory, Scope, Story
+from model import CycleReport, FeedFetchStatus, FeedReport, FeedSpec, Item, NewStory, Scope, Story
 from settings import FetchSettings
 from storage import feeds as feed_store
 from storage import stories as story_store
@@ -147,7 +139,7 @@ async def test_a_first_cycle_stores_every_item_and_remembers_the_validators(bed:
     bed.server.route("/a", rss(("1", "Uno"), ("2", "Dos")), etag='"v1"', last_modified="Mon, 23 Nov 2026 11:00:00 GMT")
     await bed.feeds(("A", "/a"))
     report = await bed.cycle()
-    assert by_name(report)["A"].status == Status.FETCHED and report.new_items == 2 and report.new_stories == 2
+    assert by_name(report)["A"].status == FeedFetchStatus.FETCHED and report.new_items == 2 and report.new_stories == 2
     status = await bed.status("A")
     assert status.last_success_at is not None and status.consecutive_failures == 0
     async with bed.database.transaction() as session:
@@ -160,7 +152,7 @@ async def test_conditional_get_with_a_304_costs_no_parsing_and_stores_nothing(be
     await bed.feeds(("A", "/a"))
     await bed.cycle()
     report = await bed.cycle()
-    assert by_name(report)["A"].status == Status.NOT_MODIFIED and report.new_items == 0
+    assert by_name(report)["A"].status == FeedFetchStatus.NOT_MODIFIED and report.new_items == 0
     assert bed.server.hits("/a")[-1].headers["If-None-Match"] == '"v1"'
     assert len(bed.reader.urls) == 1, "the 304 was not parsed"
     assert (await bed.status("A")).last_fetched_at == bed.clock() - INTERVAL
@@ -171,7 +163,7 @@ async def test_an_identical_body_is_not_parsed_again(bed: Bed) -> None:
     await bed.feeds(("A", "/a"))
     await bed.cycle()
     report = await bed.cycle()
-    assert by_name(report)["A"].status == Status.UNCHANGED
+    assert by_name(report)["A"].status == FeedFetchStatus.UNCHANGED
     assert len(bed.reader.urls) == 1
 
 
@@ -213,7 +205,7 @@ async def test_a_failing_feed_backs_off_exponentially_and_recovers_by_itself(bed
     bed.clock.advance(base)
     bed.server.route("/a", rss(("1", "Uno")))
     recovered = await bed.cycle(advance=None)
-    assert by_name(recovered)["A"].status == Status.FETCHED
+    assert by_name(recovered)["A"].status == FeedFetchStatus.FETCHED
     status = await bed.status("A")
     assert status.consecutive_failures == 0 and status.next_fetch_at == bed.clock() + INTERVAL
     assert status.last_error_kind == "http_500", "the last error stays on record"
@@ -248,7 +240,7 @@ async def test_one_feed_failing_never_stops_the_others(bed: Bed) -> None:
     await bed.feeds(("OK", "/ok"), ("Slow", "/slow"), ("Broken", "/500"), ("Huge", "/big"), ("Loop", "/loop-a"),
                     ("HTML", "/html"), ("Empty", "/empty"), ("Gone", "/missing"))
     report = by_name(await bed.cycle())
-    assert report["OK"].status == Status.FETCHED and report["OK"].new_items == 1
+    assert report["OK"].status == FeedFetchStatus.FETCHED and report["OK"].new_items == 1
     assert {name: feed.error_kind for name, feed in report.items() if name != "OK"} == {
         "Slow": "timeout", "Broken": "http_500", "Huge": "too_large", "Loop": "redirect_loop",
         "HTML": "not_a_feed", "Empty": "empty", "Gone": "http_404"}
@@ -262,7 +254,7 @@ async def test_a_permanent_redirect_updates_the_stored_url(bed: Bed) -> None:
     report = await bed.cycle()
     assert by_name(report)["A"].moved_to == bed.server.url("/new")
     assert (await bed.status("A")).url == bed.server.url("/new")
-    assert by_name(await bed.cycle())["A"].status == Status.UNCHANGED
+    assert by_name(await bed.cycle())["A"].status == FeedFetchStatus.UNCHANGED
     assert len(bed.server.hits("/old")) == 1, "the second cycle went straight to the new address"
 
 
@@ -284,7 +276,7 @@ async def test_truncated_xml_keeps_the_complete_entries(bed: Bed) -> None:
     bed.server.serve_file("/cut", DATA / "truncated.xml")
     await bed.feeds(("Cut", "/cut"))
     report = by_name(await bed.cycle())["Cut"]
-    assert report.status == Status.FETCHED and report.new_items == 1 and "no element found" in (report.warning or "")
+    assert report.status == FeedFetchStatus.FETCHED and report.new_items == 1 and "no element found" in (report.warning or "")
 
 
 async def test_duplicate_guids_in_one_document_are_stored_once(bed: Bed) -> None:
@@ -304,7 +296,7 @@ async def test_entries_with_no_date_no_link_or_no_title_are_stored_sensibly(bed:
     assert stories["Sin fecha: g"].published_at == fetched_at
     assert stories["Sin enlace: "].link == "https://monitoreamos.com/"
     assert stories["Un grupo de "].title.endswith("…")
-    assert by_name(await bed.cycle())["Gaps"].status == Status.UNCHANGED
+    assert by_name(await bed.cycle())["Gaps"].status == FeedFetchStatus.UNCHANGED
     bed.server.serve_file("/gaps", DATA / "missing_fields.xml", headers={"X-Changed": "1"})
     bed.clock.advance(INTERVAL)
     assert (await bed.cycle(everything=True)).new_items == 0, "hash-identified entries are recognised again"
@@ -387,7 +379,7 @@ async def test_the_fan_out_runs_in_the_feeds_transaction(bed: Bed) -> None:
     await bed.feeds(("A", "/a"))
     bed.fan_out.fail = True
     report = by_name(await bed.cycle())["A"]
-    assert report.status == Status.FAILED and report.error_kind == "internal"
+    assert report.status == FeedFetchStatus.FAILED and report.error_kind == "internal"
     assert await bed.stories() == [], "no item without its outbox rows"
     bed.fan_out.fail = False
     bed.clock.advance(bed.deps.limits.backoff_base)
@@ -435,10 +427,10 @@ async def test_parsing_a_big_feed_leaves_the_event_loop_free(bed: Bed) -> None:
 def test_the_report_has_a_line_per_feed_and_a_total() -> None:
     from datetime import UTC, datetime
     report = CycleReport(started_at=datetime(2026, 11, 23, tzinfo=UTC), seconds=1.25, feeds=(
-        FeedReport(1, "Efecto Cocuyo", "u1", Status.FETCHED, 0.4, entries=20, new_items=3, new_stories=2),
-        FeedReport(2, "El Pitazo", "u2", Status.NOT_MODIFIED, 0.1),
-        FeedReport(3, "Tal Cual", "u3", Status.UNCHANGED, 0.1),
-        FeedReport(4, "Runrunes", "u4", Status.FAILED, 2.0, error_kind="timeout", error_detail="no answer"),
+        FeedReport(1, "Efecto Cocuyo", "u1", FeedFetchStatus.FETCHED, 0.4, entries=20, new_items=3, new_stories=2),
+        FeedReport(2, "El Pitazo", "u2", FeedFetchStatus.NOT_MODIFIED, 0.1),
+        FeedReport(3, "Tal Cual", "u3", FeedFetchStatus.UNCHANGED, 0.1),
+        FeedReport(4, "Runrunes", "u4", FeedFetchStatus.FAILED, 2.0, error_kind="timeout", error_detail="no answer"),
     ))
     lines = report.lines()
     assert lines[0].startswith("Efecto Cocuyo") and "3 new (1 joined other stories) of 20 entries" in lines[0]
@@ -459,8 +451,8 @@ async def test_one_feeds_storage_failure_never_costs_another_feed_its_items(bed:
     bed.server.route("/bad", rss(("b1", "Titular que ROMPE el clasificador")))
     await bed.feeds(("Good", "/good"), ("Bad", "/bad"))
     report = by_name(await bed.cycle())
-    assert report["Good"].status == Status.FETCHED and report["Good"].new_items == 2
-    assert report["Bad"].status == Status.FAILED and "classifier bug" in report["Bad"].error_detail
+    assert report["Good"].status == FeedFetchStatus.FETCHED and report["Good"].new_items == 2
+    assert report["Bad"].status == FeedFetchStatus.FAILED and "classifier bug" in report["Bad"].error_detail
     assert {story.title for story in await bed.stories()} == {"Marcha de jubilados", "CNE fija fecha"}
 
 

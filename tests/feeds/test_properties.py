@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from delivery.keywords import MAX_LENGTH, KeywordQuery, StoryText, parse_phrase
 from errors import UsageError
 from feeds.classify import compile_classifier
-from feeds.keywords import MAX_LENGTH, KeywordQuery, StoryText, parse_phrase
 from feeds.normalize import SUMMARY_MAX, TITLE_MAX, FeedContext, plain_text, to_item
 from feeds.parse import ParsedEntry, TextField
 from feeds.worker import FeedContent, ReadFailure, ReadJob, read_feed

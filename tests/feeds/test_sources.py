@@ -14,10 +14,10 @@ from datetime import timedelta
 import pytest
 
 from feeds.fetch import open_fetcher
-from feeds.ingest import IngestDeps, Status, no_classification, register_config_feeds, run_cycle
+from feeds.ingest import IngestDeps, no_classification, register_config_feeds, run_cycle
 from feeds.pool import ParsePool
-from feeds.sources import FeedAdded, FeedKnown, FeedRefused, Removal, add_feed, feed_name, remove_feed
-from model import FeedOrigin, FeedSpec, Scope
+from feeds.sources import add_feed, feed_name, remove_feed
+from model import FeedAdded, FeedFetchStatus, FeedKnown, FeedOrigin, FeedRefused, FeedSpec, Removal, Scope
 from settings import FetchSettings
 from storage import feeds as feed_store
 from storage.engine import Database
@@ -122,8 +122,8 @@ async def test_the_ingestion_cycle_keeps_guarding_admin_feeds(
                                                          scope=Scope.WORLD)], now=clock())
     report = await run_cycle(deps, now=clock())
     results = {feed.name: feed for feed in report.feeds}
-    assert results["Config"].status is Status.FETCHED
-    assert (results["Admin"].status, results["Admin"].error_kind) == (Status.FAILED, "blocked_address")
+    assert results["Config"].status is FeedFetchStatus.FETCHED
+    assert (results["Admin"].status, results["Admin"].error_kind) == (FeedFetchStatus.FAILED, "blocked_address")
     assert feed_server.hits("/admin") == []
     async with deps.database.transaction() as session:
         health = await feed_store.feed_by_url(session, feed_server.url("/admin"))

@@ -1,4 +1,4 @@
-"""The real Application from `handlers.app.build_application`, polling the Bot API stand-in, and a small
+"""The real Application from `bot.build_application`, polling the Bot API stand-in, and a small
 driver that talks to it the way users do: send a command, read what the bot answered.
 
 Every message a test sends moves the fake clock one second on, like a person typing, so the flood

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from feeds.ingest import run_cycle
 from handlers.jobs import INGEST_JOB
 from handlers.services import Services
 from handlers.texts import ADMIN_COMMANDS, COMMANDS
@@ -138,7 +137,7 @@ async def test_feeds_lists_every_active_feed_by_number_with_its_health(bot: Driv
 async def test_feeds_shows_successes_and_failures_after_a_cycle(bot: Driver, feed_server: FeedServer) -> None:
     feed_server.route("/bbc", "gone", status=404)
     services: Services = bot.app.bot_data
-    await run_cycle(services.ingest, now=bot.clock())
+    await services.ingestion.run_cycle(now=bot.clock())
     answer = await owner(bot, "/feeds")
     assert answer.startswith("Feeds: 2 active, 1 failing.")
     assert "✅ El Pitazo · 127.0.0.1\nvenezuela · config.toml · last success 23 Nov 08:00" in answer
@@ -174,7 +173,7 @@ async def test_an_added_feed_is_ingested_by_the_next_cycle(bot: Driver, feed_ser
     url = feed_server.route("/nuevo", rss())
     await owner(bot, f"/feed add {url}")
     services: Services = bot.app.bot_data
-    report = await run_cycle(services.ingest, now=bot.clock())
+    report = await services.ingestion.run_cycle(now=bot.clock())
     assert {line.name: line.new_items for line in report.feeds}["Nuevo Medio"] == 2
     assert "News: 6 in the last 24 h (6 in all)" in await owner(bot, "/stats")
 

@@ -226,16 +226,6 @@ def test_toggle_data_round_trips_and_fits_telegrams_64_bytes() -> None:
         assert args.parse_toggle(data, TOPICS) == args.ToggleArgs("start", topic.id)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    pytest.param("Diálogo", "dialogo", id="accents"),
-    pytest.param("  CNE   y  Elecciones ", "cne y elecciones", id="case-and-spaces"),
-    pytest.param("Ñandú", "nandu", id="enye"),
-    pytest.param("«Diálogo»", '"dialogo"', id="typographic-quotes-straightened"),
-])
-def test_fold_is_the_classifiers_folding_with_spaces_made_one(value: str, expected: str) -> None:
-    assert args.fold(value) == expected
-
-
 # --------------------------------------------------------------------------------------------------
 # /feed (admin)
 

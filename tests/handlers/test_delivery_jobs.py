@@ -13,27 +13,21 @@ from sqlalchemy import select
 from telegram import Bot
 from telegram.ext import Application
 
-from handlers.app import build_application
+from bot import build_application
+from delivery.digests import DigestService
+from delivery.sender import Sender
 from handlers.channels import sync_channels
-from handlers.jobs import DeliveryRuntime
 from handlers.services import Services
 from model import ChatMode
 from settings import ChannelSpec, Settings, TelegramSettings
 from storage import deliveries as outbox
 from storage.engine import Database
 from storage.tables import chats, subscriptions
+from tests.handlers.conftest import TOKEN
 from tests.support.botapi import BotApiStandIn
 from tests.support.builders import add_story
 from tests.support.chats import add_chat
 from tests.support.clock import FakeClock
-
-TOKEN = "123:ABC"
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN) as stand_in:
-        yield stand_in
 
 
 @pytest.fixture
@@ -45,7 +39,10 @@ async def application(api: BotApiStandIn, settings: Settings, database: Database
     app = build_application(settings, token=TOKEN, clock=clock)
     async with app:
         services: Services = app.bot_data
-        services.install(settings=settings, database=database, clock=clock)  # what post_init does
+        # What post_init does with the runtime: the Application's bot, one Sender for alerts and digests.
+        services.install(settings=settings, database=database, clock=clock)
+        sender = Sender(app.bot, database, clock, settings.topics)
+        services.install_delivery(sender, DigestService(sender, database, clock, settings.topics))
         yield app
 
 
@@ -59,8 +56,9 @@ def test_the_delivery_jobs_are_registered_with_their_intervals(application: Appl
     intervals = {name: job(application, name).job.trigger.interval for name in ("drain", "digest", "channels")}
     assert intervals == {"drain": settings.schedule.send_interval, "digest": timedelta(minutes=1),
                          "channels": timedelta(hours=1)}
-    assert isinstance(job(application, "drain").data, DeliveryRuntime)
-    assert job(application, "drain").data is job(application, "digest").data  # one Sender: shared pacing
+    services: Services = application.bot_data
+    assert job(application, "drain").data is None and job(application, "digest").data is None  # they use Services
+    assert services.digests.sender is services.sender  # one Sender: shared pacing
 
 
 async def test_the_callbacks_sync_channels_drain_the_outbox_and_send_digests(

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from delivery.render import MAX_MESSAGE, MAX_TITLE, escape, split_messages, story_block, visible_length
 from handlers import format as fmt
 from handlers.args import toggle_data
-from feeds.text import shorten
-from handlers.format import MAX_MESSAGE, MAX_TITLE, escape, split_messages, story_block, visible_length
 from model import Chat, ChatMode, FeedOrigin, FeedStatus, KeywordAlert, Localized, Scope, Source, Stats, Story, Topic
 from tests.support.botapi import HtmlParseError, parse_html
+from text import shorten
 
 WHEN = datetime(2026, 11, 23, 12, 30, tzinfo=UTC)
 
@@ -152,7 +152,7 @@ def test_twenty_long_stories_are_split_on_story_boundaries_under_4096() -> None:
     messages = fmt.latest_messages(stories, ["sanctions"], TOPICS, lang="es", timezone="UTC", capped=False,
                                    maximum=20)
     assert len(messages) > 1
-    assert all(fmt.visible_length(message) <= 4096 for message in messages)
+    assert all(visible_length(message) <= 4096 for message in messages)
     assert sum(message.count("<b><a href") for message in messages) == 20
     assert all(message.startswith("<b>Últimas noticias: Sanciones</b>") for message in messages)
 

@@ -13,16 +13,16 @@ from datetime import UTC, date, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.format import (
+from delivery.render import (
     MAX_MESSAGE,
     Alert,
     DigestSection,
     alert_block,
     alert_bundle,
     digest_messages,
-    latest_messages,
     visible_length,
 )
+from handlers.format import latest_messages
 from model import Localized, Source, Story, Topic
 from tests.support.botapi import HtmlParseError, ParsedText, parse_html
 

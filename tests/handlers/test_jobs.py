@@ -12,6 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackContext, Conte
 from feeds.fetch import open_fetcher
 from feeds.ingest import IngestDeps, no_classification, register_config_feeds
 from feeds.pool import ParsePool
+from feeds.service import Ingestion
 from handlers.jobs import INGEST_JOB, IngestRuntime, ingest_tick, schedule_ingest
 from handlers.services import Services
 from model import FeedSpec, Scope
@@ -43,6 +44,11 @@ async def deps(settings: Settings, database: Database) -> AsyncIterator[IngestDe
 
 
 @pytest.fixture
+def ingestion(deps: IngestDeps) -> Ingestion:
+    return Ingestion(deps)
+
+
+@pytest.fixture
 def application(settings: Settings, database: Database, clock: FakeClock) -> Application:
     app = ApplicationBuilder().token("123:abc").context_types(ContextTypes(bot_data=Services)).build()
     services: Services = app.bot_data
@@ -50,30 +56,31 @@ def application(settings: Settings, database: Database, clock: FakeClock) -> App
     return app
 
 
-def test_the_job_repeats_every_fetch_interval(application: Application, deps: IngestDeps) -> None:
-    job = schedule_ingest(application.job_queue, deps)  # type: ignore[arg-type]
-    assert job.name == INGEST_JOB and isinstance(job.data, IngestRuntime) and job.data.deps is deps
+def test_the_job_repeats_every_fetch_interval(application: Application, deps: IngestDeps,
+                                              ingestion: Ingestion) -> None:
+    job = schedule_ingest(application.job_queue, ingestion)  # type: ignore[arg-type]
+    assert job.name == INGEST_JOB and isinstance(job.data, IngestRuntime) and job.data.ingestion is ingestion
     assert job.job.trigger.interval == deps.interval
     assert job.job.coalesce and job.job.misfire_grace_time is None
 
 
 async def test_a_tick_while_a_cycle_runs_returns_at_once(
-        application: Application, deps: IngestDeps, database: Database, feed_server: FeedServer,
-        clock: FakeClock) -> None:
+        application: Application, deps: IngestDeps, ingestion: Ingestion, database: Database,
+        feed_server: FeedServer, clock: FakeClock) -> None:
     url = feed_server.route("/feed", RSS)
     await register_config_feeds(database, [FeedSpec(url=url, name="Feed", scope=Scope.VENEZUELA)], now=clock())
-    job = schedule_ingest(application.job_queue, deps)  # type: ignore[arg-type]
+    job = schedule_ingest(application.job_queue, ingestion)  # type: ignore[arg-type]
     async with job.data.running:
         await ingest_tick(CallbackContext.from_job(job, application))
     assert feed_server.hits("/feed") == []
 
 
 async def test_a_tick_runs_one_cycle_at_the_clocks_time_and_counts_it(
-        application: Application, deps: IngestDeps, database: Database, feed_server: FeedServer,
-        clock: FakeClock) -> None:
+        application: Application, deps: IngestDeps, ingestion: Ingestion, database: Database,
+        feed_server: FeedServer, clock: FakeClock) -> None:
     url = feed_server.route("/feed", RSS)
     await register_config_feeds(database, [FeedSpec(url=url, name="Feed", scope=Scope.VENEZUELA)], now=clock())
-    job = schedule_ingest(application.job_queue, deps)  # type: ignore[arg-type]
+    job = schedule_ingest(application.job_queue, ingestion)  # type: ignore[arg-type]
     await ingest_tick(CallbackContext.from_job(job, application))
     services: Services = application.bot_data
     assert services.metrics.items_ingested._value.get() == 2  # noqa: SLF001 - prometheus_client has no public getter

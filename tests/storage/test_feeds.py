@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from model import FeedOrigin, FeedSpec, Scope
+from model import FeedOrigin, FeedSpec, FeedUpdate, Scope
 from storage import feeds as feed_store
 from storage.engine import Database
-from storage.feeds import FeedUpdate
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PITAZO = FeedSpec(url="https://elpitazo.net/feed/", name="El Pitazo", scope=Scope.VENEZUELA, language="es")

@@ -6,11 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from model import FeedSpec, Item, Scope
+from model import FeedSpec, Item, NewItem, Scope
 from storage import feeds as feed_store
 from storage import stories as story_store
 from storage.engine import Database
-from storage.stories import NewItem
 from tests.support.builders import add_story
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

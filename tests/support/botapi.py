@@ -693,6 +693,10 @@ def _chat_kind(chat: JSONDict) -> str:
 _Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
+TOKEN = "123:ABC"
+"""The token of the stand-in's bot unless a test gives another."""
+
+
 class BotApiStandIn:
     """A Bot API server on ``127.0.0.1`` (random port) for one bot token.
 
@@ -702,7 +706,7 @@ class BotApiStandIn:
 
     def __init__(
         self,
-        token: str = "123:ABC",
+        token: str = TOKEN,
         bot_username: str = "CentinelaTestBot",
         *,
         bot_first_name: str = "Centinela",

@@ -10,7 +10,8 @@ from typing import Any
 
 from telegram import Bot
 
-from handlers.delivery import Sender, SendPolicy
+from delivery.outcome import SendPolicy
+from delivery.sender import Sender
 from model import Topic
 from storage.engine import Database
 from tests.support.clock import FakeClock

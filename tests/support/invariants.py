@@ -7,8 +7,8 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 
+from delivery.render import escape
 from feeds.normalize import GUID_MAX, SUMMARY_MAX, TITLE_MAX
-from handlers.format import escape
 from model import Item
 
 _TRACKING = re.compile(r"[?&](utm_[a-z]+|fbclid|gclid)=", re.IGNORECASE)

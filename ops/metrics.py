@@ -31,6 +31,14 @@ class Metrics:
         self._deliveries = Gauge("centinela_deliveries", "Deliveries in the outbox by status.", ["status"],
                                  registry=self.registry)
 
+    def count_sent(self) -> None:
+        """A message Telegram accepted (`delivery.sender.SendCounters`)."""
+        self.messages_sent.inc()
+
+    def count_refused(self, outcome: str) -> None:
+        """A send Telegram refused, by what the sender does about it."""
+        self.send_failures.labels(outcome=outcome).inc()
+
     def render(self, stats: Stats) -> bytes:
         """The exposition text, with the database gauges set from `stats` first."""
         self._feeds.labels(state="ok").set(stats.feeds_ok)

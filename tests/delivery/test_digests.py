@@ -4,14 +4,12 @@ ranking, caps), then the service through the Bot API stand-in with a FakeClock."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from telegram import Bot
 
-from handlers.delivery import Sender
-from handlers.digest import (
+from delivery.digests import (
     DigestService,
     Occurrence,
     digest_window,
@@ -19,10 +17,9 @@ from handlers.digest import (
     next_digest_due,
     occurrence_on,
     select_digest,
-    send_digest_now,
 )
-from handlers.format import MAX_MESSAGE, visible_length
-from handlers.services import Services
+from delivery.render import MAX_MESSAGE, visible_length
+from delivery.sender import Sender
 from model import Chat, ChatMode, Source, Story
 from settings import Settings
 from storage import digests as digest_store
@@ -32,8 +29,6 @@ from tests.support.builders import add_story
 from tests.support.chats import add_chat
 from tests.support.clock import FakeClock
 from tests.support.delivery import CrashingBot, make_sender
-
-TOKEN = "123:ABC"
 
 
 def utc(*args: int) -> datetime:
@@ -129,20 +124,8 @@ def test_select_digest_groups_by_topic_most_reported_first_each_story_once_at_mo
 # The service, through the stand-in
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN) as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
-async def bot(api: BotApiStandIn) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=api.base_url) as client:
-        yield client
-
-
-def digests(bot: object, database: Database, clock: FakeClock, settings: Settings, **policy: object) -> DigestService:
-    return DigestService(make_sender(bot, database, clock, settings.topics, **policy), database, clock,
+def digests(telegram_bot: object, database: Database, clock: FakeClock, settings: Settings, **policy: object) -> DigestService:
+    return DigestService(make_sender(telegram_bot, database, clock, settings.topics, **policy), database, clock,
                          settings.topics)
 
 
@@ -153,12 +136,12 @@ async def seen(database: Database, title: str, at: datetime, topics: dict[str, t
                            topics=topics, **kwargs)  # type: ignore[arg-type]
 
 
-async def test_digest_time_in_two_time_zones(api: BotApiStandIn, bot: Bot, database: Database, settings: Settings,
+async def test_digest_time_in_two_time_zones(api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings,
                                              clock: FakeClock) -> None:
     await add_chat(database, 1, topics=["sanctions"], timezone="America/Caracas")  # 08:00 = 12:00 UTC
     await add_chat(database, 2, topics=["sanctions"], timezone="Europe/Madrid", language="en")  # 08:00 = 07:00 UTC
     await seen(database, "OFAC sanciona a funcionarios", utc(2026, 11, 23, 5), {"sanctions": ("ofac",)})
-    service = digests(bot, database, clock, settings)
+    service = digests(telegram_bot, database, clock, settings)
 
     clock.set(utc(2026, 11, 23, 6, 59))
     await service.tick()
@@ -176,22 +159,22 @@ async def test_digest_time_in_two_time_zones(api: BotApiStandIn, bot: Bot, datab
     assert len(api.sent) == 2
 
 
-async def test_a_digest_goes_out_once_per_day_across_restarts(api: BotApiStandIn, bot: Bot, database_url: str,
+async def test_a_digest_goes_out_once_per_day_across_restarts(api: BotApiStandIn, telegram_bot: Bot, database_url: str,
                                                                settings: Settings, clock: FakeClock) -> None:
     first = Database(database_url)
     await first.create_schema()
     await add_chat(first, 1, topics=["cne"])
     await seen(first, "El CNE fija la fecha", utc(2026, 11, 23, 10), {"cne": ("cne",)})
     clock.set(utc(2026, 11, 23, 12, 0, 30))
-    await digests(bot, first, clock, settings).tick()
+    await digests(telegram_bot, first, clock, settings).tick()
     await first.close()
 
     clock.advance(minutes=1)
     second = Database(database_url)  # the bot restarted
     await seen(second, "El CNE publica el cronograma", utc(2026, 11, 23, 12, 1), {"cne": ("cne",)})
-    await digests(bot, second, clock, settings).tick()
+    await digests(telegram_bot, second, clock, settings).tick()
     clock.set(utc(2026, 11, 24, 12, 0, 30))
-    await digests(bot, second, clock, settings).tick()
+    await digests(telegram_bot, second, clock, settings).tick()
 
     assert [m.plain_text.count("El CNE") for m in api.messages_for(1)] == [1, 1]  # today's, then tomorrow's
     async with second.transaction() as session:
@@ -201,25 +184,25 @@ async def test_a_digest_goes_out_once_per_day_across_restarts(api: BotApiStandIn
 
 
 async def test_a_missed_digest_goes_out_within_6_hours_and_an_older_one_is_skipped(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 1, topics=["cne"], timezone="America/Caracas")  # due 12:00 UTC
     await add_chat(database, 2, topics=["cne"], timezone="Europe/Madrid")  # due 07:00 UTC
     await seen(database, "El CNE fija la fecha", utc(2026, 11, 23, 4), {"cne": ("cne",)})
     clock.set(utc(2026, 11, 23, 13, 30))  # the bot comes back after being down since before 07:00 UTC
 
-    await digests(bot, database, clock, settings).tick()
+    await digests(telegram_bot, database, clock, settings).tick()
 
     assert len(api.messages_for(1)) == 1  # 1.5 hours late: sent
     assert api.messages_for(2) == []  # 6.5 hours late: skipped
 
 
-async def test_an_empty_digest_is_not_sent(api: BotApiStandIn, bot: Bot, database: Database, settings: Settings,
+async def test_an_empty_digest_is_not_sent(api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings,
                                            clock: FakeClock) -> None:
     await add_chat(database, 1, topics=["protests"])
     await seen(database, "El CNE fija la fecha", utc(2026, 11, 23, 10), {"cne": ("cne",)})
     clock.set(utc(2026, 11, 23, 12, 0, 30))
 
-    report = await digests(bot, database, clock, settings).tick()
+    report = await digests(telegram_bot, database, clock, settings).tick()
 
     assert api.sent == [] and report.empty == 1
     async with database.transaction() as session:
@@ -227,20 +210,20 @@ async def test_an_empty_digest_is_not_sent(api: BotApiStandIn, bot: Bot, databas
 
 
 async def test_the_digest_covers_the_stories_since_the_previous_one(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 1, topics=["cne"], last_digest_at=utc(2026, 11, 23, 6))
     await seen(database, "Antes del último resumen", utc(2026, 11, 23, 5), {"cne": ("cne",)})
     await seen(database, "Después del último resumen", utc(2026, 11, 23, 7), {"cne": ("cne",)})
     clock.set(utc(2026, 11, 23, 12, 0, 30))
 
-    await digests(bot, database, clock, settings).tick()
+    await digests(telegram_bot, database, clock, settings).tick()
 
     [message] = api.messages_for(1)
     assert "Después del último resumen" in message.plain_text and "Antes" not in message.plain_text
 
 
 async def test_an_old_backlog_first_seen_today_stays_out_of_the_digest(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 1, topics=["cne"], last_digest_at=utc(2026, 11, 22, 12))
     await add_story(database, title="Archivo: el CNE de 2024", published_at=utc(2026, 11, 10),
                     fetched_at=utc(2026, 11, 23, 9), topics={"cne": ("cne",)})  # a new feed's old piece
@@ -248,21 +231,21 @@ async def test_an_old_backlog_first_seen_today_stays_out_of_the_digest(
                     fetched_at=utc(2026, 11, 23, 9), topics={"cne": ("cne",)})  # a slow feed
     clock.set(utc(2026, 11, 23, 12, 0, 30))
 
-    await digests(bot, database, clock, settings).tick()
+    await digests(telegram_bot, database, clock, settings).tick()
 
     [message] = api.messages_for(1)
     assert "Llegó tarde pero es de ayer" in message.plain_text and "Archivo" not in message.plain_text
 
 
 async def test_digest_mode_chats_get_their_topics_and_keyword_alerts(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 1, topics=["sanctions"], alerts=["machado"], mode="digest")
     await seen(database, "OFAC sanciona a funcionarios", utc(2026, 11, 23, 9), {"sanctions": ("ofac",)})
     await seen(database, "María Corina Machado reaparece en Caracas", utc(2026, 11, 23, 10), {})
     await seen(database, "Béisbol: Leones ganan", utc(2026, 11, 23, 11), {})
     clock.set(utc(2026, 11, 23, 12, 0, 30))
 
-    await digests(bot, database, clock, settings).tick()
+    await digests(telegram_bot, database, clock, settings).tick()
 
     [message] = api.messages_for(1)
     headings = [line for line in message.plain_text.split("\n") if line.startswith("▸")]
@@ -271,7 +254,7 @@ async def test_digest_mode_chats_get_their_topics_and_keyword_alerts(
 
 
 async def test_a_long_digest_is_split_on_story_boundaries(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     topics = ["protests", "sanctions", "cne", "dialogue"]
     await add_chat(database, 1, topics=topics)
     long_words = "con un título larguísimo que ocupa casi toda la línea " * 5
@@ -281,7 +264,7 @@ async def test_a_long_digest_is_split_on_story_boundaries(
                        {topic: (topic,)}, feed=f"Medio {n}")
     clock.set(utc(2026, 11, 23, 12, 0, 30))
 
-    await digests(bot, database, clock, settings).tick()
+    await digests(telegram_bot, database, clock, settings).tick()
 
     messages = api.messages_for(1)
     assert len(messages) > 1
@@ -299,21 +282,21 @@ async def test_a_long_digest_is_split_on_story_boundaries(
 
 
 async def test_a_crash_in_the_middle_of_a_digest_resumes_at_the_next_part(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 1, topics=["cne", "sanctions"])
     for topic in ("cne", "sanctions"):
         for n in range(10):
             await seen(database, f"{topic} {n} " + "palabra " * 50, utc(2026, 11, 23, 8) + timedelta(minutes=n),
                        {topic: (topic,)})
     clock.set(utc(2026, 11, 23, 12, 0, 30))
-    crashing = CrashingBot(bot, survive=1)
+    crashing = CrashingBot(telegram_bot, survive=1)
     tick = asyncio.create_task(digests(crashing, database, clock, settings).tick())
     await asyncio.wait_for(crashing.hanging.wait(), timeout=10)
     tick.cancel()
     with pytest.raises(asyncio.CancelledError):
         await tick
 
-    await digests(bot, database, clock, settings).tick()  # after the restart
+    await digests(telegram_bot, database, clock, settings).tick()  # after the restart
 
     async with database.transaction() as session:
         [record] = await digest_store.digest_records(session, 1)
@@ -322,18 +305,17 @@ async def test_a_crash_in_the_middle_of_a_digest_resumes_at_the_next_part(
     assert len(set(texts)) == len(texts)  # no part twice
 
 
-async def test_send_digest_now(api: BotApiStandIn, bot: Bot, database: Database, settings: Settings,
+async def test_send_digest_now(api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings,
                                clock: FakeClock) -> None:
     await add_chat(database, 1, topics=["cne"], digest_time=None)
     await add_chat(database, 2, topics=["protests"])
     await seen(database, "El CNE fija la fecha", utc(2026, 11, 23, 10), {"cne": ("cne",)})
-    services = Services()
-    services.install(settings=settings, database=database, clock=clock)
+    service = digests(telegram_bot, database, clock, settings)
 
-    assert await send_digest_now(bot, services, 1) == 1
-    assert await send_digest_now(bot, services, 1) == 0  # nothing new since
-    assert await send_digest_now(bot, services, 2) == 0  # nothing in its topics
-    assert await send_digest_now(bot, services, 999) == 0  # unknown chat
+    assert await service.send_now(1) == 1
+    assert await service.send_now(1) == 0  # nothing new since
+    assert await service.send_now(2) == 0  # nothing in its topics
+    assert await service.send_now(999) == 0  # unknown chat
     assert [m.chat_id for m in api.sent] == [1]
 
 

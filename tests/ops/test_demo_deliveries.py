@@ -6,27 +6,31 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from handlers.demo import print_deliveries
+from bot import build_runtime
+from ops.demo import DEMO_POLICY, DemoClock, PrintingBot, no_wait, print_deliveries
 from settings import Settings
-from storage.engine import Database
 from tests.support.botapi import parse_html
 from tests.support.builders import add_story
 from tests.support.clock import FakeClock
 
 
 async def test_each_topic_subscriber_gets_its_alerts_and_digest_printed_as_sent(
-        database: Database, settings: Settings, clock: FakeClock) -> None:
+        settings: Settings, clock: FakeClock) -> None:
     when, seen = clock() - timedelta(hours=2), clock()  # ingested just now
-    await add_story(database, title="Marcha <masiva> & pacífica en Caracas", published_at=when, fetched_at=seen,
-                    topics={"protests": ("marcha",)})
-    await add_story(database, title="OFAC sanciona a funcionarios de Maduro", published_at=when, fetched_at=seen,
-                    topics={"sanctions": ("ofac",)})
-    for n in range(7):
-        await add_story(database, title=f"El CNE anuncia la medida número {n}", published_at=when + timedelta(minutes=n),
-                        fetched_at=seen, topics={"cne": ("cne",)})
-    out = io.StringIO()
+    demo_clock, printer = DemoClock(clock()), PrintingBot()
+    async with build_runtime(settings, clock=demo_clock, bot=printer, policy=DEMO_POLICY,
+                             wait_until=no_wait) as runtime:
+        database = runtime.database
+        await add_story(database, title="Marcha <masiva> & pacífica en Caracas", published_at=when, fetched_at=seen,
+                        topics={"protests": ("marcha",)})
+        await add_story(database, title="OFAC sanciona a funcionarios de Maduro", published_at=when, fetched_at=seen,
+                        topics={"sanctions": ("ofac",)})
+        for n in range(7):
+            await add_story(database, title=f"El CNE anuncia la medida número {n}",
+                            published_at=when + timedelta(minutes=n), fetched_at=seen, topics={"cne": ("cne",)})
+        out = io.StringIO()
 
-    sent = await print_deliveries(database, settings, clock, out)
+        sent = await print_deliveries(runtime, settings, printer, demo_clock, out)
 
     printed = out.getvalue()
     by_chat = {chat_id: [kind for kind, _ in messages] for chat_id, messages in sent.items()}

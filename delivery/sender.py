@@ -1,9 +1,11 @@
 """The sender: drains the outbox into Telegram within its limits and records what Telegram answered.
 
 It decides nothing about *what* to send (fan-out wrote that into the outbox at ingestion time). It claims
-due deliveries a round of chats at a time, formats them with `handlers.format`, sends with per-chat pacing
+due deliveries a round of chats at a time, renders them with `delivery.render`, sends with per-chat pacing
 (one message a second to a private chat, one every 3.2 seconds to a group or channel) under
-AIORateLimiter's overall 30/s, and maps every refusal by class in `outcome_for`.
+AIORateLimiter's overall 30/s, and maps every refusal by class in `outcome_for` to a `delivery.outcome`.
+There is one Sender per bot (the runtime's): alerts, digests and `/digest now` share its pacing and its
+429 hold. The only module of `delivery` that imports telegram.
 
 Crash semantics: a delivery is marked sent as soon as Telegram accepted its message (marks from concurrent
 sends share one commit), and the send slot is released only once that mark is committed. After a crash the
@@ -18,15 +20,31 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
-from handlers.format import BUNDLE_ABOVE, Alert, alert_block, alert_bundle, as_plain_text
-from handlers.metrics import Metrics
-from model import Clock, Lang, Story, Topic
+from delivery.outcome import (
+    Deactivate,
+    Deferred,
+    Delivered,
+    Dropped,
+    Move,
+    Outcome,
+    Refused,
+    ResendPlain,
+    Retry,
+    SendPolicy,
+    Transmission,
+    Wait,
+    backoff,
+    bad_request_outcome,
+)
+from delivery.render import BUNDLE_ABOVE, Alert, alert_block, alert_bundle, as_plain_text, topic_names
+from model import ChatWork, Clock, Delivery, Story, Topic
 from storage import deliveries as outbox
 from storage.engine import Database
 from storage.stories import stories_by_id
@@ -36,55 +54,12 @@ log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 # ---------------------------------------------------------------------------------------------------
-# What to do about a refusal: pure, one function, tested by table.
-
-
-@dataclass(frozen=True, slots=True)
-class Wait:
-    """429: Telegram says when to try again. Not the delivery's fault: no attempt is counted."""
-
-    seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class Deactivate:
-    """The bot may no longer write to this chat (blocked, kicked, chat gone): stop for good."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Move:
-    """The group became a supergroup: move the chat to its new id and send again."""
-
-    new_chat_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ResendPlain:
-    """Telegram refused the message itself (bad markup, should never happen): send it as plain text."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """A network error, a timeout or a 5xx: try again later with backoff, up to a limit."""
-
-    reason: str
-
-
-Outcome = Wait | Deactivate | Move | ResendPlain | Retry
-
-# BadRequest descriptions that mean the chat is gone for the bot, not that the message is wrong.
-_CHAT_GONE = ("chat not found", "peer_id_invalid", "group chat was deactivated", "user is deactivated",
-              "have no rights to send", "not enough rights to send", "need administrator rights")
+# Telegram's refusal, by class, as a `delivery.outcome.Outcome`
 
 
 def outcome_for(exc: TelegramError) -> Outcome:
-    """Telegram's refusal -> what the sender does. Classes and attributes first; a BadRequest's
-    description is read only to tell 'this chat is gone' from 'this message is wrong', which PTB does not
-    distinguish by class."""
+    """Telegram's refusal -> what the sender does: by class and attributes; a BadRequest by its
+    description (`bad_request_outcome`)."""
     if isinstance(exc, RetryAfter):
         return Wait(_seconds(exc.retry_after))
     if isinstance(exc, ChatMigrated):
@@ -92,10 +67,7 @@ def outcome_for(exc: TelegramError) -> Outcome:
     if isinstance(exc, Forbidden):
         return Deactivate(exc.message)
     if isinstance(exc, BadRequest):  # before NetworkError: BadRequest subclasses it
-        description = exc.message.lower()
-        if any(marker in description for marker in _CHAT_GONE):
-            return Deactivate(f"bad request: {exc.message}")
-        return ResendPlain(f"bad request: {exc.message}")
+        return bad_request_outcome(exc.message)
     if isinstance(exc, TimedOut):
         return Retry("timed out")
     if isinstance(exc, NetworkError):  # also 5xx answers, which PTB raises as plain NetworkError
@@ -109,13 +81,8 @@ def _seconds(value: object) -> float:
     return max(float(value), 0.0)  # type: ignore[arg-type]
 
 
-def backoff(attempt: int, *, base: timedelta, cap: timedelta) -> timedelta:
-    """How long to wait after the `attempt`-th failure (1-based): base, 2 x base, 4 x base ... up to cap."""
-    return min(base * (2 ** max(attempt - 1, 0)), cap)
-
-
 # ---------------------------------------------------------------------------------------------------
-# Settings of the sender
+# The bot's overall rate limit
 
 
 OVERALL_PER_SECOND = 29
@@ -133,59 +100,6 @@ def rate_limiter(per_second: float = OVERALL_PER_SECOND) -> AIORateLimiter:
                           group_max_rate=20, group_time_period=60, max_retries=0)
 
 
-
-@dataclass(frozen=True, slots=True)
-class SendPolicy:
-    # Sends in flight at once. A crash can repeat every message Telegram accepted but the outbox had not yet
-    # marked sent: one per slot. One slot keeps the promise "at most the one message in flight at the crash
-    # is repeated"; more slots reach Telegram's 30/s over slow round trips, at the price of that many repeats.
-    concurrency: int = 1
-    chats_per_round: int = 200  # chats claimed at a time
-    alerts_per_chat: int = 30  # deliveries of one chat per round; the rest wait for the next round
-    private_interval: timedelta = timedelta(seconds=1)  # Telegram: about one message a second per chat
-    group_interval: timedelta = timedelta(seconds=3.2)  # Telegram: 20 a minute per group (and channel)
-    max_attempts: int = 5
-    backoff_base: timedelta = timedelta(seconds=30)
-    backoff_max: timedelta = timedelta(hours=1)
-    drain_budget: timedelta = timedelta(seconds=60)  # no new round after this long; the next tick goes on
-
-
-# ---------------------------------------------------------------------------------------------------
-# One message's fate
-
-
-@dataclass(frozen=True, slots=True)
-class Delivered:
-    chat_id: int  # where it went: the new id after a migration
-
-
-@dataclass(frozen=True, slots=True)
-class Deferred:
-    chat_id: int
-    until: datetime | None  # None: the caller's backoff decides
-    reason: str
-    counts: bool  # whether this counts as a failed attempt of the message
-
-
-@dataclass(frozen=True, slots=True)
-class Dropped:
-    """The chat was deactivated and everything pending for it cancelled."""
-
-    chat_id: int
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    """This message cannot be sent, even as plain text."""
-
-    chat_id: int
-    reason: str
-
-
-Transmission = Delivered | Deferred | Dropped | Refused
-
-
 @dataclass(slots=True)
 class DrainReport:
     messages: int = 0  # messages Telegram accepted
@@ -199,6 +113,22 @@ class DrainReport:
 
 WaitUntil = Callable[[datetime], Awaitable[None]]
 OnSent = Callable[[int], Awaitable[None]]
+
+
+class MessageBot(Protocol):
+    """What the sender needs of a bot: PTB's `Bot` (through the Application's rate limiter), or the demo's
+    printer."""
+
+    async def send_message(self, *, chat_id: int, text: str, parse_mode: str | None,
+                           link_preview_options: LinkPreviewOptions) -> object: ...
+
+
+class SendCounters(Protocol):
+    """Where the sender counts what Telegram accepted and refused (`ops.metrics.Metrics`)."""
+
+    def count_sent(self) -> None: ...
+
+    def count_refused(self, outcome: str) -> None: ...
 
 
 class _SentLog:
@@ -244,14 +174,13 @@ class Sender:
     """Sends to Telegram for the outbox and for digests; one per bot, kept between drains (it remembers
     when each chat may be written to next)."""
 
-    def __init__(self, bot: Bot, database: Database, clock: Clock, topics: Sequence[Topic], *,
+    def __init__(self, bot: MessageBot, database: Database, clock: Clock, topics: Sequence[Topic], *,
                  policy: SendPolicy | None = None, wait_until: WaitUntil | None = None,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: SendCounters | None = None) -> None:
         self._bot = bot
         self._database = database
         self._clock = clock
-        self._topics = {topic.id: topic for topic in topics}
-        self._order = {topic.id: index for index, topic in enumerate(topics)}
+        self._topics = tuple(topics)
         self.policy = policy or SendPolicy()
         self._wait_until = wait_until or self._sleep_until
         self._metrics = metrics
@@ -300,12 +229,12 @@ class Sender:
             except TelegramError as exc:
                 outcome = outcome_for(exc)
                 if self._metrics:
-                    self._metrics.send_failures.labels(outcome=type(outcome).__name__.lower()).inc()
+                    self._metrics.count_refused(type(outcome).__name__.lower())
             else:
                 done = self._clock()
                 self._next_turn[chat_id] = max(self._next_turn.get(chat_id, done), done + self._interval(chat_id))
                 if self._metrics:
-                    self._metrics.messages_sent.inc()
+                    self._metrics.count_sent()
                 return Delivered(chat_id)
             now = self._clock()
             match outcome:
@@ -368,17 +297,12 @@ class Sender:
         if self._hold_until is not None and self._hold_until <= moment:
             self._hold_until = None
 
-    def topic_names(self, topic_ids: Sequence[str], lang: Lang) -> tuple[str, ...]:
-        """Topic ids -> their names in `lang`, in the configured order (an id no longer configured shows as is)."""
-        ordered = sorted(topic_ids, key=lambda topic: (self._order.get(topic, len(self._order)), topic))
-        return tuple(self._topics[topic].name.get(lang) if topic in self._topics else topic for topic in ordered)
-
-    def compose(self, work: outbox.ChatWork,
-                stories: dict[int, Story]) -> list[tuple[str, tuple[outbox.Delivery, ...]]]:
+    def compose(self, work: ChatWork,
+                stories: dict[int, Story]) -> list[tuple[str, tuple[Delivery, ...]]]:
         """The chat's messages and the deliveries each carries: one message per alert, or bundles when more
         than `BUNDLE_ABOVE` are pending at once."""
         chat = work.chat
-        pairs = [(delivery, Alert(stories[delivery.story_id], self.topic_names(delivery.topics, chat.language),
+        pairs = [(delivery, Alert(stories[delivery.story_id], topic_names(delivery.topics, self._topics, chat.language),
                                   delivery.phrases))
                  for delivery in work.deliveries if delivery.story_id in stories]
         if len(pairs) > BUNDLE_ABOVE:
@@ -388,7 +312,7 @@ class Sender:
         return [(alert_block(alert, lang=chat.language, timezone=chat.timezone), (delivery,))
                 for delivery, alert in pairs]
 
-    async def _serve(self, work: outbox.ChatWork, stories: dict[int, Story], report: DrainReport) -> None:
+    async def _serve(self, work: ChatWork, stories: dict[int, Story], report: DrainReport) -> None:
         unsettled = {delivery.id for delivery in work.deliveries}
         try:
             await self._serve_chat(work, stories, report, unsettled)
@@ -400,7 +324,7 @@ class Sender:
             except Exception:
                 log.exception("could not record the failure of chat %s's deliveries", work.chat.id)
 
-    async def _serve_chat(self, work: outbox.ChatWork, stories: dict[int, Story], report: DrainReport,
+    async def _serve_chat(self, work: ChatWork, stories: dict[int, Story], report: DrainReport,
                           unsettled: set[int]) -> None:
         missing = [delivery.id for delivery in work.deliveries if delivery.story_id not in stories]
         if missing:
@@ -438,7 +362,7 @@ class Sender:
                     return
             unsettled.difference_update(ids)
 
-    async def _defer(self, carried: Sequence[outbox.Delivery], later: Sequence[int], until: datetime | None,
+    async def _defer(self, carried: Sequence[Delivery], later: Sequence[int], until: datetime | None,
                      reason: str, counts: bool, report: DrainReport) -> None:
         now = self._clock()
         attempts = max(delivery.attempts for delivery in carried) + (1 if counts else 0)

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
-
-from feeds.fanout import KeywordAlertIndex
-from handlers.delivery import Deferred, Delivered, Dropped, Refused, Sender, backoff
-from handlers.format import DigestSection, digest_messages
-from handlers.services import Services
-from model import Chat, Clock, Story, Topic
+from delivery.fanout import KeywordAlertIndex
+from delivery.outcome import Deferred, Delivered, Dropped, Refused, backoff
+from delivery.render import DigestSection, digest_messages, topic_names
+from delivery.sender import Sender
+from model import Chat, Clock, Interests, NewDigest, PendingDigest, SeenStory, Story, Topic
 from storage import digests as store
 from storage.engine import Database
 
@@ -156,6 +154,11 @@ class DigestService:
         self._per_round = per_round
         self._running = asyncio.Lock()
 
+    @property
+    def sender(self) -> Sender:
+        """The Sender the digests go out through: the runtime's one, shared with the alerts."""
+        return self._sender
+
     async def tick(self) -> DigestReport:
         """Claim the digests due now, then send what is pending. A tick already running makes this one
         return at once."""
@@ -169,18 +172,19 @@ class DigestService:
 
     # -------------------------------------------------------------------------------- claim
 
-    def _render(self, chat: Chat, seen: Sequence[store.SeenStory], since: datetime, until: datetime,
-                interests: store.Interests, hits: Mapping[int, Mapping[int, list[str]]], day: date) -> list[str]:
+    def _render(self, chat: Chat, seen: Sequence[SeenStory], since: datetime, until: datetime,
+                interests: Interests, hits: Mapping[int, Mapping[int, list[str]]], day: date) -> list[str]:
         stories = [item.story for item in seen
                    if since <= item.first_seen_at < until and item.story.published_at >= since - LATE_ARRIVAL]
+        topic_order = [topic.id for topic in self._topics]
         sections = select_digest(
-            stories, topic_order=[topic.id for topic in self._topics], chat_topics=interests.topics,
-            topic_names={topic.id: topic.name.get(chat.language) for topic in self._topics},
+            stories, topic_order=topic_order, chat_topics=interests.topics,
+            topic_names=dict(zip(topic_order, topic_names(topic_order, self._topics, chat.language), strict=True)),
             keyword_hits=hits.get(chat.id, {}), per_group=self._per_group)
         return digest_messages(sections, lang=chat.language, timezone=chat.timezone, day=day)
 
-    async def _stories_and_hits(self, since: datetime, until: datetime, wants: Mapping[int, store.Interests]
-                                ) -> tuple[list[store.SeenStory], dict[int, dict[int, list[str]]]]:
+    async def _stories_and_hits(self, since: datetime, until: datetime, wants: Mapping[int, Interests]
+                                ) -> tuple[list[SeenStory], dict[int, dict[int, list[str]]]]:
         async with self._database.transaction() as session:
             seen = await store.stories_seen_between(session, since, until)
         index = KeywordAlertIndex(alert for interest in wants.values() for alert in interest.alerts)
@@ -224,7 +228,7 @@ class DigestService:
                        chat.timezone, since, until, occurrence.local_date)
                 if key not in rendered:
                     rendered[key] = tuple(self._render(chat, seen, since, until, interest, hits, occurrence.local_date))
-                wanted.append(store.NewDigest(chat.id, occurrence.local_date.isoformat(), occurrence.due_at, since,
+                wanted.append(NewDigest(chat.id, occurrence.local_date.isoformat(), occurrence.due_at, since,
                                               until, rendered[key]))
             async with self._database.transaction() as session:
                 opened = await store.open_digests(session, wanted, now=now)
@@ -250,7 +254,7 @@ class DigestService:
             await store.prune_texts(session)
         return report
 
-    async def _send(self, digest: store.PendingDigest, report: DigestReport) -> None:
+    async def _send(self, digest: PendingDigest, report: DigestReport) -> None:
         try:
             await self._send_parts(digest, report)
         except Exception as exc:  # a bug must not stop the other chats, nor retry forever
@@ -258,7 +262,7 @@ class DigestService:
             async with self._database.transaction() as session:
                 await store.fail_digest(session, digest.id, reason=f"internal error: {type(exc).__name__}")
 
-    async def _send_parts(self, digest: store.PendingDigest, report: DigestReport) -> None:
+    async def _send_parts(self, digest: PendingDigest, report: DigestReport) -> None:
         chat_id = digest.chat_id
         total = len(digest.parts)
         if total == 0:
@@ -324,12 +328,3 @@ class DigestService:
             async with self._database.transaction() as session:
                 await store.set_last_digest_at(session, chat_id, until)
         return sent
-
-
-async def send_digest_now(bot: Bot, services: Services, chat_id: int) -> int:
-    """For `/digest now`: send the chat its digest at once through `bot` (the application's, so that the
-    rate limiter applies). Returns the number of messages sent, 0 when there was nothing new."""
-    settings = services.settings
-    sender = Sender(bot, services.database, services.clock, settings.topics, metrics=services.metrics)
-    service = DigestService(sender, services.database, services.clock, settings.topics)
-    return await service.send_now(chat_id)

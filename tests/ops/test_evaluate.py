@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from feeds.classify import Classification
-from feeds.classify_cli import run_classify, run_evaluate
-from feeds.evaluate import Judged, Scores, format_report, score, with_interval
 from model import Scope
+from ops.classify import run_classify, run_evaluate
+from ops.evaluate import Judged, Scores, format_report, score, with_interval
 from settings import Settings, load
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
-from handlers.metrics import CONTENT_TYPE, Metrics
 from model import Clock, Stats
+from ops.metrics import CONTENT_TYPE, Metrics
 from storage import stats as stats_store
 from storage.engine import Database
 

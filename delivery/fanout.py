@@ -1,7 +1,7 @@
 """Fan-out: which chats must hear about the stories of an ingestion cycle, written to the outbox in the
 same transaction that stored the stories.
 
-Ingestion calls it; it never sends anything (the sender in `handlers.delivery` drains the outbox). Topic
+Ingestion calls it; it never sends anything (the sender in `delivery.sender` drains the outbox). Topic
 subscribers and keyword alerts are loaded once per cycle. Chats in digest mode get nothing here: their
 digest picks stories from storage at digest time.
 """
@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from delivery.keywords import KeywordIndex, parse_phrase
 from errors import UsageError
-from feeds.keywords import KeywordIndex, parse_phrase
-from model import Clock, KeywordAlert, NewStory
+from model import Clock, KeywordAlert, NewDelivery, NewStory
 from storage import deliveries as outbox
 
 log = logging.getLogger(__name__)
@@ -55,10 +55,10 @@ async def load_keyword_index(session: AsyncSession) -> KeywordAlertIndex:
 
 
 def deliveries_for(new_stories: Sequence[NewStory], subscribers: dict[str, tuple[int, ...]],
-                   keyword_index: KeywordAlertIndex | None) -> list[outbox.NewDelivery]:
+                   keyword_index: KeywordAlertIndex | None) -> list[NewDelivery]:
     """Pure matching: for each story, every subscribed chat with the topics it follows and the phrases
     that fired. One entry per chat and story, topics and phrases together."""
-    wanted: list[outbox.NewDelivery] = []
+    wanted: list[NewDelivery] = []
     for story in new_stories:
         by_chat: dict[int, tuple[list[str], list[str]]] = {}
         for topic, _terms in story.topics:
@@ -67,7 +67,7 @@ def deliveries_for(new_stories: Sequence[NewStory], subscribers: dict[str, tuple
         if keyword_index is not None:
             for alert in keyword_index.matching(story.title, story.summary):
                 by_chat.setdefault(alert.chat_id, ([], []))[1].append(alert.phrase)
-        wanted.extend(outbox.NewDelivery(chat_id, story.story_id, tuple(dict.fromkeys(topics)),
+        wanted.extend(NewDelivery(chat_id, story.story_id, tuple(dict.fromkeys(topics)),
                                          tuple(dict.fromkeys(phrases)))
                       for chat_id, (topics, phrases) in sorted(by_chat.items()))
     return wanted

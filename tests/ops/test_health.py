@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 
-from handlers.health import HealthServer, judge
-from handlers.metrics import Metrics
 from model import Stats
+from ops.health import HealthServer, judge
+from ops.metrics import Metrics
 from storage.engine import Database
 from tests.support.clock import FakeClock
 

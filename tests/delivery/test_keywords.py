@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from delivery.keywords import MAX_LENGTH, KeywordIndex, StoryText, parse_phrase
 from errors import UsageError
-from feeds.keywords import MAX_LENGTH, KeywordIndex, StoryText, parse_phrase
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,11 @@
-"""Folding and word splitting: the one place that decides when two spellings are the same word."""
+"""Folding and word splitting: the one place that decides when two spellings are the same word (for
+clustering, classification, keyword alerts and command arguments alike)."""
 
 from __future__ import annotations
 
 import pytest
 
-from feeds.text import fold, words
+from text import fold, words
 
 
 @pytest.mark.parametrize(
@@ -18,6 +19,12 @@ from feeds.text import fold, words
         pytest.param("“Sí” y «no»", '"si" y "no"', id="curly and angle quotes become straight double quotes"),
         pytest.param("Venezuela’s", "venezuela's", id="a curly apostrophe becomes a straight one"),
         pytest.param("2019–2024 — ok", "2019-2024 - ok", id="en and em dashes become hyphens"),
+        # What was feeds.cluster.fold (clustering keys) and handlers.args.fold (what people type):
+        pytest.param("ÑANDÚ Árbol", "nandu arbol", id="accents and case, as clustering folds titles"),
+        pytest.param("Diálogo", "dialogo", id="accents"),
+        pytest.param("  CNE   y  Elecciones ", "cne y elecciones", id="case and spaces: each run of spaces is one"),
+        pytest.param("Ñandú", "nandu", id="enye"),
+        pytest.param("«Diálogo»", '"dialogo"', id="typographic quotes straightened"),
     ],
 )
 def test_fold(text: str, folded: str) -> None:

@@ -1,5 +1,5 @@
-"""Folding, word splitting and shortening of plain text, shared by normalising, classification, keyword
-alerts and message formatting.
+"""The one folding, word splitting and shortening of plain text, shared by normalising, clustering,
+classification, keyword alerts, command arguments and message formatting.
 
 Config terms, users' alert phrases and feed text all go through the same two functions, so "Diálogo",
 "DIALOGO" and "diálogo" are one word everywhere. Pure: standard library only, no I/O.
@@ -28,8 +28,10 @@ def _strip_accents(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower-case `text`, strip its accents and straighten its quotes: "Diálogo – «Sí»" -> 'dialogo - "si"'."""
-    return _strip_accents(_TYPOGRAPHIC.sub(lambda match: _TYPOGRAPHY[match.group()], text))
+    """Lower-case `text`, strip its accents, straighten its quotes and make each run of white space one
+    space: "  Diálogo – «Sí» " -> 'dialogo - "si"'. What people type (commands, alert phrases), config
+    terms and feed titles (clustering keys) are all compared folded this way."""
+    return " ".join(_strip_accents(_TYPOGRAPHIC.sub(lambda match: _TYPOGRAPHY[match.group()], text)).split())
 
 
 def words(text: str) -> list[str]:

@@ -6,7 +6,7 @@ The phrase syntax, at most 100 characters once normalised (see KeywordQuery.cano
     protestas -chile         a word (or -"a phrase") after a minus must not appear
 Case and accents never matter and words match whole: "paro" finds "Paro" and "PARO", never "parole".
 A user's text is only ever compared word for word, never compiled into a regular expression.
-Pure: standard library, errors and feeds.text only.
+Pure: standard library, errors and text only.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from errors import UsageError
-from feeds.text import fold, words
+from text import fold, words
 
 MAX_LENGTH = 100
 COMMAND = "alert"

@@ -5,23 +5,15 @@ waits move forward; no test sleeps."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from feeds.fanout import FanOut
-from handlers.delivery import (
-    Deactivate,
-    Move,
-    ResendPlain,
-    Retry,
-    Wait,
-    backoff,
-    outcome_for,
-)
+from delivery.fanout import FanOut
+from delivery.outcome import Deactivate, Move, ResendPlain, Retry, Wait, backoff
+from delivery.sender import outcome_for
 from model import DeliveryStatus
 from settings import Settings
 from storage import deliveries as outbox
@@ -43,7 +35,6 @@ from tests.support.chats import add_chat, new_story_events
 from tests.support.clock import FakeClock
 from tests.support.delivery import CrashingBot, RecordingBot, make_sender
 
-TOKEN = "123:ABC"
 PUBLISHED = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)  # 07:30 in Caracas
 
 # ---------------------------------------------------------------------------------------------------
@@ -89,18 +80,6 @@ def test_backoff_doubles_up_to_a_cap(attempt: int, seconds: int) -> None:
 # Through the stand-in
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN) as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
-async def bot(api: BotApiStandIn) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=api.base_url) as client:
-        yield client
-
-
 async def fan_out(database: Database, story_ids: list[int], clock: FakeClock) -> int:
     events = await new_story_events(database, story_ids)
     async with database.transaction() as session:
@@ -119,14 +98,14 @@ async def statuses(database: Database, chat_id: int) -> list[tuple[DeliveryStatu
 
 
 async def test_a_matching_story_reaches_a_subscribed_chat_and_not_an_unsubscribed_one(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 101, topics=["sanctions"])
     await add_chat(database, 102, topics=["protests"])
     await add_chat(database, 103, topics=["sanctions"], mode="digest")
     story_id = await sanctions_story(database)
     assert await fan_out(database, [story_id], clock) == 1
 
-    report = await make_sender(bot, database, clock, settings.topics).drain()
+    report = await make_sender(telegram_bot, database, clock, settings.topics).drain()
 
     assert (report.messages, report.delivered) == (1, 1)
     [message] = api.messages_for(101)
@@ -137,7 +116,7 @@ async def test_a_matching_story_reaches_a_subscribed_chat_and_not_an_unsubscribe
 
 
 async def test_the_alert_shows_topic_title_source_local_time_link_and_sources(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 101, topics=["sanctions"], language="en", timezone="Europe/Madrid")
     story_id = await sanctions_story(database, feed="El Pitazo", link="https://elpitazo.net/ofac")
     await sanctions_story(database, title="EE. UU. sanciona a funcionarios", feed="Efecto Cocuyo",
@@ -145,7 +124,7 @@ async def test_the_alert_shows_topic_title_source_local_time_link_and_sources(
     await sanctions_story(database, title="Nuevas sanciones de la OFAC", feed="Tal Cual", story_id=story_id)
     await fan_out(database, [story_id], clock)
 
-    await make_sender(bot, database, clock, settings.topics).drain()
+    await make_sender(telegram_bot, database, clock, settings.topics).drain()
 
     [message] = api.messages_for(101)
     lines = message.plain_text.split("\n")
@@ -156,11 +135,11 @@ async def test_the_alert_shows_topic_title_source_local_time_link_and_sources(
 
 
 async def test_two_outlets_versions_of_one_story_give_one_alert(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 101, topics=["sanctions"])
     story_id = await sanctions_story(database, feed="El Pitazo")
     await fan_out(database, [story_id], clock)
-    sender = make_sender(bot, database, clock, settings.topics)
+    sender = make_sender(telegram_bot, database, clock, settings.topics)
     await sender.drain()
     # A second outlet reports it (ingestion joins the story), and the first outlet's item is fetched again.
     await sanctions_story(database, title="EE. UU. sanciona a cinco funcionarios", feed="Efecto Cocuyo",
@@ -176,13 +155,13 @@ async def test_two_outlets_versions_of_one_story_give_one_alert(
 
 
 async def test_a_topic_and_a_keyword_match_of_one_chat_make_one_alert_naming_both(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 101, topics=["sanctions"], alerts=["ofac funcionarios"])
     await add_chat(database, 102, alerts=["ofac"], language="en")
     story_id = await sanctions_story(database)
     assert await fan_out(database, [story_id], clock) == 2
 
-    await make_sender(bot, database, clock, settings.topics).drain()
+    await make_sender(telegram_bot, database, clock, settings.topics).drain()
 
     [both] = api.messages_for(101)
     assert both.plain_text.startswith("🔔 Sanciones\n")
@@ -192,13 +171,13 @@ async def test_a_topic_and_a_keyword_match_of_one_chat_make_one_alert_naming_bot
 
 
 async def test_429_with_retry_after_delays_but_loses_nothing(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     for chat_id in (101, 102, 103):
         await add_chat(database, chat_id, topics=["sanctions"])
     await fan_out(database, [await sanctions_story(database)], clock)
     api.fail_next(error=retry_after(30), chat_id=102)
     start = clock()
-    recording = RecordingBot(bot, clock)
+    recording = RecordingBot(telegram_bot, clock)
     sender = make_sender(recording, database, clock, settings.topics)
 
     await sender.drain()
@@ -218,14 +197,14 @@ async def test_429_with_retry_after_delays_but_loses_nothing(
 
 @pytest.mark.parametrize("refusal", [pytest.param(blocked, id="blocked"), pytest.param(kicked, id="kicked"),
                                      pytest.param(chat_not_found, id="chat not found")])
-async def test_403_deactivates(refusal, api: BotApiStandIn, bot: Bot, database: Database,  # type: ignore[no-untyped-def]
+async def test_403_deactivates(refusal, api: BotApiStandIn, telegram_bot: Bot, database: Database,  # type: ignore[no-untyped-def]
                                settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, -201, topics=["sanctions"])
     await add_chat(database, 202, topics=["sanctions"])
     stories = [await sanctions_story(database, f"Sanción número {n} de la OFAC") for n in range(3)]
     await fan_out(database, stories, clock)
     api.fail_next(error=refusal(), chat_id=-201)
-    sender = make_sender(bot, database, clock, settings.topics)
+    sender = make_sender(telegram_bot, database, clock, settings.topics)
 
     report = await sender.drain()
 
@@ -242,13 +221,13 @@ async def test_403_deactivates(refusal, api: BotApiStandIn, bot: Bot, database: 
 
 
 async def test_chat_migration_moves_the_chat_and_resends_to_the_new_id(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     old, new = -301, -1001234567890
     await add_chat(database, old, topics=["sanctions"], alerts=["maduro"], language="en")
     await fan_out(database, [await sanctions_story(database)], clock)
     api.fail_next(error=migrated(new), chat_id=old)
 
-    await make_sender(bot, database, clock, settings.topics).drain()
+    await make_sender(telegram_bot, database, clock, settings.topics).drain()
 
     assert api.messages_for(old) == []
     [message] = api.messages_for(new)
@@ -259,12 +238,12 @@ async def test_chat_migration_moves_the_chat_and_resends_to_the_new_id(
 
 
 async def test_bad_markup_is_resent_as_plain_text(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 101, topics=["sanctions"])
     await fan_out(database, [await sanctions_story(database, link="https://x.org/?a=1&b=2")], clock)
     api.fail_next(error=bad_markup(), chat_id=101)
 
-    await make_sender(bot, database, clock, settings.topics).drain()
+    await make_sender(telegram_bot, database, clock, settings.topics).drain()
 
     [message] = api.messages_for(101)
     assert message.parse_mode is None
@@ -274,12 +253,12 @@ async def test_bad_markup_is_resent_as_plain_text(
 
 
 async def test_network_errors_retry_with_backoff_then_fail_with_the_reason(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 101, topics=["sanctions"])
     await add_chat(database, 102, topics=["sanctions"])
     await fan_out(database, [await sanctions_story(database)], clock)
     api.fail_next(error=server_error(502), chat_id=101, times=10)
-    sender = make_sender(bot, database, clock, settings.topics, max_attempts=3)
+    sender = make_sender(telegram_bot, database, clock, settings.topics, max_attempts=3)
 
     await sender.drain()
     assert await statuses(database, 101) == [(DeliveryStatus.PENDING, 1, "network error: Bad Gateway")]
@@ -297,7 +276,7 @@ async def test_network_errors_retry_with_backoff_then_fail_with_the_reason(
 
 
 async def test_more_than_five_pending_alerts_for_a_chat_go_as_one_bundle(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 101, topics=["sanctions"])
     await add_chat(database, 102, topics=["sanctions"])
     stories = [await sanctions_story(database, f"Sanción número {n} de la OFAC") for n in range(7)]
@@ -305,7 +284,7 @@ async def test_more_than_five_pending_alerts_for_a_chat_go_as_one_bundle(
         await outbox.enqueue(session, [outbox.NewDelivery(101, s, ("sanctions",)) for s in stories[:5]], now=clock())
         await outbox.enqueue(session, [outbox.NewDelivery(102, s, ("sanctions",)) for s in stories], now=clock())
 
-    await make_sender(bot, database, clock, settings.topics).drain()
+    await make_sender(telegram_bot, database, clock, settings.topics).drain()
 
     assert len(api.messages_for(101)) == 5  # five pending: five alerts
     [bundle] = api.messages_for(102)  # seven pending: one message
@@ -315,11 +294,11 @@ async def test_more_than_five_pending_alerts_for_a_chat_go_as_one_bundle(
 
 
 async def test_a_chat_gets_at_most_one_message_a_second(
-        api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 101, topics=["sanctions"])
     await add_chat(database, -102, topics=["sanctions"])
     await fan_out(database, [await sanctions_story(database, f"Sanción {n} de la OFAC") for n in range(4)], clock)
-    recording = RecordingBot(bot, clock)
+    recording = RecordingBot(telegram_bot, clock)
 
     await make_sender(recording, database, clock, settings.topics).drain()
 
@@ -336,11 +315,11 @@ async def test_a_chat_gets_at_most_one_message_a_second(
      pytest.param("OFAC sanciona " + "palabra " * 700, id="a 5000-character title")],
 )
 async def test_hostile_titles_reach_the_chat_as_valid_html(
-        title: str, api: BotApiStandIn, bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+        title: str, api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 101, topics=["sanctions"])
     await fan_out(database, [await sanctions_story(database, title)], clock)
 
-    await make_sender(bot, database, clock, settings.topics).drain()
+    await make_sender(telegram_bot, database, clock, settings.topics).drain()
 
     assert api.failures == []
     [message] = api.messages_for(101)
@@ -352,7 +331,7 @@ async def test_hostile_titles_reach_the_chat_as_valid_html(
 @pytest.mark.parametrize("in_flight", [pytest.param(False, id="crash before the send"),
                                        pytest.param(True, id="crash with one message in flight")])
 async def test_restart_with_pending_deliveries_sends_the_rest_once(
-        in_flight: bool, api: BotApiStandIn, bot: Bot, database_url: str, settings: Settings,
+        in_flight: bool, api: BotApiStandIn, telegram_bot: Bot, database_url: str, settings: Settings,
         clock: FakeClock) -> None:
     database = Database(database_url)
     await database.create_schema()
@@ -360,7 +339,7 @@ async def test_restart_with_pending_deliveries_sends_the_rest_once(
     for chat_id in chat_ids:
         await add_chat(database, chat_id, topics=["sanctions"])
     await fan_out(database, [await sanctions_story(database)], clock)
-    crashing = CrashingBot(bot, survive=7, after_send=in_flight)
+    crashing = CrashingBot(telegram_bot, survive=7, after_send=in_flight)
     sender = make_sender(crashing, database, clock, settings.topics, concurrency=1)
     drain = asyncio.create_task(sender.drain())
     await asyncio.wait_for(crashing.hanging.wait(), timeout=10)
@@ -371,7 +350,7 @@ async def test_restart_with_pending_deliveries_sends_the_rest_once(
     before = len(api.sent)
 
     restarted = Database(database_url)  # a new process: nothing in memory survives
-    await make_sender(bot, restarted, clock, settings.topics).drain()
+    await make_sender(telegram_bot, restarted, clock, settings.topics).drain()
 
     counts = [len(api.messages_for(chat_id)) for chat_id in chat_ids]
     assert before == 7 + in_flight

@@ -1,28 +1,29 @@
 """The offline demo: the real pipeline on the feed snapshots shipped in the repo, no token, no network.
 
 The snapshots (demo/feeds/) are served on a loopback port and ingested by the same code as real feeds:
-fetch, parse in the process pool, normalise, cluster, classify, store. The demo runs at a fixed moment,
-DEMO_NOW, so that its output is the same on every run.
+fetch, parse in the process pool, normalise, cluster, classify, store. `bot.py demo` builds the runtime
+over `demo_settings` (a throw-away SQLite file, the snapshots' addresses) with a `PrintingBot` where
+Telegram would be, and hands it to `run_demo`. The demo runs at a fixed moment, DEMO_NOW, so that its
+output is the same on every run.
 """
 
 from __future__ import annotations
 
-import tempfile
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
-from feeds.fanout import FanOut
-from feeds.fetch import open_fetcher
-from feeds.ingest import Classify, CycleReport, IngestDeps, no_classification, register_config_feeds, run_cycle
-from feeds.pool import ParsePool
-from feeds.snapshots import serve_snapshots
-from handlers.delivery import Sender, SendPolicy
-from handlers.digest import DigestService, next_occurrence
-from model import Clock, NewStory, Story
-from settings import Settings
+from delivery.digests import DigestService, next_occurrence
+from delivery.fanout import FanOut
+from delivery.outcome import SendPolicy
+from delivery.sender import Sender
+from feeds.service import Ingestion
+from feeds.snapshots import SnapshotServer
+from model import NewStory, Story
+from settings import DatabaseSettings, Settings
 from storage import demo as demo_store
 from storage import stories as story_store
 from storage.engine import Database
@@ -30,57 +31,64 @@ from storage.stories import stories_by_id
 
 DEMO_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SHOWN_PER_TOPIC = 5
+DEMO_POLICY = SendPolicy(alerts_per_chat=1_000)  # every alert of a chat in one drain
 
 
-def demo_clock() -> datetime:
-    """The demo's clock: always DEMO_NOW, the moment the snapshots were taken."""
-    return DEMO_NOW
+class DemoClock:
+    """The demo's clock: DEMO_NOW, the moment the snapshots were taken (or a test's moment), until the demo
+    moves it to the subscribers' next digest time."""
+
+    def __init__(self, start: datetime = DEMO_NOW) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
-async def run_demo(settings: Settings, *, clock: Clock, out: TextIO, classify: Classify = no_classification) -> int:
-    """Run the demo in a throw-away SQLite file, so it shows the same thing every time and never
-    touches the real database."""
-    with tempfile.TemporaryDirectory(prefix="centinela-demo-") as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.sqlite3'}"
-        return await _demo(settings, clock=clock, out=out, database_url=url, classify=classify)
+class DemoRuntime(Protocol):
+    """What the demo uses of the runtime `bot.build_runtime` builds."""
+
+    @property
+    def database(self) -> Database: ...
+
+    @property
+    def ingestion(self) -> Ingestion: ...
+
+    @property
+    def sender(self) -> Sender: ...
+
+    @property
+    def digests(self) -> DigestService: ...
 
 
-async def _demo(settings: Settings, *, clock: Clock, out: TextIO, database_url: str, classify: Classify) -> int:
-    database = Database(database_url)
-    try:
-        await database.create_schema()
-        out.write(f"Centinela demo at {clock():%Y-%m-%d %H:%M} UTC\n")
-        out.write("database ready (a throw-away SQLite file)\n")
-        out.write(f"topics: {', '.join(settings.topic_ids())}\n")
-        out.write(f"feeds configured: {len(settings.feeds)}\n\n")
-        first, second = await ingest_snapshots(settings, database, clock=clock, classify=classify)
-        out.write("First cycle: every snapshot is new\n")
-        out.writelines(f"  {line}\n" for line in first.lines())
-        out.write("\nSecond cycle, one fetch interval later: the server answers 304 Not Modified\n")
-        out.write(f"  total: {second.summary()}\n\n")
-        await print_stories(database, settings.topic_ids(), out=out)
-        await print_deliveries(database, settings, clock, out)
-    finally:
-        await database.close()
+def demo_settings(settings: Settings, server: SnapshotServer, folder: Path) -> Settings:
+    """`settings` with the database in a throw-away SQLite file in `folder`, so that the demo shows the same
+    thing every time and never touches the real database; the feeds that have a snapshot, pointed at
+    `server`; and two parse processes at most."""
+    return dataclasses.replace(
+        settings, database=DatabaseSettings(url=f"sqlite+aiosqlite:///{folder / 'demo.sqlite3'}"),
+        feeds=tuple(server.specs(settings.feeds)),
+        fetch=dataclasses.replace(settings.fetch, parse_workers=min(settings.fetch.parse_workers or 2, 2)))
+
+
+async def run_demo(settings: Settings, runtime: DemoRuntime, printer: PrintingBot, clock: DemoClock,
+                   out: TextIO) -> int:
+    """Print the demo of `settings` (as configured), run over `runtime` (built on `demo_settings`)."""
+    out.write(f"Centinela demo at {clock():%Y-%m-%d %H:%M} UTC\n")
+    out.write("database ready (a throw-away SQLite file)\n")
+    out.write(f"topics: {', '.join(settings.topic_ids())}\n")
+    out.write(f"feeds configured: {len(settings.feeds)}\n\n")
+    # So that the snapshots are read together and stored as one group.
+    await runtime.ingestion.deps.pool.warm_up()
+    first = await runtime.ingestion.run_cycle(now=clock())
+    second = await runtime.ingestion.run_cycle(now=clock() + settings.schedule.fetch_interval)
+    out.write("First cycle: every snapshot is new\n")
+    out.writelines(f"  {line}\n" for line in first.lines())
+    out.write("\nSecond cycle, one fetch interval later: the server answers 304 Not Modified\n")
+    out.write(f"  total: {second.summary()}\n\n")
+    await print_stories(runtime.database, settings.topic_ids(), out=out)
+    await print_deliveries(runtime, settings, printer, clock, out)
     return 0
-
-
-async def ingest_snapshots(settings: Settings, database: Database, *, clock: Clock,
-                           classify: Classify) -> tuple[CycleReport, CycleReport]:
-    """Two ingestion cycles over the snapshots of the configured feeds: the first stores everything, the
-    second (one fetch interval later) finds nothing new."""
-    pool = ParsePool(min(settings.fetch.parse_workers or 2, 2))
-    try:
-        await pool.warm_up()  # so that the snapshots are read together and stored as one group
-        async with serve_snapshots() as server, open_fetcher(settings.fetch) as fetcher:
-            await register_config_feeds(database, server.specs(settings.feeds), now=clock())
-            deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
-                              interval=settings.schedule.fetch_interval, classify=classify)
-            first = await run_cycle(deps, now=clock())
-            second = await run_cycle(deps, now=clock() + settings.schedule.fetch_interval)
-    finally:
-        pool.close()
-    return first, second
 
 
 async def print_stories(database: Database, topics: Sequence[str], *, out: TextIO) -> None:
@@ -129,16 +137,17 @@ class PrintingBot:
         self.sent.setdefault(chat_id, []).append((self.kind, text))
 
 
-async def _no_wait(_moment: datetime) -> None:
-    """The demo has no Telegram to pace for."""
+async def no_wait(_moment: datetime) -> None:
+    """The demo has no Telegram to pace for (the runtime's Sender waits with this)."""
 
 
-async def print_deliveries(database: Database, settings: Settings, clock: Clock, out: TextIO, *,
-                           phrase: str = DEMO_PHRASE) -> dict[int, list[tuple[str, str]]]:
+async def print_deliveries(runtime: DemoRuntime, settings: Settings, printer: PrintingBot, clock: DemoClock,
+                           out: TextIO, *, phrase: str = DEMO_PHRASE) -> dict[int, list[tuple[str, str]]]:
     """After ingestion: one subscriber chat per topic and one with a keyword alert, the real fan-out over
     every stored story, the real sender draining the outbox, then the digest each chat gets at its next
     digest time (the scheduled path: claim, render, send); every message is printed as the HTML that
     would be sent. Returns the messages per chat, for tests."""
+    database = runtime.database
     now = clock()
     chats = [DemoChat(index + 1, topic.name.get("es"), topics=(topic.id,)) for index, topic in enumerate(settings.topics)]
     chats.append(DemoChat(len(chats) + 1, f"«{phrase}»", phrases=(phrase,)))
@@ -153,20 +162,12 @@ async def print_deliveries(database: Database, settings: Settings, clock: Clock,
         # Ingestion fans out as it stores; doing it again here is harmless (one delivery per chat and story).
         await FanOut(now=now).on_new(session, events)
 
-    printer = PrintingBot()
-    sender = Sender(printer, database, clock, settings.topics,  # type: ignore[arg-type]
-                    policy=SendPolicy(alerts_per_chat=1_000), wait_until=_no_wait)
-    await sender.drain()
-    # The digest as it goes out at the chats' next digest time, through the scheduled path.
+    await runtime.sender.drain()
+    # The digest as it goes out at the chats' next digest time, through the scheduled path and the same Sender.
     due = next_occurrence(settings.schedule.digest_time, settings.schedule.timezone, now).due_at
-
-    def at_digest_time() -> datetime:
-        return due
-
+    clock.now = due
     printer.kind = "digest"
-    digest_sender = Sender(printer, database, at_digest_time, settings.topics,  # type: ignore[arg-type]
-                           wait_until=_no_wait)
-    await DigestService(digest_sender, database, at_digest_time, settings.topics).tick()
+    await runtime.digests.tick()
 
     out.write(f"\nstories stored: {len(found)}; what each demo subscriber would receive, as sent (HTML); "
               f"the digest is the one of {due:%Y-%m-%d %H:%M} UTC:\n")

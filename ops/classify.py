@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from feeds.classify import Classifier, compile_classifier
-from feeds.evaluate import Judged, Report, format_report, score, with_interval
 from model import Scope
+from ops.evaluate import Judged, Report, format_report, score, with_interval
 from settings import Settings
 
 DEFAULT_SCOPE = Scope.VENEZUELA

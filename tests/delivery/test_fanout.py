@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from feeds.fanout import (
+from delivery.fanout import (
     FanOut,
     FanOutHook,
     KeywordAlertIndex,
@@ -18,9 +18,9 @@ from feeds.fanout import (
 from model import DeliveryKind, KeywordAlert, NewStory
 from storage import deliveries as outbox
 from storage.engine import Database
-from tests.support.clock import FakeClock
 from tests.support.builders import add_story
 from tests.support.chats import add_chat, new_story_events
+from tests.support.clock import FakeClock
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

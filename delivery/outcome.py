@@ -1,0 +1,126 @@
+"""What the sender does about Telegram's answers, and how it paces itself: pure, tested by table.
+
+`delivery.sender` turns each refusal (a python-telegram-bot exception) into one of the `Outcome`s here;
+everything else in this module is plain data and arithmetic: the retry backoff, the send policy, and the fate
+of one message (`Transmission`), which the drain and the digest service act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+# ---------------------------------------------------------------------------------------------------
+# What to do about a refusal
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """429: Telegram says when to try again. Not the delivery's fault: no attempt is counted."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Deactivate:
+    """The bot may no longer write to this chat (blocked, kicked, chat gone): stop for good."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """The group became a supergroup: move the chat to its new id and send again."""
+
+    new_chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResendPlain:
+    """Telegram refused the message itself (bad markup, should never happen): send it as plain text."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """A network error, a timeout or a 5xx: try again later with backoff, up to a limit."""
+
+    reason: str
+
+
+Outcome = Wait | Deactivate | Move | ResendPlain | Retry
+
+# BadRequest descriptions that mean the chat is gone for the bot, not that the message is wrong.
+_CHAT_GONE = ("chat not found", "peer_id_invalid", "group chat was deactivated", "user is deactivated",
+              "have no rights to send", "not enough rights to send", "need administrator rights")
+
+
+def bad_request_outcome(description: str) -> Deactivate | ResendPlain:
+    """A 400 answer -> what to do. Its description is read only to tell 'this chat is gone' from 'this
+    message is wrong', which PTB does not distinguish by class."""
+    lowered = description.lower()
+    if any(marker in lowered for marker in _CHAT_GONE):
+        return Deactivate(f"bad request: {description}")
+    return ResendPlain(f"bad request: {description}")
+
+
+def backoff(attempt: int, *, base: timedelta, cap: timedelta) -> timedelta:
+    """How long to wait after the `attempt`-th failure (1-based): base, 2 x base, 4 x base ... up to cap."""
+    return min(base * (2 ** max(attempt - 1, 0)), cap)
+
+
+# ---------------------------------------------------------------------------------------------------
+# How the sender paces itself
+
+
+@dataclass(frozen=True, slots=True)
+class SendPolicy:
+    # Sends in flight at once. A crash can repeat every message Telegram accepted but the outbox had not yet
+    # marked sent: one per slot. One slot keeps the promise "at most the one message in flight at the crash
+    # is repeated"; more slots reach Telegram's 30/s over slow round trips, at the price of that many repeats.
+    concurrency: int = 1
+    chats_per_round: int = 200  # chats claimed at a time
+    alerts_per_chat: int = 30  # deliveries of one chat per round; the rest wait for the next round
+    private_interval: timedelta = timedelta(seconds=1)  # Telegram: about one message a second per chat
+    group_interval: timedelta = timedelta(seconds=3.2)  # Telegram: 20 a minute per group (and channel)
+    max_attempts: int = 5
+    backoff_base: timedelta = timedelta(seconds=30)
+    backoff_max: timedelta = timedelta(hours=1)
+    drain_budget: timedelta = timedelta(seconds=60)  # no new round after this long; the next tick goes on
+
+
+# ---------------------------------------------------------------------------------------------------
+# One message's fate
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    chat_id: int  # where it went: the new id after a migration
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    chat_id: int
+    until: datetime | None  # None: the caller's backoff decides
+    reason: str
+    counts: bool  # whether this counts as a failed attempt of the message
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """The chat was deactivated and everything pending for it cancelled."""
+
+    chat_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """This message cannot be sent, even as plain text."""
+
+    chat_id: int
+    reason: str
+
+
+Transmission = Delivered | Deferred | Dropped | Refused

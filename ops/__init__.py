@@ -1,0 +1,6 @@
+"""Running the bot, rather than being it: the health and metrics port (`health`, `metrics`), the offline
+demo's printer (`demo`), and the `classify` and `evaluate` commands (`classify`, `evaluate`).
+
+May import: feeds, delivery, storage, and the leaves model, errors, settings and text; never handlers
+(which may import `ops.metrics`) or bot.
+"""
