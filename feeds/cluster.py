@@ -81,6 +81,10 @@ _label("place", "kp", "norcorea pyongyang")
 _label("place", "sy", "siria syria sirio syrian")
 _label("side", "government", "chavismo chavista oficialismo oficialista psuv gobierno government regime regimen")
 _label("side", "opposition", "oposicion opositor opositora opposition unitaria")
+# Sanctions lifted or eased are not sanctions imposed or put back, however alike the rest of the titles.
+_label("action", "eases", "levanta levantan alivia alivio flexibiliza flexibilizan suaviza lifts lift eases ease relief")
+_label("action", "imposes", "impone imponen reimpone reinstaura reinstauro restablece restablecio imposes impose "
+       "reimposes reimpose snapback")
 for _number, _words in enumerate(("primer primero primera first", "segundo segunda second",
                                   "tercer tercero tercera third", "cuarto cuarta fourth"), start=1):
     _label("number", str(_number), _words)
@@ -89,15 +93,36 @@ _OUTLET_SUFFIX = re.compile(r"\s+[-|–—]\s+(?:\S+\s+){0,4}\S+\s*$")
 _ACRONYM_DOTS = re.compile(r"(?<=\w)\.(?=\w)")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
+# One spelling for the names newsrooms write several ways, in either language: the United States (EE. UU.,
+# EE.UU., EEUU, Estados Unidos, U.S., US, USA, United States), the European Union (UE, EU, Unión Europea,
+# European Union). "US" in capitals is the country; folded, "us" is the English pronoun, so it is read first.
+_US_CAPITALS = re.compile(r"\bU\.\s?S\.(?=\W|$)|\bU\.S\b|\bUSA?\b")
+_NAMES = [(re.compile(pattern), token) for pattern, token in (
+    (r"\bee\s?\.?\s?uu\b\.?|\bestados unidos\b|\bunited states\b", " eeuu "),
+    (r"\bunion europea\b|\beuropean union\b|\bu\.e\.", " ue "),
+)]
+# Number words as digits ("ocho" / "eight" / "8").
+_SAME_WORD: dict[str, str] = {
+    **{word: str(number) for number, words in enumerate((
+        "", "", "dos two", "tres three", "cuatro four", "cinco five", "seis six", "siete seven", "ocho eight",
+        "nueve nine", "diez ten", "once eleven", "doce twelve", "trece thirteen", "catorce fourteen",
+        "quince fifteen", "dieciseis sixteen", "diecisiete seventeen", "dieciocho eighteen",
+        "diecinueve nineteen", "veinte twenty")) for word in words.split()},
+    "eu": "ue", "usa": "eeuu",
+}
+
 
 def title_key(title: str) -> str:
     """A title reduced to the words that identify a story, in order, space-separated ('' if none).
 
     An aggregator's trailing outlet name ("... - El Universal", "... | Reuters") is not part of it.
     """
-    title = _OUTLET_SUFFIX.sub("", title)
+    title = _US_CAPITALS.sub(" EEUU ", _OUTLET_SUFFIX.sub("", title))
+    folded = fold(title)
+    for pattern, token in _NAMES:
+        folded = pattern.sub(token, folded)
     keep: dict[str, None] = {}
-    for word in _NON_WORD.split(_ACRONYM_DOTS.sub("", fold(title))):
+    for word in _NON_WORD.split(_ACRONYM_DOTS.sub("", folded)):
         stem = _key_word(word)
         if stem:
             keep[stem] = None
@@ -110,7 +135,9 @@ def _key_word(word: str) -> str:
     words come back in every title)."""
     if not word or word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
         return ""
-    return _stem(word)
+    word = _SAME_WORD.get(word, word)
+    stem = _stem(word)
+    return _SAME_WORD.get(stem, stem)
 
 
 def distinctive_keys(keys: Sequence[str], links: Sequence[str]) -> list[str]:

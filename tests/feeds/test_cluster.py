@@ -105,3 +105,29 @@ def test_a_title_a_feed_uses_for_different_documents_is_boilerplate_and_never_cl
     assert distinctive_keys(keys, links) == ["", "", keys[2]]
     assert distinctive_keys(keys[:1] * 2, links[:1] * 2) == keys[:1] * 2, "the same entry twice is not boilerplate"
     assert StoryIndex([StoryKey(1, "", "https://fr.example/2026-1")]).find("", None) is None
+
+
+@pytest.mark.parametrize("spellings", [
+    ["EE. UU. sanciona a ocho funcionarios", "EE.UU. sanciona a ocho funcionarios", "EEUU sanciona a 8 funcionarios",
+     "Estados Unidos sanciona a ocho funcionarios"],
+    ["U.S. sanctions eight officials", "US sanctions 8 officials", "United States sanctions eight officials",
+     "USA sanctions eight officials"],
+    ["La UE renueva sanciones", "La Unión Europea renueva sanciones", "La U.E. renueva sanciones"],
+], ids=["united states (es) and numbers", "united states (en) and numbers", "european union"])
+def test_spellings_of_one_name_or_number_are_one_key(spellings: list[str]) -> None:
+    assert len({title_key(title) for title in spellings}) == 1, [title_key(title) for title in spellings]
+
+
+def test_the_pronoun_us_is_not_the_country() -> None:
+    assert "eeuu" not in title_key("Maduro tells us nothing new") and "eeuu" in title_key("US tells Maduro")
+
+
+def test_one_event_spelt_two_ways_by_two_outlets_is_one_story() -> None:
+    first = title_key("EE. UU. sanciona al ministro venezolano de Petróleo por corrupción")
+    second = title_key("EEUU sanciona a ministro venezolano de Petróleo por corrupción en PDVSA")
+    assert similarity(first, second) > 0
+
+
+def test_sanctions_lifted_are_not_sanctions_put_back() -> None:
+    assert similarity(title_key("EE.UU. levanta sanciones al petróleo y gas de Venezuela"),
+                      title_key("El gobierno de EEUU reinstauró sanciones al sector de petróleo y gas de Venezuela")) == 0
