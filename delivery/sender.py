@@ -170,9 +170,20 @@ class _SentLog:
         await future
 
 
+class UnrecordedSend(Exception):  # noqa: N818 - it is an event, not an error of the caller
+    """Telegram took a message, but the database could not record it (disk full, read-only, gone)."""
+
+
 class Sender:
     """Sends to Telegram for the outbox and for digests; one per bot, kept between drains (it remembers
-    when each chat may be written to next)."""
+    when each chat may be written to next).
+
+    Never twice, whatever the database does: a message Telegram accepted whose 'sent' mark could not be
+    written is remembered here (`_unrecorded`) and never sent again by this process. From that moment no
+    further message goes out; every drain first tries to write the marks it owes, and sends again only
+    once they are on record, so everything pending goes out when the database is back, without a restart.
+    Only a process that dies owing marks can send those messages once more (at most one per chat).
+    """
 
     def __init__(self, bot: MessageBot, database: Database, clock: Clock, topics: Sequence[Topic], *,
                  policy: SendPolicy | None = None, wait_until: WaitUntil | None = None,
@@ -189,6 +200,7 @@ class Sender:
         self._hold_until: datetime | None = None
         self._draining = asyncio.Lock()
         self._sent_log = _SentLog(database)
+        self._unrecorded: dict[int, datetime] = {}  # delivery id -> when Telegram took it; not on record yet
 
     async def _sleep_until(self, moment: datetime) -> None:
         await asyncio.sleep(max((moment - self._clock()).total_seconds(), 0.0))
@@ -274,6 +286,8 @@ class Sender:
         if self._draining.locked():
             return report
         async with self._draining:
+            if not await self._record_owed_marks():
+                return report
             started = self._clock()
             self._forget_turns_before(started)
             async with self._database.transaction() as session:
@@ -287,9 +301,25 @@ class Sender:
                     break
                 report.rounds += 1
                 await asyncio.gather(*(self._serve(item, stories, report) for item in work))
-                if self._clock() - started >= self.policy.drain_budget:
+                if self._unrecorded or self._clock() - started >= self.policy.drain_budget:
                     break
         return report
+
+    async def _record_owed_marks(self) -> bool:
+        """Write the 'sent' marks that could not be written when their messages went out; False while the
+        database still cannot take them (nothing may be sent until it can)."""
+        if not self._unrecorded:
+            return True
+        try:
+            async with self._database.transaction() as session:
+                await outbox.mark_sent(session, list(self._unrecorded), at=max(self._unrecorded.values()))
+        except Exception as exc:  # noqa: BLE001 - whatever the database says, the rule is the same
+            log.warning("the database still cannot record %d sent message(s) (%s); nothing is sent until it can",
+                        len(self._unrecorded), type(exc).__name__)
+            return False
+        log.warning("the database is back: %d sent message(s) recorded late; sending resumes", len(self._unrecorded))
+        self._unrecorded.clear()
+        return True
 
     def _forget_turns_before(self, moment: datetime) -> None:
         for chat_id in [chat_id for chat_id, turn in self._next_turn.items() if turn <= moment]:
@@ -316,6 +346,9 @@ class Sender:
         unsettled = {delivery.id for delivery in work.deliveries}
         try:
             await self._serve_chat(work, stories, report, unsettled)
+        except UnrecordedSend as exc:
+            log.error("chat %s: Telegram took a message but the database could not record it (%s); no more "
+                      "messages go out until it can", work.chat.id, exc)
         except Exception as exc:  # a bug must not stop the other chats, nor loop forever on one delivery
             log.exception("sending to chat %s failed unexpectedly", work.chat.id)
             try:
@@ -337,9 +370,16 @@ class Sender:
         report.chats.add(chat_id)
         for position, (text, carried) in enumerate(messages):
             ids = [delivery.id for delivery in carried]
+            if self._unrecorded:  # the database failed a mark meanwhile: send nothing more
+                return
 
             async def on_sent(_chat_id: int, ids: list[int] = ids) -> None:
-                await self._sent_log.record(ids, self._clock())
+                at = self._clock()
+                try:
+                    await self._sent_log.record(ids, at)
+                except Exception as exc:
+                    self._unrecorded.update(dict.fromkeys(ids, at))
+                    raise UnrecordedSend(f"{type(exc).__name__}: {exc}"[:200]) from exc
 
             result = await self.transmit(chat_id, text, on_sent=on_sent)
             chat_id = result.chat_id

@@ -358,3 +358,75 @@ async def test_restart_with_pending_deliveries_sends_the_rest_once(
     async with restarted.transaction() as session:
         assert await outbox.counts(session) == {"sent": 20}
     await restarted.close()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Never twice, whatever the database does: a real SQLite file on a small tmpfs that fills up
+
+
+@pytest.fixture
+def small_disk(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A 2 MB tmpfs mounted for the test (needs root, as CI runs), unmounted after it."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mount = tmp_path_factory.mktemp("small-disk")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(folder: object) -> object:
+    """Fill the file system of `folder` to the last byte with one file; returns its path."""
+    import os
+    from pathlib import Path
+
+    filler = Path(str(folder)) / "filler"
+    descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        for size in (65536, 1):
+            try:
+                while True:
+                    os.write(descriptor, b"\0" * size)
+            except OSError:
+                pass
+    finally:
+        os.close(descriptor)
+    return filler
+
+
+async def test_a_full_disk_never_sends_a_story_twice_and_what_waited_goes_out_once_it_has_room(
+        api: BotApiStandIn, telegram_bot: Bot, settings: Settings, clock: FakeClock, small_disk: object) -> None:
+    from pathlib import Path
+
+    database = Database(f"sqlite+aiosqlite:///{Path(str(small_disk)) / 'bot.sqlite3'}")
+    try:
+        await database.upgrade()
+        chat_ids = list(range(101, 121))
+        for chat_id in chat_ids:
+            await add_chat(database, chat_id, topics=["sanctions"])
+        stories = [await sanctions_story(database, title=f"OFAC sanciona a {n} funcionarios venezolanos",
+                                         link=f"https://elpitazo.net/ofac-{n}") for n in (2, 3, 4)]
+        await fan_out(database, stories, clock)
+        sender = make_sender(telegram_bot, database, clock, settings.topics, alerts_per_chat=1)
+        filler = fill(small_disk)
+        for _ in range(5):  # every drain while the disk is full: nothing is sent twice, nothing more is sent
+            await sender.drain()
+            clock.advance(seconds=30)
+        copies = {chat_id: len(api.messages_for(chat_id)) for chat_id in chat_ids}
+        assert max(copies.values()) <= 1, copies
+        Path(str(filler)).unlink()  # room again: the next drains record what was sent and send the rest
+        for _ in range(10):
+            await sender.drain()
+            clock.advance(seconds=30)
+        for chat_id in chat_ids:
+            texts = [message.plain_text for message in api.messages_for(chat_id)]
+            assert sorted(texts) == sorted(set(texts)) and len(texts) == 3, (chat_id, texts)
+        async with database.transaction() as session:
+            assert {record.status for record in await outbox.records(session)} == {DeliveryStatus.SENT}
+    finally:
+        await database.close()
