@@ -44,9 +44,12 @@ class ResendPlain:
 
 @dataclass(frozen=True, slots=True)
 class Retry:
-    """A network error, a timeout or a 5xx: try again later with backoff, up to a limit."""
+    """A network error, a timeout or a 5xx: try again later with backoff, up to a limit; a lower limit
+    (`SendPolicy.timed_out_attempts`) when the message may have arrived all the same (no answer in time),
+    since each retry of those can be a copy."""
 
     reason: str
+    maybe_delivered: bool = False
 
 
 Outcome = Wait | Deactivate | Move | ResendPlain | Retry
@@ -85,6 +88,7 @@ class SendPolicy:
     private_interval: timedelta = timedelta(seconds=1)  # Telegram: about one message a second per chat
     group_interval: timedelta = timedelta(seconds=3.2)  # Telegram: 20 a minute per group (and channel)
     max_attempts: int = 5
+    timed_out_attempts: int = 2  # a send whose answer did not come in time is tried once more, not five times
     backoff_base: timedelta = timedelta(seconds=30)
     backoff_max: timedelta = timedelta(hours=1)
     drain_budget: timedelta = timedelta(seconds=60)  # no new round after this long; the next tick goes on
@@ -105,6 +109,7 @@ class Deferred:
     until: datetime | None  # None: the caller's backoff decides
     reason: str
     counts: bool  # whether this counts as a failed attempt of the message
+    attempts: int | None = None  # the most attempts this kind of failure allows (None: the policy's limit)
 
 
 @dataclass(frozen=True, slots=True)

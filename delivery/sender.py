@@ -69,7 +69,7 @@ def outcome_for(exc: TelegramError) -> Outcome:
     if isinstance(exc, BadRequest):  # before NetworkError: BadRequest subclasses it
         return bad_request_outcome(exc.message)
     if isinstance(exc, TimedOut):
-        return Retry("timed out")
+        return Retry("timed out", maybe_delivered=True)
     if isinstance(exc, NetworkError):  # also 5xx answers, which PTB raises as plain NetworkError
         return Retry(f"network error: {exc.message}")
     return Retry(f"{type(exc).__name__}: {exc.message}")
@@ -86,6 +86,12 @@ def _seconds(value: object) -> float:
 
 
 OVERALL_PER_SECOND = 29
+
+
+# How long a request waits for Telegram's answer. Telegram answers in well under a second; PTB's 5 s took
+# slow successes for failures, and their retries were copies. Past this, a send counts as timed out (and is
+# tried once more, SendPolicy.timed_out_attempts). It stays under the 10 s SIGTERM gives the message in flight.
+READ_TIMEOUT_SECONDS = 8.0
 
 
 def rate_limiter(per_second: float = OVERALL_PER_SECOND) -> AIORateLimiter:
@@ -274,8 +280,9 @@ class Sender:
                         return Refused(chat_id, reason)
                     log.error("Telegram refused a message to %s (%s); sending it as plain text", chat_id, reason)
                     text, html_mode = as_plain_text(text), False
-                case Retry(reason):
-                    return Deferred(chat_id, None, reason, counts=True)
+                case Retry(reason, maybe_delivered):
+                    return Deferred(chat_id, None, reason, counts=True,
+                                    attempts=self.policy.timed_out_attempts if maybe_delivered else None)
 
     # ------------------------------------------------------------------------------- the drain
 
@@ -395,22 +402,22 @@ class Sender:
                     report.dropped_chats += 1
                     unsettled.clear()
                     return
-                case Deferred(until=until, reason=reason, counts=counts):
+                case Deferred(until=until, reason=reason, counts=counts, attempts=limit):
                     later = [delivery.id for _, rest in messages[position + 1:] for delivery in rest]
-                    await self._defer(carried, later, until, reason, counts, report)
+                    await self._defer(carried, later, until, reason, counts, report, limit=limit)
                     unsettled.clear()
                     return
             unsettled.difference_update(ids)
 
     async def _defer(self, carried: Sequence[Delivery], later: Sequence[int], until: datetime | None,
-                     reason: str, counts: bool, report: DrainReport) -> None:
+                     reason: str, counts: bool, report: DrainReport, *, limit: int | None = None) -> None:
         now = self._clock()
         attempts = max(delivery.attempts for delivery in carried) + (1 if counts else 0)
         if until is None:
             until = now + backoff(attempts, base=self.policy.backoff_base, cap=self.policy.backoff_max)
         ids = [delivery.id for delivery in carried]
         async with self._database.transaction() as session:
-            if counts and attempts >= self.policy.max_attempts:
+            if counts and attempts >= min(limit or self.policy.max_attempts, self.policy.max_attempts):
                 await outbox.mark_failed(session, ids, reason=f"{reason} (gave up after {attempts} attempts)")
                 report.failed += len(ids)
             else:

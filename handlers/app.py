@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from delivery.sender import rate_limiter
+from delivery.sender import READ_TIMEOUT_SECONDS, rate_limiter
 from handlers import admin, alerts, chat_settings, latest, start, subscribe
 from handlers.error_handler import on_error
 from handlers.jobs import schedule_jobs
@@ -39,6 +39,7 @@ def build_application(settings: Settings, *, token: str, start_runtime: Lifecycl
         .token(token)
         .base_url(settings.telegram.base_url)
         .rate_limiter(rate_limiter(settings.telegram.max_messages_per_second))
+        .read_timeout(READ_TIMEOUT_SECONDS)
         .context_types(ContextTypes(bot_data=Services))
         .post_init(post_init)
         .post_shutdown(post_shutdown)

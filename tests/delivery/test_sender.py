@@ -56,7 +56,8 @@ PUBLISHED = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)  # 07:30 in Caracas
         pytest.param(BadRequest("Bad Request: can't parse entities: Unsupported start tag"),
                      ResendPlain("bad request: Can't parse entities: unsupported start tag"),
                      id="bad markup is resent as plain text"),
-        pytest.param(TimedOut(), Retry("timed out"), id="a timeout is retried (TimedOut before NetworkError)"),
+        pytest.param(TimedOut(), Retry("timed out", maybe_delivered=True),
+                     id="a timeout is retried, fewer times: it may have arrived (TimedOut before NetworkError)"),
         pytest.param(NetworkError("Bad Gateway"), Retry("network error: Bad Gateway"),
                      id="5xx and network errors are retried"),
         pytest.param(TelegramError("something new"), Retry("TelegramError: something new"),
@@ -430,3 +431,48 @@ async def test_a_full_disk_never_sends_a_story_twice_and_what_waited_goes_out_on
             assert {record.status for record in await outbox.records(session)} == {DeliveryStatus.SENT}
     finally:
         await database.close()
+
+
+# ---------------------------------------------------------------------------------------------------
+# A slow Telegram: a slow success is not a failure, and a send with no answer in time is tried once more
+
+
+def bot_waiting(api: BotApiStandIn, seconds: float) -> Bot:
+    from telegram.request import HTTPXRequest
+
+    from tests.support.botapi import TOKEN
+
+    return Bot(TOKEN, base_url=api.base_url, request=HTTPXRequest(read_timeout=seconds))
+
+
+def test_the_bot_waits_longer_for_an_answer_than_ptbs_default() -> None:
+    from delivery.sender import READ_TIMEOUT_SECONDS
+
+    assert 5.0 < READ_TIMEOUT_SECONDS < 10.0  # slower than PTB's 5 s is not a failure; under SIGTERM's 10 s
+
+
+async def test_an_answer_slower_than_usual_but_within_the_wait_is_one_message(
+        api: BotApiStandIn, database: Database, settings: Settings, clock: FakeClock) -> None:
+    for chat_id in (101, 102):
+        await add_chat(database, chat_id, topics=["sanctions"])
+    await fan_out(database, [await sanctions_story(database)], clock)
+    api.answer_delay = 0.6  # the bot below waits 1 s: scaled down from Telegram's 5 s against the bot's 8 s
+    async with bot_waiting(api, 1.0) as bot:
+        await make_sender(bot, database, clock, settings.topics).drain()
+    assert [len(api.messages_for(chat_id)) for chat_id in (101, 102)] == [1, 1]
+    assert await statuses(database, 101) == [(DeliveryStatus.SENT, 0, None)]
+
+
+async def test_a_send_without_an_answer_in_time_is_tried_once_more_then_given_up(
+        api: BotApiStandIn, database: Database, settings: Settings, clock: FakeClock) -> None:
+    await add_chat(database, 101, topics=["sanctions"])
+    await fan_out(database, [await sanctions_story(database)], clock)
+    api.answer_delay = 0.8  # longer than the bot waits: each try may have arrived (here, each does)
+    async with bot_waiting(api, 0.3) as bot:
+        sender = make_sender(bot, database, clock, settings.topics)
+        for _ in range(6):
+            await sender.drain()
+            clock.advance(hours=2)
+    assert len(api.messages_for(101)) == 2  # the first try and one retry, never the five of other failures
+    [(status, attempts, reason)] = await statuses(database, 101)
+    assert status is DeliveryStatus.FAILED and attempts == 2 and "timed out" in (reason or "")

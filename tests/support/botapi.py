@@ -737,6 +737,9 @@ class BotApiStandIn:
         """How many 429s the flood-limit emulation gave."""
         self.webhook_url = ""
         """URL set by setWebhook; while set, getUpdates answers 409 like Telegram."""
+        self.answer_delay = 0.0
+        """Seconds each sendMessage answer takes after the message was taken: a slow or distant Telegram
+        (the message arrives even if the bot stops waiting for the answer)."""
         self._limiter = _FloodLimiter(clock) if enforce_limits else None
         self._updates: list[JSONDict] = []
         self._allowed_updates = _DEFAULT_UPDATE_TYPES
@@ -1143,9 +1146,13 @@ class BotApiStandIn:
         self._notify()
         if failure is None:
             try:
-                return web.json_response({"ok": True, "result": await handler(params)})
+                result = await handler(params)
             except _ApiError as exc:
                 failure = exc.failure
+            else:
+                if self.answer_delay and name == "sendMessage":
+                    await asyncio.sleep(self.answer_delay)
+                return web.json_response({"ok": True, "result": result})
         self.failures.append((call, failure))
         self._notify()
         if failure.drops_connection:
