@@ -48,8 +48,8 @@ from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import BaseRequest, HTTPXRequest, RequestData  # noqa: E402
 
 from delivery.fanout import FanOut  # noqa: E402
-from delivery.outcome import SendPolicy
-from delivery.sender import Sender, rate_limiter
+from delivery.outcome import SendPolicy  # noqa: E402
+from delivery.sender import Sender, rate_limiter  # noqa: E402
 from settings import load  # noqa: E402
 from storage import deliveries as outbox  # noqa: E402
 from storage.engine import Database  # noqa: E402
