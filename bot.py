@@ -33,15 +33,14 @@ from errors import ConfigError  # noqa: E402
 from settings import Settings, load  # noqa: E402
 
 if TYPE_CHECKING:
-    from telegram.ext import Application
-
     from delivery.digests import DigestService
     from delivery.fanout import FanOutHook
     from delivery.outcome import SendPolicy
     from delivery.sender import MessageBot, Sender, WaitUntil
     from feeds.ingest import Classify
+    from feeds.pool import ParsePool
     from feeds.service import Ingestion
-    from handlers.services import Services
+    from handlers.services import BotApplication, Services
     from model import Clock, Item, Scope
     from ops.metrics import Metrics
     from storage.engine import Database
@@ -112,6 +111,7 @@ class Runtime:
     clock: Clock
     database: Database
     metrics: Metrics
+    pool: ParsePool  # the parse worker processes (also in `ingestion`)
     ingestion: Ingestion  # the fetcher, the parse pool and `on_new`
     on_new: FanOutHook  # fan-out after each stored batch, holding the keyword-alert index
     delivery: tuple[Sender, DigestService] | None
@@ -175,7 +175,7 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
                             metrics=metrics)
             delivery = (sender, DigestService(sender, database, clock, settings.topics))
         yield Runtime(settings=settings, clock=clock, database=database, metrics=metrics,
-                      ingestion=Ingestion(deps), on_new=on_new, delivery=delivery)
+                      pool=pool, ingestion=Ingestion(deps), on_new=on_new, delivery=delivery)
 
 
 def classifier_for(settings: Settings) -> Classify:
@@ -194,7 +194,7 @@ def classifier_for(settings: Settings) -> Classify:
 
 
 def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
-                      classify: Classify | None = None) -> Application:  # type: ignore[type-arg]
+                      classify: Classify | None = None) -> BotApplication:
     """The Telegram bot over one runtime: opened in post_init (with the Application's bot, so that every
     send goes through its rate limiter), installed into the handlers' `Services`, closed at shutdown."""
     from handlers.app import build_application as telegram_application
@@ -202,7 +202,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
 
     runtimes = AsyncExitStack()
 
-    async def start_runtime(application: Application) -> None:  # type: ignore[type-arg]
+    async def start_runtime(application: BotApplication) -> None:
         runtime = await runtimes.enter_async_context(
             build_runtime(settings, clock=clock, bot=application.bot, classify=classify, serve_health=True))
         services: Services = application.bot_data
@@ -213,7 +213,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
         assert application.job_queue is not None, "the JobQueue is missing: install python-telegram-bot[job-queue]"
         schedule_ingest(application.job_queue, runtime.ingestion)
 
-    async def stop_runtime(_application: Application) -> None:  # type: ignore[type-arg]
+    async def stop_runtime(_application: BotApplication) -> None:
         await runtimes.aclose()
 
     return telegram_application(settings, token=token, start_runtime=start_runtime, stop_runtime=stop_runtime)

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import multiprocessing
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -47,21 +48,18 @@ from telegram.error import NetworkError, TimedOut  # noqa: E402
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import BaseRequest, HTTPXRequest, RequestData  # noqa: E402
 
+from bot import Runtime, build_runtime, utc_now  # noqa: E402
 from delivery.fanout import FanOut  # noqa: E402
-from delivery.outcome import SendPolicy
-from delivery.sender import Sender, rate_limiter
-from settings import load  # noqa: E402
+from delivery.outcome import SendPolicy  # noqa: E402
+from delivery.sender import rate_limiter  # noqa: E402
+from settings import DatabaseSettings, load  # noqa: E402
 from storage import deliveries as outbox  # noqa: E402
-from storage.engine import Database  # noqa: E402
 from tests.support.botapi import BotApiStandIn  # noqa: E402
 from tests.support.builders import add_story  # noqa: E402
 from tests.support.chats import add_chats, new_story_events  # noqa: E402
 
 TOKEN = "123:ABC"
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class AiohttpRequest(BaseRequest):
@@ -117,34 +115,40 @@ def serve(connection: Connection, enforce_limits: bool) -> None:
 
 async def run(name: str, chats: int, *, limited: bool, concurrency: int, base_url: str,
               transport: str) -> dict[str, float]:
-    settings = load(REPO / "config.toml")
     with tempfile.TemporaryDirectory(prefix="centinela-bench-") as folder:
-        database = Database(f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}")
-        await database.create_schema()
-        chat_ids = list(range(1_000_001, 1_000_001 + chats))
-        for start in range(0, chats, 5000):
-            await add_chats(database, chat_ids[start:start + 5000], topics=["sanctions"])
-        story_id = await add_story(database, title="OFAC sanciona a cinco funcionarios venezolanos",
-                                   published_at=utc_now() - timedelta(minutes=20), topics={"sanctions": ("ofac",)})
-        events = await new_story_events(database, [story_id])
-
-        started = time.perf_counter()
-        async with database.transaction() as session:
-            enqueued = await FanOut(now=utc_now()).on_new(session, events)
-        fanout_seconds = time.perf_counter() - started
-
+        # The bot's own runtime over a fresh SQLite file, with no feeds: only its Sender is measured.
+        settings = dataclasses.replace(
+            load(REPO / "config.toml"), feeds=(),
+            database=DatabaseSettings(url=f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"))
         limiter = rate_limiter() if limited else AIORateLimiter(overall_max_rate=0, group_max_rate=0)
         request: BaseRequest = (AiohttpRequest(concurrency) if transport == "aiohttp"
                                 else HTTPXRequest(connection_pool_size=concurrency))
         policy = SendPolicy(concurrency=concurrency, chats_per_round=1000, drain_budget=timedelta(hours=1))
-        async with ExtBot(TOKEN, base_url=base_url, request=request, rate_limiter=limiter) as bot:
-            sender = Sender(bot, database, utc_now, settings.topics, policy=policy)
-            started = time.perf_counter()
-            report = await sender.drain()
-            drain_seconds = time.perf_counter() - started
-        async with database.transaction() as session:
-            counts = await outbox.counts(session)
-        await database.close()
+        async with (ExtBot(TOKEN, base_url=base_url, request=request, rate_limiter=limiter) as bot,
+                    build_runtime(settings, bot=bot, policy=policy) as runtime):
+            return await measure(name, runtime, chats, transport=transport, concurrency=concurrency)
+
+
+async def measure(name: str, runtime: Runtime, chats: int, *, transport: str, concurrency: int) -> dict[str, float]:
+    """Fan one story out to `chats` subscribed chats, then drain the outbox through the runtime's Sender."""
+    database = runtime.database
+    chat_ids = list(range(1_000_001, 1_000_001 + chats))
+    for start in range(0, chats, 5000):
+        await add_chats(database, chat_ids[start:start + 5000], topics=["sanctions"])
+    story_id = await add_story(database, title="OFAC sanciona a cinco funcionarios venezolanos",
+                               published_at=utc_now() - timedelta(minutes=20), topics={"sanctions": ("ofac",)})
+    events = await new_story_events(database, [story_id])
+
+    started = time.perf_counter()
+    async with database.transaction() as session:
+        enqueued = await FanOut(now=utc_now()).on_new(session, events)
+    fanout_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    report = await runtime.sender.drain()
+    drain_seconds = time.perf_counter() - started
+    async with database.transaction() as session:
+        counts = await outbox.counts(session)
     rate = report.messages / drain_seconds if drain_seconds else 0.0
     print(f"[{name}] fan-out: {enqueued} deliveries written in {fanout_seconds * 1000:.0f} ms")
     print(f"[{name}] drain ({transport}): {report.messages} messages in {drain_seconds:.2f} s = {rate:.1f} messages/s "

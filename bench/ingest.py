@@ -196,13 +196,9 @@ def main() -> int:
     import aiohttp
     import feedparser
 
-    from feeds.classify import compile_classifier
-    from feeds.fetch import open_fetcher
-    from feeds.ingest import IngestDeps, register_config_feeds, run_cycle
-    from feeds.pool import ParsePool
-    from model import CycleReport, FeedSpec, Item, Scope
-    from settings import load
-    from storage.engine import Database
+    from bot import Runtime, build_runtime
+    from model import CycleReport, FeedSpec, Scope
+    from settings import DatabaseSettings, load
 
     footer = not args.no_footer
     bodies = [feed_body(feed, args.entries, 0, footer) for feed in range(args.feeds)]
@@ -225,25 +221,27 @@ def main() -> int:
     port = ready_read.recv()
 
     settings = load(REPO / "config.toml")
-    classifier = compile_classifier(settings.topics, settings.classifier)
-
-    def classify(item: Item, scope: Scope) -> dict[str, tuple[str, ...]]:  # the bot's own (bot.classifier_for)
-        return dict(classifier.classify(item.title, item.summary, scope).matches)
 
     async def cycles(folder: str) -> tuple[list[CycleReport], float, float]:
         """A fresh database, the three cycles, the peak resident memory meanwhile, and the CPU time the
         first cycle took in this process and its parse workers."""
         async with aiohttp.ClientSession() as http:
             await (await http.post(f"http://127.0.0.1:{port}/reset")).read()
-        limits = dataclasses.replace(settings.fetch, concurrency=args.concurrency)
-        database = Database(f"sqlite+aiosqlite:///{folder}/bench.sqlite3")
-        await database.create_schema()
+        # The bot's own runtime (its classifier, fan-out hook and parse pool) over a fresh SQLite file and
+        # the synthetic feeds.
+        bench_settings = dataclasses.replace(
+            settings, database=DatabaseSettings(url=f"sqlite+aiosqlite:///{folder}/bench.sqlite3"),
+            fetch=dataclasses.replace(settings.fetch, concurrency=args.concurrency, parse_workers=workers),
+            schedule=dataclasses.replace(settings.schedule, fetch_interval=timedelta(minutes=15)),
+            feeds=tuple(FeedSpec(url=f"http://127.0.0.1:{port}/feed/{feed}.xml", name=f"Outlet {feed}",
+                                 scope=Scope.VENEZUELA) for feed in range(args.feeds)))
         now = datetime(*START, tzinfo=UTC)
-        await register_config_feeds(database, [
-            FeedSpec(url=f"http://127.0.0.1:{port}/feed/{feed}.xml", name=f"Outlet {feed}", scope=Scope.VENEZUELA)
-            for feed in range(args.feeds)], now=now)
-        pool = ParsePool(workers)
-        await pool.warm_up()
+        async with build_runtime(bench_settings, clock=lambda: now) as runtime:
+            return await measured_cycles(runtime)
+
+    async def measured_cycles(runtime: Runtime) -> tuple[list[CycleReport], float, float]:
+        now = datetime(*START, tzinfo=UTC)
+        await runtime.pool.warm_up()
         peak = 0.0
         done = asyncio.Event()
 
@@ -259,24 +257,19 @@ def main() -> int:
         processes = [os.getpid(), *(pid for pid in descendants(os.getpid()) if pid != server.pid)]
         cpu_before = cpu_seconds(processes)
         try:
-            async with open_fetcher(limits) as fetcher:
-                deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=limits,
-                                  interval=timedelta(minutes=15), classify=classify)
-                for bump in (False, False, True):
-                    if bump:
-                        async with aiohttp.ClientSession() as http:
-                            await (await http.post(f"http://127.0.0.1:{port}/bump")).read()
-                    reports.append(await run_cycle(deps, now=now))
-                    now += timedelta(minutes=15)
-                    if len(reports) == 1:
-                        first_cpu = cpu_seconds(processes) - cpu_before
+            for bump in (False, False, True):
+                if bump:
+                    async with aiohttp.ClientSession() as http:
+                        await (await http.post(f"http://127.0.0.1:{port}/bump")).read()
+                reports.append(await runtime.ingestion.run_cycle(now=now))
+                now += timedelta(minutes=15)
+                if len(reports) == 1:
+                    first_cpu = cpu_seconds(processes) - cpu_before
         finally:
             done.set()
             await sampler
             pids = [os.getpid(), *(pid for pid in descendants(os.getpid()) if pid != server.pid)]
             peak = max(peak, rss_mb(pids)[1])  # the per-process high-water marks, summed: an upper bound
-            pool.close()
-            await database.close()
         first, unchanged, bumped = reports
         assert not first.failed and first.new_items == args.feeds * args.entries, first.summary()
         assert unchanged.new_items == 0 and bumped.new_items == args.feeds, bumped.summary()

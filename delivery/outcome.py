@@ -70,7 +70,7 @@ def bad_request_outcome(description: str) -> Deactivate | ResendPlain:
 
 def backoff(attempt: int, *, base: timedelta, cap: timedelta) -> timedelta:
     """How long to wait after the `attempt`-th failure (1-based): base, 2 x base, 4 x base ... up to cap."""
-    return min(base * (2 ** max(attempt - 1, 0)), cap)
+    return min(base * (1 << max(attempt - 1, 0)), cap)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -96,7 +96,9 @@ def more_sources(count: int, lang: Lang) -> str:
     """'+1 more source', '+3 more sources', or nothing for a story with one source."""
     if count <= 0:
         return ""
-    return pushed_text(lang, "story.source_more") if count == 1 else pushed_text(lang, "story.sources_more", count=count)
+    if count == 1:
+        return pushed_text(lang, "story.source_more")
+    return pushed_text(lang, "story.sources_more", count=count)
 
 
 def story_block(story: Story, *, lang: Lang, timezone: str, prefix: str = "") -> str:
@@ -182,7 +184,7 @@ def pack_messages(blocks: Sequence[str], *, header: str = "", separator: str = "
     A block that alone exceeds the limit would be a formatter bug (titles are capped), so it raises.
     """
     packed: list[tuple[str, tuple[int, ...]]] = []
-    current, members = header, []
+    current, members = header, list[int]()
     for index, block in enumerate(blocks):
         if visible_length(block) + visible_length(header) + len(separator) > limit:
             raise ValueError("a single block is longer than a Telegram message")

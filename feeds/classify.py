@@ -61,7 +61,7 @@ class _Term:
         end = start + 1 + len(self.rest)
         if end > len(tokens):
             return 0
-        for token, (word, is_prefix) in zip(tokens[start + 1:end], self.rest):
+        for token, (word, is_prefix) in zip(tokens[start + 1:end], self.rest, strict=True):
             if not (token.startswith(word) if is_prefix else token == word):
                 return 0
         return end - start

@@ -303,7 +303,8 @@ class _Cycle:
         stored_story: dict[int, int] = {}  # batch index of a story's first item -> the stored story's id
         for done in stored:
             index = position[(done.feed_id, done.guid)]
-            first = batch[index].joins if batch[index].joins is not None else index
+            joins = batch[index].joins
+            first = joins if joins is not None else index
             stored_story.setdefault(first, done.story_id)
         for provisional, index in starters.items():
             if index in stored_story:

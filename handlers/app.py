@@ -9,29 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 from delivery.sender import READ_TIMEOUT_SECONDS, rate_limiter
 from handlers import admin, alerts, chat_settings, latest, start, subscribe
 from handlers.error_handler import on_error
 from handlers.jobs import schedule_jobs
 from handlers.menu import publish_commands
-from handlers.services import Services
+from handlers.services import BotApplication, Services
 from handlers.throttle import THROTTLE_GROUP, throttle_updates
 from settings import Settings
 
-Lifecycle = Callable[[Application], Awaitable[None]]
+Lifecycle = Callable[[BotApplication], Awaitable[None]]
 
 
 def build_application(settings: Settings, *, token: str, start_runtime: Lifecycle,
-                      stop_runtime: Lifecycle) -> Application:
+                      stop_runtime: Lifecycle) -> BotApplication:
     """The bot, ready for `run_polling()` or, in tests, `async with app: await app.start()`."""
 
-    async def post_init(application: Application) -> None:
+    async def post_init(application: BotApplication) -> None:
         await start_runtime(application)
         await publish_commands(application.bot, admin_ids=settings.telegram.admin_ids)
 
-    async def post_shutdown(application: Application) -> None:
+    async def post_shutdown(application: BotApplication) -> None:
         await stop_runtime(application)
 
     application = (

@@ -14,6 +14,7 @@ from datetime import datetime
 from telegram import Bot
 from telegram.error import TelegramError
 
+from model import ConfiguredChannel
 from settings import ChannelSpec, ScheduleSettings
 from storage import channels as store
 from storage.engine import Database
@@ -28,7 +29,9 @@ async def sync_channels(bot: Bot, database: Database, channels: Sequence[Channel
     stored: list[int] = []
     complete = True
     for spec in channels:
-        chat_id, title, kind = (spec.chat, None, "channel") if isinstance(spec.chat, int) else (None, spec.chat, "channel")
+        chat_id: int | None = spec.chat if isinstance(spec.chat, int) else None
+        title: str | None = None if isinstance(spec.chat, int) else spec.chat
+        kind = "channel"
         if chat_id is None:
             try:
                 chat = await bot.get_chat(spec.chat)
@@ -37,9 +40,9 @@ async def sync_channels(bot: Bot, database: Database, channels: Sequence[Channel
                             spec.chat, exc.message)
                 complete = False
                 continue
-            chat_id, title, kind = chat.id, chat.title or spec.chat, chat.type
+            chat_id, title, kind = chat.id, chat.title or title, chat.type
         async with database.transaction() as session:
-            await store.upsert_channel(session, store.ConfiguredChannel(
+            await store.upsert_channel(session, ConfiguredChannel(
                 chat_id=chat_id, title=title, type=kind, topics=spec.topics, mode=spec.mode, language=spec.language,
                 timezone=schedule.timezone, digest_time=schedule.digest_time), now=now)
         stored.append(chat_id)

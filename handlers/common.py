@@ -5,7 +5,7 @@ Kept small on purpose: a handler reads as parse -> one storage call -> format ->
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -23,7 +23,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Commands come in messages and in channel posts; an edited message does not run its command again.
 COMMAND_UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 
-Callback = Callable[[Update, Context], Awaitable[None]]
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 def command(name: str, callback: Callback, *, block: bool = True) -> CommandHandler[Any, None]:

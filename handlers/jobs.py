@@ -13,10 +13,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from telegram.ext import Application, Job, JobQueue
+from telegram.ext import Job, JobQueue
 
 from handlers.channels import sync_channels
-from handlers.services import Context, FeedIngestion, Services
+from handlers.services import BotApplication, Context, FeedIngestion, Services
 from model import CycleReport
 from settings import Settings
 
@@ -45,7 +45,7 @@ async def channels_tick(context: Context) -> None:
                         now=services.clock())
 
 
-def schedule_jobs(application: Application, settings: Settings) -> None:
+def schedule_jobs(application: BotApplication, settings: Settings) -> None:
     """Register the delivery jobs: drain every `schedule.send_interval`, digests every minute, configured
     channels at start and hourly. Called once by `build_application`."""
     queue = application.job_queue
@@ -92,7 +92,8 @@ def record(services: Services, report: CycleReport) -> None:
         log.warning("feed %s (%s) failed: %s %s", failed.name, failed.url, failed.error_kind, failed.error_detail)
 
 
-def schedule_ingest(job_queue: JobQueue, ingestion: FeedIngestion, *, first: timedelta = timedelta(seconds=2)) -> Job:
+def schedule_ingest(job_queue: JobQueue[Context], ingestion: FeedIngestion, *,
+                    first: timedelta = timedelta(seconds=2)) -> Job[Context]:
     """Run `ingest_tick` every fetch interval, the first time shortly after start-up (called from
     post_init, once the database, the HTTP session and the parse pool exist)."""
     return job_queue.run_repeating(ingest_tick, interval=ingestion.interval, first=first, name=INGEST_JOB,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from handlers.throttle import Throttle
 from ops.metrics import Metrics
@@ -104,3 +104,7 @@ def _required(value: _T | None, name: str) -> _T:
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Services]
 """The callback context type every handler and job receives."""
+
+BotApplication = Application[Any, Context, dict[Any, Any], dict[Any, Any], Services, Any]
+"""The Application `handlers.app` builds, with `Services` as `bot_data`. (Its bot and job queue stay Any:
+PTB's builder types them from the rate limiter and the default context, not from `ContextTypes`.)"""

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler
 
+from delivery.render import topic_names
 from handlers import args, format
 from handlers.admins import may_change_settings, require_admin
 from handlers.common import NO_PREVIEW, chat_transaction, command, markup, reply
@@ -67,7 +68,7 @@ async def toggle(update: Update, context: Context) -> None:
                                       link_preview_options=NO_PREVIEW, reply_markup=keyboard)
     else:
         await query.edit_message_reply_markup(reply_markup=keyboard)
-    name = next(topic.name.get(lang) for topic in all_topics if topic.id == request.topic)  # plain text
+    [name] = topic_names([request.topic], all_topics, lang)  # plain text: a callback answer is not HTML
     await query.answer(text(lang, "topics.toggled_on" if now_following else "topics.toggled_off", name=name))
 
 

@@ -35,7 +35,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "common.too_long": "Es demasiado largo: como mucho {limit} caracteres.",
         # --- topics, shared by /topics, /subscribe, /unsubscribe and /latest
         "topics.unknown": "No conozco el tema «{topic}».\nTemas: {known}",
-        "topics.unknown_suggest": "No conozco el tema «{topic}». ¿Quisiste decir <code>{suggestion}</code>?\nTemas: {known}",
+        "topics.unknown_suggest": ("No conozco el tema «{topic}». ¿Quisiste decir <code>{suggestion}</code>?\n"
+                                   "Temas: {known}"),
         "topics.missing": "¿Qué tema?\nTemas: {known}",
         "topics.header": "<b>Temas</b>  (✅ = este chat lo sigue)",
         "topics.line": "{mark} <b>{name}</b>  <code>{id}</code>\n{description}",
@@ -92,7 +93,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "alert_too_long": "Una alerta tiene como mucho {limit} caracteres.",
         "alert_unbalanced_quote": "Faltan unas comillas de cierre.",
         "alert_only_exclusions": "Hace falta al menos una palabra que deba aparecer, no solo exclusiones (-palabra).",
-        "alert.added": "Alerta guardada: <code>{phrase}</code>\nTe aviso de cada noticia que la cumpla, sigas o no su tema.",
+        "alert.added": ("Alerta guardada: <code>{phrase}</code>\n"
+                        "Te aviso de cada noticia que la cumpla, sigas o no su tema."),
         "alert.duplicate": "Ya tenías esa alerta: <code>{phrase}</code>",
         "alert.full": "Este chat ya tiene {max} alertas, el máximo. Borra una con <code>/alert remove NÚMERO</code>.",
         "alert.removed": "Alerta borrada: <code>{phrase}</code>",
@@ -111,7 +113,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "digest.bad_time": "«{value}» no es una hora HH:MM (de 00:00 a 23:59).",
         "digest.set": "Resumen diario a las {time} ({timezone}).",
         "digest.off": "Resumen diario desactivado. <code>/digest 08:00</code> lo vuelve a activar.",
-        "digest.silent_warning": "Ojo: en modo resumen y sin resumen diario, este chat no recibirá nada. /mode instant cambia el modo.",
+        "digest.silent_warning": ("Ojo: en modo resumen y sin resumen diario, este chat no recibirá nada. "
+                                  "/mode instant cambia el modo."),
         "digest.now_empty": "No hay noticias de {topics} desde {since}.",
         "digest.now_no_topics": "Este chat no sigue ningún tema, así que no hay resumen. /topics para elegir.",
         # --- /mode
@@ -119,7 +122,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "mode.example": "/mode digest",
         "mode.instant": "Modo instantáneo: te aviso de cada noticia de tus temas en cuanto llega.",
         "mode.digest": "Modo resumen: solo el resumen diario, a las {time}.",
-        "mode.digest_off": "Modo resumen: solo el resumen diario, que ahora está desactivado. Actívalo con <code>/digest 08:00</code>.",
+        "mode.digest_off": ("Modo resumen: solo el resumen diario, que ahora está desactivado. "
+                            "Actívalo con <code>/digest 08:00</code>."),
         "mode.name_instant": "instantáneo (cada noticia en cuanto llega)",
         "mode.name_digest": "solo resumen diario",
         # --- /timezone
@@ -249,7 +253,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "common.too_long": "That is too long: at most {limit} characters.",
         # --- topics, shared by /topics, /subscribe, /unsubscribe and /latest
         "topics.unknown": "I don't know the topic “{topic}”.\nTopics: {known}",
-        "topics.unknown_suggest": "I don't know the topic “{topic}”. Did you mean <code>{suggestion}</code>?\nTopics: {known}",
+        "topics.unknown_suggest": ("I don't know the topic “{topic}”. Did you mean <code>{suggestion}</code>?\n"
+                                   "Topics: {known}"),
         "topics.missing": "Which topic?\nTopics: {known}",
         "topics.header": "<b>Topics</b>  (✅ = this chat follows it)",
         "topics.line": "{mark} <b>{name}</b>  <code>{id}</code>\n{description}",
@@ -306,9 +311,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "alert_too_long": "An alert has at most {limit} characters.",
         "alert_unbalanced_quote": "A closing quote is missing.",
         "alert_only_exclusions": "At least one word must be required, not only exclusions (-word).",
-        "alert.added": "Alert saved: <code>{phrase}</code>\nI'll tell you about every story that matches it, whatever its topic.",
+        "alert.added": ("Alert saved: <code>{phrase}</code>\n"
+                        "I'll tell you about every story that matches it, whatever its topic."),
         "alert.duplicate": "You already had that alert: <code>{phrase}</code>",
-        "alert.full": "This chat already has {max} alerts, the maximum. Remove one with <code>/alert remove NUMBER</code>.",
+        "alert.full": ("This chat already has {max} alerts, the maximum. "
+                       "Remove one with <code>/alert remove NUMBER</code>."),
         "alert.removed": "Alert removed: <code>{phrase}</code>",
         "alert.not_found": "There is no alert <code>{phrase}</code>.",
         "alert.bad_number": "There is no alert number {number}.",
@@ -325,7 +332,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "digest.bad_time": "“{value}” is not a time HH:MM (00:00 to 23:59).",
         "digest.set": "Daily digest at {time} ({timezone}).",
         "digest.off": "Daily digest off. <code>/digest 08:00</code> turns it back on.",
-        "digest.silent_warning": "Note: in digest mode with the digest off, this chat will receive nothing. /mode instant changes the mode.",
+        "digest.silent_warning": ("Note: in digest mode with the digest off, this chat will receive nothing. "
+                                  "/mode instant changes the mode."),
         "digest.now_empty": "No news about {topics} since {since}.",
         "digest.now_no_topics": "This chat follows no topic, so there is no digest. /topics to choose.",
         # --- /mode
@@ -333,7 +341,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "mode.example": "/mode digest",
         "mode.instant": "Instant mode: I alert you about every story of your topics as soon as it arrives.",
         "mode.digest": "Digest mode: only the daily digest, at {time}.",
-        "mode.digest_off": "Digest mode: only the daily digest, which is off now. Turn it on with <code>/digest 08:00</code>.",
+        "mode.digest_off": ("Digest mode: only the daily digest, which is off now. "
+                            "Turn it on with <code>/digest 08:00</code>."),
         "mode.name_instant": "instant (every story as it arrives)",
         "mode.name_digest": "daily digest only",
         # --- /timezone
@@ -403,7 +412,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "feed.missing_url": "The feed's address is missing.",
         "feed.bad_url": "“{value}” is not a full http(s) address such as https://example.org/feed/.",
         "feed.url_too_long": "That address has {length} characters; I take {max} at most.",
-        "feed.credentials": "I don't store addresses with a user name or password: they would show in /feeds and in the logs.",
+        "feed.credentials": ("I don't store addresses with a user name or password: they would show in /feeds and in "
+                             "the logs."),
         "feed.bad_scope": ("“{value}” is not a scope. <code>venezuela</code>: the whole feed is about Venezuela; "
                            "<code>world</code> (the default): only items about Venezuela count."),
         "feed.missing_number": "The feed's number is missing (/feeds shows it).",

@@ -20,6 +20,7 @@ from delivery.digests import DigestService, next_occurrence
 from delivery.fanout import FanOut
 from delivery.outcome import SendPolicy
 from delivery.sender import Sender
+from feeds.pool import ParsePool
 from feeds.service import Ingestion
 from feeds.snapshots import SnapshotServer
 from model import NewStory, Story
@@ -52,6 +53,9 @@ class DemoRuntime(Protocol):
     def database(self) -> Database: ...
 
     @property
+    def pool(self) -> ParsePool: ...
+
+    @property
     def ingestion(self) -> Ingestion: ...
 
     @property
@@ -79,7 +83,7 @@ async def run_demo(settings: Settings, runtime: DemoRuntime, printer: PrintingBo
     out.write(f"topics: {', '.join(settings.topic_ids())}\n")
     out.write(f"feeds configured: {len(settings.feeds)}\n\n")
     # So that the snapshots are read together and stored as one group.
-    await runtime.ingestion.deps.pool.warm_up()
+    await runtime.pool.warm_up()
     first = await runtime.ingestion.run_cycle(now=clock())
     second = await runtime.ingestion.run_cycle(now=clock() + settings.schedule.fetch_interval)
     out.write("First cycle: every snapshot is new\n")
@@ -149,7 +153,8 @@ async def print_deliveries(runtime: DemoRuntime, settings: Settings, printer: Pr
     would be sent. Returns the messages per chat, for tests."""
     database = runtime.database
     now = clock()
-    chats = [DemoChat(index + 1, topic.name.get("es"), topics=(topic.id,)) for index, topic in enumerate(settings.topics)]
+    chats = [DemoChat(index + 1, topic.name.get("es"), topics=(topic.id,))
+             for index, topic in enumerate(settings.topics)]
     chats.append(DemoChat(len(chats) + 1, f"«{phrase}»", phrases=(phrase,)))
     async with database.transaction() as session:
         for chat in chats:

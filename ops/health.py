@@ -53,7 +53,7 @@ class HealthServer:
     async def healthz(self, _request: web.Request) -> web.Response:
         stats, error = await self._stats()
         verdict = judge(stats, error, now=self._clock(), max_cycle_age=self._max_cycle_age)
-        body = {"status": "ok" if verdict.healthy else "unhealthy", "reasons": list(verdict.reasons)}
+        body: dict[str, object] = {"status": "ok" if verdict.healthy else "unhealthy", "reasons": list(verdict.reasons)}
         if stats is not None:
             body["last_fetch_at"] = stats.last_fetch_at.isoformat() if stats.last_fetch_at else None
             body["deliveries_pending"] = dict(stats.deliveries).get("pending", 0)

@@ -53,7 +53,9 @@ async def add_stories(session: AsyncSession, batch: Iterable[BulkStory], *, firs
         group = list(islice(source, chunk))
         if not group:
             return item_id
-        story_rows, item_rows, topic_rows = [], [], []
+        story_rows: list[dict[str, object]] = []
+        item_rows: list[dict[str, object]] = []
+        topic_rows: list[dict[str, object]] = []
         for story in group:
             first = story.items[0].item
             story_rows.append({"id": story.id, "title": first.title, "title_key": story.title_key,

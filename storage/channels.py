@@ -7,17 +7,14 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from model import ConfiguredChannel
+from storage.engine import upsert_into
 from storage.tables import chats, subscriptions
 
 CONFIG = "config"
 
-
-def _dialect(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return postgresql if session.bind.dialect.name == "postgresql" else sqlite
 
 
 async def upsert_channel(session: AsyncSession, channel: ConfiguredChannel, *, now: datetime) -> None:
@@ -26,9 +23,9 @@ async def upsert_channel(session: AsyncSession, channel: ConfiguredChannel, *, n
               "timezone": channel.timezone,
               "digest_time": None if channel.digest_time is None else f"{channel.digest_time:%H:%M}",
               "mode": channel.mode.value, "active": True, "origin": CONFIG, "updated_at": now}
-    statement = _dialect(session).insert(chats).values(id=channel.chat_id, created_at=now, **values)
+    statement = upsert_into(session, chats).values(id=channel.chat_id, created_at=now, **values)
     await session.execute(statement.on_conflict_do_update(index_elements=[chats.c.id], set_=values))
-    stored = set((await session.execute(
+    stored: set[str] = set((await session.execute(
         select(subscriptions.c.topic).where(subscriptions.c.chat_id == channel.chat_id))).scalars())
     wanted = set(channel.topics)
     if stored - wanted:
@@ -41,7 +38,7 @@ async def upsert_channel(session: AsyncSession, channel: ConfiguredChannel, *, n
 
 async def retire_channels(session: AsyncSession, keep: Collection[int], *, now: datetime) -> Sequence[int]:
     """Deactivate configured channels that config no longer names; returns their ids."""
-    gone = list((await session.execute(
+    gone: list[int] = list((await session.execute(
         select(chats.c.id).where(chats.c.origin == CONFIG, chats.c.active.is_(True),
                                  chats.c.id.not_in(sorted(keep))))).scalars())
     if gone:

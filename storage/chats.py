@@ -12,12 +12,12 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, time
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from model import AlertAdded, AlertOutcome, Chat, ChatMode, KeywordAlert, Lang
 from storage.deliveries import cancel_pending
+from storage.engine import upsert_into
 from storage.tables import chats, keyword_alerts, subscriptions
 
 
@@ -44,9 +44,6 @@ def _chat(row: Row) -> Chat:  # type: ignore[type-arg]
     return Chat(id=row.id, type=row.type, language=row.language, timezone=row.timezone,
                 digest_time=_time(row.digest_time), mode=ChatMode(row.mode), active=row.active, title=row.title)
 
-
-def _dialect(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return postgresql if session.bind.dialect.name == "postgresql" else sqlite
 
 
 # --------------------------------------------------------------------------------------------------
@@ -76,7 +73,7 @@ async def get_or_create_chat(
     and time zone. The title follows Telegram's when it changes.
     """
     await session.execute(
-        _dialect(session).insert(chats)
+        upsert_into(session, chats)
         .values(id=chat_id, type=type, title=title, language=language, timezone=timezone,
                 digest_time=_hhmm(digest_time), mode=ChatMode.INSTANT.value, active=True, origin="user",
                 created_at=now, updated_at=now)

@@ -12,7 +12,6 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, time
 
 from sqlalchemy import and_, delete, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +26,7 @@ from model import (
     KeywordAlert,
     NewDelivery,
 )
+from storage.engine import rows_changed, upsert_into
 from storage.tables import chats, deliveries, digests, keyword_alerts, subscriptions
 
 PENDING = DeliveryStatus.PENDING.value
@@ -68,9 +68,6 @@ def _merge(wanted: Iterable[NewDelivery]) -> list[NewDelivery]:
                                       tuple(dict.fromkeys(seen.phrases + item.phrases)))
     return list(merged.values())
 
-
-def _dialect(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return postgresql if session.bind.dialect.name == "postgresql" else sqlite
 
 
 def chat_from_row(row: Row) -> Chat:  # type: ignore[type-arg]
@@ -124,7 +121,7 @@ async def enqueue(session: AsyncSession, wanted: Iterable[NewDelivery], *, now: 
         kind, reason = encode_reason(item.topics, item.phrases)
         rows.append({"chat_id": item.chat_id, "story_id": item.story_id, "kind": kind.value, "reason": reason,
                      "status": PENDING, "attempts": 0, "not_before": now, "created_at": now})
-    statement = (_dialect(session).insert(deliveries)
+    statement = (upsert_into(session, deliveries)
                  .on_conflict_do_nothing(index_elements=[deliveries.c.chat_id, deliveries.c.story_id])
                  .returning(deliveries.c.id))
     inserted = 0
@@ -204,7 +201,7 @@ async def cancel_pending(session: AsyncSession, chat_id: int, *, reason: str) ->
     await session.execute(
         update(digests).where(digests.c.chat_id == chat_id, digests.c.status == "pending")
         .values(status="cancelled", text_id=None, last_error=reason))
-    return int(result.rowcount or 0)
+    return rows_changed(result)
 
 
 async def cancel_for_inactive_chats(session: AsyncSession) -> int:
@@ -213,7 +210,7 @@ async def cancel_for_inactive_chats(session: AsyncSession) -> int:
     result = await session.execute(
         update(deliveries).where(deliveries.c.status == PENDING, deliveries.c.chat_id.in_(inactive))
         .values(status=DeliveryStatus.CANCELLED.value, last_error="chat inactive"))
-    return int(result.rowcount or 0)
+    return rows_changed(result)
 
 
 async def deactivate_chat(session: AsyncSession, chat_id: int, *, now: datetime, reason: str) -> int:
@@ -235,10 +232,9 @@ async def migrate_chat(session: AsyncSession, old_id: int, new_id: int, *, now: 
         await session.execute(update(chats).where(chats.c.id == old_id)
                               .values(id=new_id, type="supergroup", updated_at=now))
         return True
-    dialect = _dialect(session)
     theirs = select(subscriptions.c.topic).where(subscriptions.c.chat_id == new_id)
     await session.execute(
-        dialect.insert(subscriptions).from_select(
+        upsert_into(session, subscriptions).from_select(
             ["chat_id", "topic", "created_at"],
             select(literal(new_id), subscriptions.c.topic, subscriptions.c.created_at)
             .where(subscriptions.c.chat_id == old_id, subscriptions.c.topic.not_in(theirs)))

@@ -14,7 +14,6 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from model import (
@@ -28,12 +27,9 @@ from model import (
     SeenStory,
 )
 from storage.deliveries import chat_from_row
+from storage.engine import rows_changed, upsert_into
 from storage.stories import stories_by_id
 from storage.tables import chats, digest_texts, digests, keyword_alerts, stories, subscriptions
-
-
-def _dialect(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return postgresql if session.bind.dialect.name == "postgresql" else sqlite
 
 
 async def digest_chats(session: AsyncSession) -> list[DigestChat]:
@@ -103,7 +99,7 @@ async def _store_texts(session: AsyncSession, texts: Collection[tuple[str, ...]]
         return {}
     hashes = sorted(by_hash)
     await session.execute(
-        _dialect(session).insert(digest_texts).on_conflict_do_nothing(index_elements=[digest_texts.c.hash]),
+        upsert_into(session, digest_texts).on_conflict_do_nothing(index_elements=[digest_texts.c.hash]),
         [{"hash": key, "parts": json.dumps(list(by_hash[key]), ensure_ascii=False), "created_at": now}
          for key in hashes])
     ids: dict[str, int] = {}
@@ -126,10 +122,10 @@ async def open_digests(session: AsyncSession, wanted: Sequence[NewDigest], *, no
              "text_id": text_ids.get(_hash(item.parts)) if item.parts else None, "parts_total": len(item.parts),
              "parts_sent": 0, "attempts": 0, "not_before": now, "created_at": now} for item in wanted]
     result = await session.execute(
-        _dialect(session).insert(digests)
+        upsert_into(session, digests)
         .on_conflict_do_nothing(index_elements=[digests.c.chat_id, digests.c.local_date])
         .returning(digests.c.chat_id), rows)
-    opened = set(result.scalars())
+    opened: set[int] = set(result.scalars())
     untils: dict[datetime, list[int]] = {}
     for item in wanted:
         if item.chat_id in opened:
@@ -168,10 +164,8 @@ async def due_digests(session: AsyncSession, *, now: datetime, limit: int) -> li
 
 async def part_sent(session: AsyncSession, digest_id: int, *, parts_sent: int, total: int, at: datetime) -> None:
     """Record that the first `parts_sent` of `total` parts are out; the last one finishes the digest."""
-    if parts_sent >= total:
-        values = {"status": DigestStatus.SENT, "text_id": None, "sent_at": at, "last_error": None}
-    else:
-        values = {}
+    finished = {"status": DigestStatus.SENT, "text_id": None, "sent_at": at, "last_error": None}
+    values = finished if parts_sent >= total else {}
     await session.execute(update(digests).where(digests.c.id == digest_id).values(parts_sent=parts_sent, **values))
 
 
@@ -193,14 +187,14 @@ async def expire_digests(session: AsyncSession, *, due_before: datetime) -> int:
     result = await session.execute(
         update(digests).where(digests.c.status == DigestStatus.PENDING, digests.c.due_at < due_before)
         .values(status=DigestStatus.EXPIRED, text_id=None, last_error="expired: not sent in time"))
-    return int(result.rowcount or 0)
+    return rows_changed(result)
 
 
 async def prune_texts(session: AsyncSession) -> int:
     """Delete rendered texts that no digest points to any more (all their digests are done)."""
     used = select(digests.c.text_id).where(digests.c.text_id.is_not(None))
     result = await session.execute(delete(digest_texts).where(digest_texts.c.id.not_in(used)))
-    return int(result.rowcount or 0)
+    return rows_changed(result)
 
 
 async def digest_records(session: AsyncSession, chat_id: int | None = None) -> list[DigestRecord]:

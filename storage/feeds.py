@@ -11,21 +11,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, exists, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from model import FeedForFetch, FeedOrigin, FeedSpec, FeedStatus, FeedUpdate, Scope
+from storage.engine import rows_changed, upsert_into
 from storage.tables import feeds
-
-
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert
 
 
 async def ensure_feed(session: AsyncSession, spec: FeedSpec, *, now: datetime, origin: str = "config") -> int:
     """Store `spec` unless a feed with its URL exists; returns the feed's id either way."""
     await session.execute(
-        _insert(session)(feeds)
+        upsert_into(session, feeds)
         .values(url=spec.url, name=spec.name, scope=spec.scope.value, language=spec.language, origin=origin,
                 active=True, consecutive_failures=0, created_at=now)
         .on_conflict_do_nothing(index_elements=[feeds.c.url]))
@@ -114,7 +110,7 @@ async def move_feed(session: AsyncSession, feed_id: int, new_url: str) -> bool:
     result = await session.execute(
         update(feeds).where(and_(feeds.c.id == feed_id, ~taken)).values(url=new_url)
         .execution_options(synchronize_session=False))
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def feed_statuses(session: AsyncSession, *, active_only: bool = False) -> list[FeedStatus]:
@@ -144,7 +140,7 @@ async def add_admin_feed(session: AsyncSession, spec: FeedSpec, *, now: datetime
     a clean health record; its conditional-GET state and its items stay.
     """
     inserted = (await session.execute(
-        _insert(session)(feeds)
+        upsert_into(session, feeds)
         .values(url=spec.url, name=spec.name, scope=spec.scope.value, language=spec.language,
                 origin=FeedOrigin.ADMIN.value, active=True, consecutive_failures=0, created_at=now)
         .on_conflict_do_nothing(index_elements=[feeds.c.url])
@@ -157,7 +153,7 @@ async def add_admin_feed(session: AsyncSession, spec: FeedSpec, *, now: datetime
                     active=True, consecutive_failures=0, next_fetch_at=None, last_error_at=None,
                     last_error_kind=None, last_error_detail=None)
             .execution_options(synchronize_session=False))
-        revived = bool(result.rowcount)
+        revived = bool(rows_changed(result))
     stored = await feed_by_url(session, spec.url)
     assert stored is not None, "inserted, or there already"
     return stored, inserted is not None or revived
@@ -169,7 +165,7 @@ async def deactivate_admin_feed(session: AsyncSession, feed_id: int) -> bool:
         update(feeds).where(feeds.c.id == feed_id, feeds.c.origin == FeedOrigin.ADMIN.value,
                             feeds.c.active.is_(True))
         .values(active=False).execution_options(synchronize_session=False))
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 def _status(row: Row[Any]) -> FeedStatus:

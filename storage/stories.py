@@ -13,10 +13,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, union_all, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from model import Item, NewItem, Source, StoredItem, Story, StoryKey
+from storage.engine import upsert_into
 from storage.tables import feeds, item_topics, items, stories
 
 __all__ = ["NewItem", "StoredItem", "StoryKey", "add_item", "add_items", "explain_latest", "latest_stories",
@@ -83,9 +83,8 @@ async def add_items(session: AsyncSession, batch: Sequence[NewItem]) -> list[Sto
             return new.story_id
         return started[index if new.joins is None else new.joins]
 
-    dialect_insert = (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert
     inserted = await session.execute(
-        dialect_insert(items).on_conflict_do_nothing(index_elements=[items.c.feed_id, items.c.guid])
+        upsert_into(session, items).on_conflict_do_nothing(index_elements=[items.c.feed_id, items.c.guid])
         .returning(items.c.id, items.c.feed_id, items.c.guid),
         [{"feed_id": new.feed_id, "guid": new.item.guid, "story_id": story_of(index), "link": new.item.link,
           "title": new.item.title, "summary": new.item.summary, "language": new.item.language, "outlet": new.item.outlet,
@@ -235,13 +234,13 @@ async def latest_stories(
 
 async def explain_latest(session: AsyncSession, topics: Collection[str], limit: int) -> list[str]:
     """SQLite's query plan for the query that ranks `latest_stories`, one line per step, indented."""
-    sql = str(_latest_rows(topics, limit * 4, None).compile(dialect=session.bind.dialect,
+    sql = str(_latest_rows(topics, limit * 4, None).compile(dialect=session.get_bind().dialect,
                                                          compile_kwargs={"literal_binds": True}))
     connection = await session.connection()
     rows = (await connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)).all()
     depth: dict[int, int] = {0: -1}
     lines = []
-    for node, parent, _, detail in rows:
+    for node, parent, _, detail in (tuple(row) for row in rows):
         depth[node] = depth.get(parent, -1) + 1
         lines.append("  " * depth[node] + detail)
     return lines

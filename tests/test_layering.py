@@ -125,3 +125,10 @@ def test_feeds_never_import_delivery() -> None:
 def test_each_package_says_what_it_owns_and_what_it_may_import(package: str) -> None:
     docstring = ast.get_docstring(ast.parse((REPO / package / "__init__.py").read_text(encoding="utf-8"))) or ""
     assert "May import" in docstring, f"{package}/__init__.py does not say what it may import"
+
+
+def test_handlers_use_only_the_metrics_of_ops() -> None:
+    """ops sits beside handlers; the handlers' Services only hold its Metrics."""
+    used = sorted({name for module, path in project_modules() if module.startswith("handlers")
+                   for name in imports_of(path) if name.split(".")[0] == "ops"})
+    assert used == ["ops.metrics"]

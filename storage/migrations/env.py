@@ -6,12 +6,15 @@ pointed at a database by an alembic.ini of its own.
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 
 from storage.tables import UtcDateTime, metadata
 
 
-def _render_item(kind: str, item: object, autogen_context: object) -> str | bool:
+def _render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write our UTC column type as the plain DateTime it is in the database, so that a migration
     never imports application code that may change after it was written."""
     if kind == "type" and isinstance(item, UtcDateTime):

@@ -13,6 +13,7 @@ trusted. Feeds added by admins are another matter, guarded where they are added.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import socket
 import struct
@@ -125,10 +126,8 @@ def counting(written: list[int], body: Writer) -> Writer:
     """A stream that notes how many bytes it got out before the client hung up."""
 
     async def stream(response: web.StreamResponse) -> None:
-        try:
+        with contextlib.suppress(ConnectionError, asyncio.CancelledError):  # the client gave up, as it should
             await body(response)
-        except (ConnectionError, asyncio.CancelledError):
-            pass  # the client gave up, as it should: nothing more to send
 
     async def write_counted(response: web.StreamResponse) -> None:
         original = response.write
