@@ -101,6 +101,8 @@ class ChannelSpec:
 class ClassifierSettings:
     venezuela_terms: tuple[str, ...]  # what makes an item from a `world` feed "about Venezuela"
     foreign_terms: tuple[str, ...] = ()  # other countries: an item naming one and not Venezuela is about them
+    # (topic, ((topic it yields to, "title" or "any"), ...)): see feeds.classify and config.toml
+    yields_to: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,7 +356,21 @@ _FETCH = {
     "max_entries_per_feed": _Field((int,), 300, _positive),
     "allow_private_addresses": _Field((bool,), False),
 }
-_CLASSIFIER = {"venezuela_terms": _Field((list,), [], _term_list), "foreign_terms": _Field((list,), [], _term_list)}
+def _yields_to(value: dict[str, Any]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """{topic: {other: "title" | "any"}} -> ((topic, ((other, keep), ...)), ...); ids are checked with the topics."""
+    pairs = []
+    for topic, others in value.items():
+        if not isinstance(others, dict) or not all(keep in ("title", "any") for keep in others.values()):
+            raise ValueError(f'"{topic}" must be a table of topic ids, each "title" or "any"')
+        pairs.append((topic, tuple(others.items())))
+    return tuple(pairs)
+
+
+_CLASSIFIER = {
+    "venezuela_terms": _Field((list,), [], _term_list),
+    "foreign_terms": _Field((list,), [], _term_list),
+    "yields_to": _Field((dict,), {}, _yields_to),
+}
 _FEED = {
     "url": _Field((str,), convert=_http_url),
     "name": _Field((str,), convert=_non_empty),
@@ -451,6 +467,12 @@ def parse(document: Mapping[str, Any], path: Path) -> Settings:
         raise ConfigError("topics", "at least one topic is needed")
     _unique(topics, "topics", lambda topic: topic.id, "id")
     topic_ids = {topic.id for topic in topics}
+    for topic, others in classifier["yields_to"]:
+        unknown = [name for name in (topic, *dict(others)) if name not in topic_ids]
+        if unknown:
+            raise ConfigError(f"classifier.yields_to.{topic}", f'unknown topic "{unknown[0]}"')
+        if topic in dict(others):
+            raise ConfigError(f"classifier.yields_to.{topic}", "a topic cannot yield to itself")
 
     channels = [ChannelSpec(**values) for values in _read_table_list(top["channels"], "channels", _CHANNEL)]
     for index, channel in enumerate(channels):

@@ -15,6 +15,9 @@ How an item earns a topic (terms match whole words, ignoring case and accents; `
 5. A topic about Venezuela (`requires_context`) never fires on an item that names another country and not
    Venezuela (Colombia's CNE, sanctions on Russia, protests in Chile), and from a `world` feed it needs
    an item that names Venezuela.
+6. A topic can yield to others (`classifier.yields_to`): an election is often only the background of a protest,
+   a sanction or a deal. When a topic it yields to fires with a term in the title, the yielding topic fires
+   only if one of its own strong terms is in the title (or, for "any", anywhere in the item).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from text import words
 POINTS = {"strong": 4, "terms": 2, "weak": 1, "needs": 0, "ignore": 0, "exclude": 0}
 TITLE_FACTOR = 2
 THRESHOLD = 4
+# classifier.yields_to: what keeps a topic next to one it yields to: a strong term in the title, or one anywhere.
+KEEPS = {"title": 2, "any": 1}
 _VENEZUELA, _FOREIGN = "venezuela", "foreign"  # the tiers of the context terms, which belong to no topic
 
 
@@ -73,9 +78,11 @@ class Classifier:
 
     topics: tuple[Topic, ...]
     _locked: tuple[bool, ...]  # per topic: it lists `needs` terms
-    _exact: dict[str, tuple[_Term, ...]]  # first word -> terms
+    _exact: dict[str, tuple[_Term, ...]]  # first word -> terms (but those of the next field)
+    _pairs: dict[str, dict[str, tuple[_Term, ...]]]  # first word -> second word -> phrases that start with both
     _stems: dict[str, tuple[tuple[str, tuple[_Term, ...]], ...]]  # a stem's first _head letters -> (stem, terms)
     _head: int  # the length of the shortest stem
+    _yields: tuple[tuple[tuple[int, int], ...], ...] = ()  # per topic: (topic it yields to, KEEPS value), ...
 
     def classify(self, title: str, summary: str, scope: Scope) -> Classification:
         found: dict[_Term, int] = {}  # term -> its factor (title or summary), in order of first appearance
@@ -87,6 +94,8 @@ class Classifier:
         fired: list[list[str]] = [[] for _ in range(count)]
         unlocked = [not locked for locked in self._locked]
         vetoed = [False] * count
+        in_title = [False] * count  # a term of the topic is in the title
+        strong = [0] * count  # 2: a strong term in the title, 1: a strong term in the summary only
         venezuela = foreign = False
         for term, factor in found.items():
             tier, topic = term.tier, term.topic
@@ -100,35 +109,51 @@ class Classifier:
                 unlocked[topic] = True
             elif points := POINTS[tier]:
                 scores[topic] += points * factor
-                unlocked[topic] |= tier == "strong"
+                in_title[topic] |= factor == TITLE_FACTOR
+                if tier == "strong":
+                    unlocked[topic] = True
+                    strong[topic] = max(strong[topic], 2 if factor == TITLE_FACTOR else 1)
                 fired[topic].append(term.label)
 
         off_context = (foreign and not venezuela) or (scope == Scope.WORLD and not venezuela)
-        chosen = sorted(
-            (topic.id, tuple(fired[index]))
-            for index, topic in enumerate(self.topics)
-            if scores[index] >= THRESHOLD and unlocked[index] and not vetoed[index]
-            and not (topic.requires_context and off_context)
-        )
+        passed = [scores[index] >= THRESHOLD and unlocked[index] and not vetoed[index]
+                  and not (topic.requires_context and off_context) for index, topic in enumerate(self.topics)]
+        if self._yields:  # a topic in the background of another one that makes the headline: see yields_to
+            passed = [ok and not any(passed[other] and in_title[other] and strong[index] < keep
+                                     for other, keep in self._yields[index])
+                      for index, ok in enumerate(passed)]
+        chosen = sorted((topic.id, tuple(fired[index])) for index, topic in enumerate(self.topics) if passed[index])
         return Classification(topics=tuple(topic_id for topic_id, _ in chosen), matches=tuple(chosen))
 
     def _scan(self, tokens: list[str], factor: int, found: dict[_Term, int]) -> None:
         """Record in `found` every term in `tokens`, taking the longest where a group's terms overlap."""
         free_from: dict[int, int] = {}  # group -> first token index not covered by its previous match
-        exact, stems, head = self._exact, self._stems, self._head
+        exact, pairs, stems, head = self._exact, self._pairs, self._stems, self._head
+        count = len(tokens)
         for start, token in enumerate(tokens):
             candidates = exact.get(token, ())
+            if (seconds := pairs.get(token)) is not None and start + 1 < count:
+                candidates += seconds.get(tokens[start + 1], ())
             for stem, terms in stems.get(token[:head], ()):
                 if token.startswith(stem):
                     candidates += terms
             if not candidates:
                 continue
             best: dict[int, tuple[int, _Term]] = {}
+            following = tokens[start + 1] if start + 1 < count else ""
             for term in candidates:
                 group = term.group
                 if free_from.get(group, 0) > start:
                     continue
-                length = term.length_at(tokens, start) if term.rest else 1
+                rest = term.rest
+                if rest:
+                    # Most phrases start with a common word: look at the next one before walking the phrase.
+                    second, is_prefix = rest[0]
+                    if not (following.startswith(second) if is_prefix else following == second):
+                        continue
+                    length = term.length_at(tokens, start) if len(rest) > 1 else 2
+                else:
+                    length = 1
                 if length and (group not in best or term.size > best[group][1].size):
                     best[group] = (length, term)
             for group, (length, term) in best.items():
@@ -172,10 +197,25 @@ def compile_classifier(topics: Sequence[Topic], classifier: ClassifierSettings) 
             add(-1, 2 * len(topics) + offset, label, tier, f"classifier.{key}")
 
     exact: dict[str, list[_Term]] = {}
+    pairs: dict[str, dict[str, list[_Term]]] = {}
     prefixes: dict[str, list[_Term]] = {}
     for (_, pattern), term in entries.items():
         first, is_prefix = pattern[0]
-        (prefixes if is_prefix else exact).setdefault(first, []).append(term)
+        if is_prefix:
+            prefixes.setdefault(first, []).append(term)
+        elif len(pattern) > 1 and not pattern[1][1]:  # "after the election*": looked up by "after" and "the"
+            pairs.setdefault(first, {}).setdefault(pattern[1][0], []).append(term)
+        else:
+            exact.setdefault(first, []).append(term)
+    index_of = {topic.id: index for index, topic in enumerate(topics)}
+    yields_to = dict(classifier.yields_to)
+    for topic_id, others in yields_to.items():
+        for name in (topic_id, *dict(others)):
+            if name not in index_of:
+                raise ConfigError(f"classifier.yields_to.{topic_id}", f'unknown topic "{name}"')
+        for _, keep in others:
+            if keep not in KEEPS:
+                raise ConfigError(f"classifier.yields_to.{topic_id}", f'"{keep}" is neither "title" nor "any"')
     head = min(map(len, prefixes), default=1)
     stems: dict[str, list[tuple[str, tuple[_Term, ...]]]] = {}
     for stem, terms in prefixes.items():
@@ -184,6 +224,9 @@ def compile_classifier(topics: Sequence[Topic], classifier: ClassifierSettings) 
         topics=tuple(topics),
         _locked=tuple(bool(topic.needs_es or topic.needs_en) for topic in topics),
         _exact={word: tuple(terms) for word, terms in exact.items()},
+        _pairs={word: {second: tuple(terms) for second, terms in seconds.items()} for word, seconds in pairs.items()},
         _stems={key: tuple(group) for key, group in stems.items()},
         _head=head,
+        _yields=tuple(tuple((index_of[other], KEEPS[keep]) for other, keep in yields_to.get(topic.id, ()))
+                      for topic in topics) if yields_to else (),
     )

@@ -295,3 +295,126 @@ def test_an_item_in_a_language_the_topics_have_no_terms_for_gets_no_topic(shippe
              for language in ("es", None, "pt")}
     assert "cne" in fired["es"] and "cne" in fired[None]
     assert fired["pt"] == {}
+
+
+# ---------------------------------------------------------------------------------------------------
+# A topic that yields to another (classifier.yields_to): the background of a story is not its news.
+
+ELECTION = make_topic("e", strong=["consejo electoral"], terms=["elecciones"])
+PROTESTS = make_topic("p", terms=["protestas"])
+
+
+def classify_yielding(keep: str, title: str, summary: str = "") -> tuple[str, ...]:
+    context = ClassifierSettings(venezuela_terms=CONTEXT.venezuela_terms, foreign_terms=CONTEXT.foreign_terms,
+                                 yields_to=(("e", (("p", keep),)),))
+    return compile_classifier([ELECTION, PROTESTS], context).classify(title, summary, V).topics
+
+
+@pytest.mark.parametrize(
+    ("keep", "title", "summary", "topics"),
+    [
+        pytest.param("title", "Protestas tras las elecciones", "", ("p",),
+                     id="next to a topic in the title, a topic without a strong term in the title yields"),
+        pytest.param("title", "Elecciones en calma", "Hubo protestas y más protestas.", ("e",),
+                     id="it does not yield to a topic found only in the summary"),
+        pytest.param("title", "Protestas ante el consejo electoral", "", ("e", "p"),
+                     id="a strong term of its own in the title keeps it"),
+        pytest.param("title", "Protestas tras las elecciones", "El consejo electoral calla.", ("p",),
+                     id="with 'title' a strong term in the summary does not keep it"),
+        pytest.param("any", "Protestas tras las elecciones", "El consejo electoral calla.", ("e", "p"),
+                     id="with 'any' a strong term anywhere keeps it"),
+        pytest.param("title", "Elecciones: las protestas siguen", "", ("p",),
+                     id="only the topic that yields is dropped"),
+    ],
+)
+def test_a_topic_yields_to_the_headline_of_another(keep: str, title: str, summary: str,
+                                                   topics: tuple[str, ...]) -> None:
+    assert classify_yielding(keep, title, summary) == topics
+
+
+def test_without_yields_to_both_topics_fire() -> None:
+    result = compile_classifier([ELECTION, PROTESTS], CONTEXT).classify("Protestas tras las elecciones", "", V)
+    assert result.topics == ("e", "p")
+
+
+def test_yields_to_naming_an_unknown_topic_is_a_config_error() -> None:
+    context = ClassifierSettings(venezuela_terms=(), yields_to=(("e", (("x", "title"),)),))
+    with pytest.raises(ConfigError, match=r'classifier\.yields_to\.e: unknown topic "x"'):
+        compile_classifier([ELECTION, PROTESTS], context)
+
+
+@pytest.mark.parametrize(
+    ("yields_to", "message"),
+    [
+        pytest.param({"cne": {"strikes": "title"}}, 'classifier.yields_to.cne: unknown topic "strikes"',
+                     id="an unknown topic it yields to"),
+        pytest.param({"votes": {"cne": "title"}}, 'classifier.yields_to.votes: unknown topic "votes"',
+                     id="an unknown topic that yields"),
+        pytest.param({"cne": {"cne": "title"}}, "classifier.yields_to.cne: a topic cannot yield to itself",
+                     id="a topic yielding to itself"),
+        pytest.param({"cne": {"protests": "summary"}}, 'classifier.yields_to: "cne" must be a table',
+                     id="a keep that is neither title nor any"),
+        pytest.param({"cne": ["protests"]}, 'classifier.yields_to: "cne" must be a table', id="a list"),
+    ],
+)
+def test_the_config_refuses_a_bad_yields_to(yields_to: dict[str, Any], message: str) -> None:
+    with (REPO / "config.toml").open("rb") as file:
+        document = tomllib.load(file)
+    document["classifier"]["yields_to"] = yields_to
+    with pytest.raises(ConfigError) as caught:
+        parse(document, REPO / "config.toml")
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "scope", "topics"),
+    [
+        # An election as the background of another story.
+        pytest.param("Protestas en Caracas contra el resultado de las elecciones presidenciales", "", V, {"protests"},
+                     id="protests triggered by the result are protests"),
+        pytest.param("EE.UU. sanciona a funcionarios venezolanos por el fraude en las elecciones", "", V,
+                     {"sanctions"}, id="sanctions over the election are sanctions"),
+        pytest.param("Migrants keep leaving Venezuela after the presidential election", "", V, set(),
+                     id="migration after the election is not election news"),
+        pytest.param("CNE proclama a Maduro y estallan protestas en Caracas", "", V, {"cne", "protests"},
+                     id="the CNE in the title keeps cne next to protests"),
+        # Other countries' elections, known by their institutions and parties.
+        pytest.param("La Registraduría publica el preconteo de las elecciones regionales", "", V, set(),
+                     id="the Registraduria is Colombia's"),
+        pytest.param("El Pacto Histórico presenta sus candidatos al Senado", "", V, set(),
+                     id="the Pacto Historico is Colombian"),
+        pytest.param("El JNE proclama los resultados de la segunda vuelta", "", V, set(), id="the JNE is Peru's"),
+        pytest.param("El INE aprueba el conteo rápido de la elección presidencial", "", V, set(),
+                     id="the INE is Mexico's"),
+        pytest.param("Tribunal Supremo de Elecciones de Costa Rica convoca a elecciones", "", V, set(),
+                     id="Costa Rica's electoral tribunal"),
+        pytest.param("Elecciones en la UCV: estudiantes eligen nuevo rector", "", V, set(),
+                     id="a university election is not a national one"),
+        # Venezuela known without the word, from a world feed.
+        pytest.param("Voluntad Popular convoca una concentración y cacerolazo", "", W, {"protests"},
+                     id="Voluntad Popular is Venezuelan"),
+        # Words and forms.
+        pytest.param("Doctors and nurses march against the government over wages", "", V, {"protests"},
+                     id="march as a verb"),
+        pytest.param("Gremios advierten de un estallido social", "", V, {"protests"}, id="estallido social"),
+        pytest.param("Foro Penal: 800 presos políticos siguen detenidos", "", V, {"protests"},
+                     id="a count of political prisoners"),
+        pytest.param("Piden liberar a los detenidos poselectorales", "", V, {"protests"},
+                     id="poselectorales without t"),
+        pytest.param("Canada amends its Special Economic Measures (Venezuela) Regulations", "", V, {"sanctions"},
+                     id="Canada's Special Economic Measures are sanctions"),
+        pytest.param("EE.UU. congela activos de funcionarios venezolanos", "", V, {"sanctions"},
+                     id="congela activos"),
+        pytest.param("Gobierno de Venezuela y oposición firman un preacuerdo en México", "", V, {"dialogue"},
+                     id="a preacuerdo between the government and the opposition"),
+        pytest.param("Government delegation returns to Mexico for a new round of talks",
+                     "Both delegations met for three days.", V, {"dialogue"},
+                     id="talks whose opposition is only 'both delegations'"),
+        pytest.param("Maduro and Grenell hold talks; both sides agree on deportation flights", "", V, set(),
+                     id="talks with the US envoy are not the dialogue topic"),
+    ],
+)
+def test_shipped_topics_background_gazetteers_and_forms(shipped: Classifier, title: str, summary: str,
+                                                        scope: Scope, topics: set[str]) -> None:
+    result = shipped.classify(title, summary, scope)
+    assert set(result.topics) == topics, result.matches
