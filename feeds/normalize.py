@@ -219,8 +219,9 @@ def published_time(entry: ParsedEntry, fetched_at: datetime) -> datetime:
         if parsed is None:
             continue
         try:
-            moment = datetime(*parsed[:6], tzinfo=UTC)
-        except (TypeError, ValueError, OverflowError):
+            year, month, day, hour, minute, second = parsed[:6]
+            moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        except (TypeError, ValueError, OverflowError):  # a short tuple, or a date that does not exist
             continue
         if moment < EARLIEST:
             continue

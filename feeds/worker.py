@@ -21,7 +21,6 @@ from feeds.normalize import TITLE_MAX, context_for, plain_text, to_items
 from feeds.parse import parse_feed
 from model import Item, Lang
 
-
 READ_FACTOR = 4  # entries read from a document per entry taken
 
 
