@@ -15,6 +15,7 @@ import asyncio
 import logging
 import os
 import secrets
+import signal
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("centinela")
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 
 
@@ -198,7 +200,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
     """The Telegram bot over one runtime: opened in post_init (with the Application's bot, so that every
     send goes through its rate limiter), installed into the handlers' `Services`, closed at shutdown."""
     from handlers.app import build_application as telegram_application
-    from handlers.jobs import schedule_ingest
+    from handlers.jobs import IngestRuntime, schedule_ingest
 
     runtimes = AsyncExitStack()
 
@@ -211,7 +213,20 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
         services.install_ingestion(runtime.ingestion)
         services.install_delivery(runtime.sender, runtime.digests)
         assert application.job_queue is not None, "the JobQueue is missing: install python-telegram-bot[job-queue]"
-        schedule_ingest(application.job_queue, runtime.ingestion)
+        ingesting = schedule_ingest(application.job_queue, runtime.ingestion).data
+        assert isinstance(ingesting, IngestRuntime)
+
+        def stop_soon() -> None:
+            """SIGTERM or SIGINT: the message in flight finishes, the cycle in progress is abandoned, and
+            the process is gone within seconds (systemd's TimeoutStopSec is 30), whatever it was doing."""
+            log.info("stopping: the message in flight finishes; nothing else is started")
+            runtime.sender.stop()
+            ingesting.cancel()
+            application.stop_running()
+
+        loop = asyncio.get_running_loop()
+        for stop_signal in STOP_SIGNALS:
+            loop.add_signal_handler(stop_signal, stop_soon)
 
     async def stop_runtime(_application: BotApplication) -> None:
         await runtimes.aclose()
@@ -247,13 +262,13 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
         if settings.webhook.enabled:
             log.info("starting (webhook on %s:%d), database %s", settings.webhook.listen, settings.webhook.port,
                      backend)
-            application.run_webhook(listen=settings.webhook.listen, port=settings.webhook.port,
+            application.run_webhook(listen=settings.webhook.listen, port=settings.webhook.port, stop_signals=None,
                                     url_path=urlsplit(settings.webhook.url).path.lstrip("/"),
                                     webhook_url=settings.webhook.url, secret_token=webhook_secret,
                                     allowed_updates=Update.ALL_TYPES)
         else:
             log.info("starting (long polling), database %s", backend)
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)  # ours: STOP_SIGNALS
     except InvalidToken:
         log.error("Telegram rejected the token in %s: check it with @BotFather", TOKEN_ENV)
         return 2

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from delivery.fanout import KeywordAlertIndex
 from delivery.outcome import Deferred, Delivered, Dropped, Refused, backoff
 from delivery.render import DigestSection, digest_messages, topic_names
-from delivery.sender import Sender
+from delivery.sender import Sender, SenderStopped
 from model import Chat, Clock, Interests, NewDigest, PendingDigest, SeenStory, Story, Topic
 from storage import digests as store
 from storage.engine import Database
@@ -257,6 +257,8 @@ class DigestService:
     async def _send(self, digest: PendingDigest, report: DigestReport) -> None:
         try:
             await self._send_parts(digest, report)
+        except SenderStopped:
+            return  # the bot is shutting down: the digest resumes from its next part at the next start
         except Exception as exc:  # a bug must not stop the other chats, nor retry forever
             log.exception("sending the digest %s to chat %s failed unexpectedly", digest.id, digest.chat_id)
             async with self._database.transaction() as session:
@@ -319,7 +321,10 @@ class DigestService:
         parts = self._render(chat, seen, since, until, wants[chat_id], hits, day)
         sent = 0
         for part in parts:
-            result = await self._sender.transmit(chat_id, part)
+            try:
+                result = await self._sender.transmit(chat_id, part)
+            except SenderStopped:
+                break
             chat_id = result.chat_id
             if not isinstance(result, Delivered):
                 break

@@ -16,6 +16,7 @@ get again only the one message that was in flight. Everything still pending goes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -176,6 +177,10 @@ class _SentLog:
         await future
 
 
+class SenderStopped(Exception):  # noqa: N818 - an event, not an error of the caller
+    """The bot is shutting down (`Sender.stop`): this message was not sent, and stays pending."""
+
+
 class UnrecordedSend(Exception):  # noqa: N818 - it is an event, not an error of the caller
     """Telegram took a message, but the database could not record it (disk full, read-only, gone)."""
 
@@ -207,9 +212,17 @@ class Sender:
         self._draining = asyncio.Lock()
         self._sent_log = _SentLog(database)
         self._unrecorded: dict[int, datetime] = {}  # delivery id -> when Telegram took it; not on record yet
+        self._stopping = asyncio.Event()  # set by `stop`: finish the message in flight, start no other
 
     async def _sleep_until(self, moment: datetime) -> None:
-        await asyncio.sleep(max((moment - self._clock()).total_seconds(), 0.0))
+        delay = max((moment - self._clock()).total_seconds(), 0.0)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), delay)  # a shutdown cuts every wait short
+
+    def stop(self) -> None:
+        """The bot is shutting down (SIGTERM): the message in flight finishes and is recorded; nothing else
+        is sent, and every wait ends now. What is pending stays pending, for the next start."""
+        self._stopping.set()
 
     @property
     def busy(self) -> bool:
@@ -239,6 +252,8 @@ class Sender:
             await self._take_turn(chat_id)
             try:
                 async with self._slots:
+                    if self._stopping.is_set():  # checked with the slot held: the others queue for it
+                        raise SenderStopped
                     await self._bot.send_message(chat_id=chat_id, text=text,
                                                  parse_mode=ParseMode.HTML if html_mode else None,
                                                  link_preview_options=NO_PREVIEW)
@@ -293,7 +308,7 @@ class Sender:
         if self._draining.locked():
             return report
         async with self._draining:
-            if not await self._record_owed_marks():
+            if self._stopping.is_set() or not await self._record_owed_marks():
                 return report
             started = self._clock()
             self._forget_turns_before(started)
@@ -308,7 +323,7 @@ class Sender:
                     break
                 report.rounds += 1
                 await asyncio.gather(*(self._serve(item, stories, report) for item in work))
-                if self._unrecorded or self._clock() - started >= self.policy.drain_budget:
+                if self._unrecorded or self._stopping.is_set() or self._clock() - started >= self.policy.drain_budget:
                     break
         return report
 
@@ -353,6 +368,8 @@ class Sender:
         unsettled = {delivery.id for delivery in work.deliveries}
         try:
             await self._serve_chat(work, stories, report, unsettled)
+        except SenderStopped:
+            return  # the rest of this chat's deliveries stay pending, due as they were
         except UnrecordedSend as exc:
             log.error("chat %s: Telegram took a message but the database could not record it (%s); no more "
                       "messages go out until it can", work.chat.id, exc)
@@ -377,7 +394,7 @@ class Sender:
         report.chats.add(chat_id)
         for position, (text, carried) in enumerate(messages):
             ids = [delivery.id for delivery in carried]
-            if self._unrecorded:  # the database failed a mark meanwhile: send nothing more
+            if self._unrecorded or self._stopping.is_set():  # a mark failed, or the bot stops: send nothing more
                 return
 
             async def on_sent(_chat_id: int, ids: list[int] = ids) -> None:

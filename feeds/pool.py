@@ -87,9 +87,7 @@ class ParsePool:
     def _discard(self, executor: ProcessPoolExecutor, *, kill: bool = False) -> None:
         if kill:
             self._killed.add(executor)
-            # ProcessPoolExecutor can only stop its processes itself from Python 3.14 (kill_workers)
-            for process in list(executor._processes.values()):  # noqa: SLF001 - CPython detail
-                process.kill()
+            _kill_workers(executor)
         if self._executor is executor:
             self._executor = None
         executor.shutdown(wait=False, cancel_futures=True)
@@ -101,6 +99,15 @@ class ParsePool:
         await asyncio.gather(*(loop.run_in_executor(executor, os.getpid) for _ in range(self.workers)))
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        """Stop the workers now, even one in the middle of a document (the bot is shutting down, and a
+        document's reading is worth nothing once its cycle is abandoned)."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            _kill_workers(executor)
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_workers(executor: ProcessPoolExecutor) -> None:
+    # ProcessPoolExecutor can stop its processes itself only from Python 3.14 on (kill_workers)
+    for process in list((executor._processes or {}).values()):  # noqa: SLF001 - CPython detail
+        process.kill()

@@ -69,6 +69,13 @@ class IngestRuntime:
 
     ingestion: FeedIngestion
     running: asyncio.Lock = field(default_factory=asyncio.Lock)
+    cycle: asyncio.Task[object] | None = None  # the tick running a cycle, if one is
+
+    def cancel(self) -> None:
+        """The bot is shutting down: abandon the cycle in progress (each group of feeds is stored in one
+        transaction, so what was not committed is fetched again at the next start)."""
+        if self.cycle is not None:
+            self.cycle.cancel()
 
 
 async def ingest_tick(context: Context) -> None:
@@ -80,7 +87,14 @@ async def ingest_tick(context: Context) -> None:
         return
     services: Services = context.bot_data
     async with runtime.running:
-        report = await runtime.ingestion.run_cycle(now=services.clock())
+        runtime.cycle = asyncio.current_task()
+        try:
+            report = await runtime.ingestion.run_cycle(now=services.clock())
+        except asyncio.CancelledError:
+            log.info("ingestion: the cycle in progress was abandoned for the shutdown")
+            return
+        finally:
+            runtime.cycle = None
     record(services, report)
 
 

@@ -15,6 +15,7 @@ log lines), never for time to pass.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -216,3 +217,40 @@ async def test_a_kill_in_the_middle_of_ingestion_leaves_no_half_stored_story_and
     after = await check_consistency(url, complete=True)
     assert after["items"] == FEEDS * ITEMS
     print(f"at the kill: {at_kill}; after the restart: {after}")
+
+
+# --------------------------------------------------------------------------------------------------
+# SIGTERM whatever the bot is doing: out within 10 s, only the message in flight finishes
+
+
+async def test_sigterm_in_the_middle_of_a_slow_fan_out_and_a_stuck_fetch_ends_the_process_within_10_s(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    await prepared_database(tmp_path / "bot.sqlite3", chats=range(FIRST_CHAT, FIRST_CHAT + 200))
+    never = feed_server.gate()  # one feed never answers: a cycle is in progress when the signal comes
+    url = feed_server.route("/feed", rss([("s1", SANCTIONS)], site="noticias.example"))
+    stuck = feed_server.route("/stuck", rss([("s2", "Otra noticia")], site="lento.example"), gate=never)
+    async with BotApiStandIn(token=TOKEN) as api:
+        api.answer_delay = 2.0  # Telegram slow to answer: 200 chats would take 400 s
+        config = write_config(tmp_path, base_url=api.base_url, feeds=[("Noticias", url), ("Lento", stuck)],
+                              database=tmp_path / "bot.sqlite3", max_messages_per_second=1000,
+                              schedule={"fetch_interval_seconds": 3600, "send_interval_seconds": 0.2})
+        bot = BotProcess(config, token=TOKEN, cwd=tmp_path)
+        await bot.start()
+        try:
+            await api.wait_for(lambda: len(api.sent) >= 2, timeout=60, what="the fan-out under way")
+            await feed_server.wait_for_requests(2, timeout=60)
+        except BaseException:
+            await bot.kill()
+            raise
+        at_signal = len(api.sent)
+        started = asyncio.get_running_loop().time()
+        try:
+            code = await bot.stop(timeout=30)
+        except TimeoutError:
+            await bot.kill()
+            raise AssertionError(f"still running 30 s after SIGTERM:\n{bot.output[-4000:]}") from None
+        assert code == 0, bot.output[-3000:]
+        took = asyncio.get_running_loop().time() - started
+    assert took < 10, f"{took:.1f} s from SIGTERM to exit"
+    assert len(api.sent) <= at_signal + 1, "only the message in flight may go out after the signal"
+    print(f"out {took:.1f} s after SIGTERM; {at_signal} messages sent before it, {len(api.sent)} in all")
