@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 # telegram is imported, so no deprecation path is ever taken.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from errors import ConfigError  # noqa: E402
+from errors import AnotherInstance, ConfigError  # noqa: E402
 from settings import Settings, load  # noqa: E402
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ def classifier_for(settings: Settings) -> Classify:
 
 
 def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
-                      classify: Classify | None = None) -> BotApplication:
+                      classify: Classify | None = None, standby: bool = False) -> BotApplication:
     """The Telegram bot over one runtime: opened in post_init (with the Application's bot, so that every
     send goes through its rate limiter), installed into the handlers' `Services`, closed at shutdown."""
     from handlers.app import build_application as telegram_application
@@ -205,6 +205,10 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
     runtimes = AsyncExitStack()
 
     async def start_runtime(application: BotApplication) -> None:
+        from storage.instance import active_instance
+
+        # Before anything that sends or polls: one active bot per database (a standby waits here).
+        await runtimes.enter_async_context(active_instance(settings.database.url, standby=standby))
         runtime = await runtimes.enter_async_context(
             build_runtime(settings, clock=clock, bot=application.bot, classify=classify, serve_health=True))
         services: Services = application.bot_data
@@ -251,7 +255,7 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Update
     from telegram.error import InvalidToken
 
-    application = build_application(settings, token=token)
+    application = build_application(settings, token=token, standby=args.standby)
     backend = settings.database.url.split("://")[0]
     if args.webhook and not settings.webhook.enabled:
         print("error: --webhook needs webhook.url in the config", file=sys.stderr)
@@ -272,6 +276,9 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
     except InvalidToken:
         log.error("Telegram rejected the token in %s: check it with @BotFather", TOKEN_ENV)
         return 2
+    except AnotherInstance as exc:
+        log.error("%s: this one stops (run it with --standby to take over when that one ends)", exc)
+        return 3
     except Exception:  # noqa: BLE001 - reported once, redacted, with its traceback
         log.exception("the bot stopped on an unexpected error")
         return 1
@@ -365,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
                               description=f"Run the bot against Telegram. Needs {TOKEN_ENV} in the environment.")
     run.add_argument("--webhook", action="store_true",
                      help="receive updates by webhook (webhook.url in the config) instead of long polling")
+    run.add_argument("--standby", action="store_true",
+                     help="if another instance is active on this database, wait and take over when it ends "
+                          "(one machine in standby for another)")
     run.set_defaults(handler=command_run)
 
     demo = commands.add_parser("demo", help="offline demo: no token, no network",

@@ -46,6 +46,14 @@ class StorageError(CentinelaError):
     for a transaction, with the driver's message. Ingestion records it as the feed's `storage` error."""
 
 
+class AnotherInstance(CentinelaError):
+    """Another bot process is active on this database (`storage.instance`); `where` names the database."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"another instance is active on this database ({where})")
+        self.where = where
+
+
 class UsageError(CentinelaError):
     """A command was called with arguments it cannot use.
 

@@ -14,7 +14,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent.parent
 
 
-def write_config(folder: Path, *, base_url: str, feeds: Sequence[tuple[str, str]], database: Path,
+def write_config(folder: Path, *, base_url: str, feeds: Sequence[tuple[str, str]], database: Path | str,
                  schedule: dict[str, float] | None = None, max_messages_per_second: float = 29) -> Path:
     """The shipped config with its feeds replaced by `feeds` (name, URL), Telegram at `base_url`, the
     database at `database` and the [schedule] numbers in `schedule` changed."""
@@ -23,7 +23,8 @@ def write_config(folder: Path, *, base_url: str, feeds: Sequence[tuple[str, str]
     assert "[[feeds]]" not in text
     replacements = {
         'base_url = "https://api.telegram.org/bot"': f'base_url = "{base_url}"',
-        'url = "sqlite+aiosqlite:///data/centinela.sqlite3"': f'url = "sqlite+aiosqlite:///{database}"',
+        'url = "sqlite+aiosqlite:///data/centinela.sqlite3"':
+            f'url = "{database if "://" in str(database) else f"sqlite+aiosqlite:///{database}"}"',
         "max_messages_per_second = 29": f"max_messages_per_second = {max_messages_per_second}",
     }
     for key, value in (schedule or {}).items():
@@ -42,8 +43,10 @@ def write_config(folder: Path, *, base_url: str, feeds: Sequence[tuple[str, str]
 class BotProcess:
     """`bot.py --config CONFIG run` with TELEGRAM_BOT_TOKEN set, its output merged and collected."""
 
-    def __init__(self, config: Path, *, token: str, cwd: Path, log_level: str = "INFO") -> None:
+    def __init__(self, config: Path, *, token: str, cwd: Path, log_level: str = "INFO",
+                 options: Sequence[str] = ()) -> None:
         self.config = config
+        self.options = tuple(options)  # after "run": --standby, --webhook
         self.token = token
         self.cwd = cwd
         self.log_level = log_level
@@ -56,7 +59,7 @@ class BotProcess:
         environment = {**os.environ, "TELEGRAM_BOT_TOKEN": self.token}
         self._process = await asyncio.create_subprocess_exec(
             sys.executable, str(REPO / "bot.py"), "--config", str(self.config), "--log-level", self.log_level, "run",
-            cwd=self.cwd, env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            *self.options, cwd=self.cwd, env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         self._reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:

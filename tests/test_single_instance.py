@@ -1,0 +1,106 @@
+"""One active bot per database, enforced by the database (storage/instance.py), against the real `bot.py run`:
+a second process says so in one line and stops; with --standby it waits, and takes over when the active one
+dies (SIGKILL, in the middle of a fan-out): every chat gets the alert, at most one of them twice (the message
+in flight at the kill). On SQLite here, and on PostgreSQL when .ci/run's cluster is there (the
+`database_url` fixture).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+
+from storage.engine import Database
+from tests.support.botapi import BotApiStandIn
+from tests.support.botprocess import BotProcess, write_config
+from tests.support.chats import add_chats
+from tests.support.feedserver import FeedServer, running_server
+
+pytestmark = pytest.mark.process
+
+TOKEN = "555001:single-instance-test-token"
+CHATS = range(20_000, 20_300)
+ALERT = "EE.UU. impone nuevas sanciones a funcionarios venezolanos"
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    async for server in running_server():
+        yield server
+
+
+def one_item_feed() -> bytes:
+    published = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)  # recent: an instant alert
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>N</title>'
+            f"<link>https://noticias.example/</link><language>es</language><item><title>{ALERT}</title>"
+            f"<guid>s1</guid><link>https://noticias.example/s1</link><pubDate>{published}</pubDate></item>"
+            f"</channel></rss>").encode()
+
+
+async def config_for(tmp_path: Path, database_url: str, api: BotApiStandIn, feed_server: FeedServer) -> Path:
+    database = Database(database_url)
+    try:
+        await database.upgrade()
+        await add_chats(database, list(CHATS), topics=["sanctions"])
+    finally:
+        await database.close()
+    return write_config(tmp_path, base_url=api.base_url, feeds=[("Noticias", feed_server.route("/f", one_item_feed()))],
+                        database=database_url, max_messages_per_second=1000,
+                        schedule={"fetch_interval_seconds": 3600, "send_interval_seconds": 0.2})
+
+
+async def test_a_second_instance_on_the_same_database_says_so_and_stops(
+        tmp_path: Path, database_url: str, feed_server: FeedServer) -> None:
+    async with BotApiStandIn(token=TOKEN) as api:
+        config = await config_for(tmp_path, database_url, api, feed_server)
+        active = BotProcess(config, token=TOKEN, cwd=tmp_path)
+        await active.start()
+        try:
+            await active.wait_for_line("Application started", timeout=60)
+            second = BotProcess(config, token=TOKEN, cwd=tmp_path)
+            await second.start()
+            assert await second.exited() == 3, second.output[-3000:]
+            errors = [line for line in second.lines if " ERROR " in line]
+            assert len(errors) == 1 and "another instance is active on this database" in errors[0], second.output
+            assert "Traceback" not in second.output
+            calls = len(api.calls)
+            await api.wait_for(lambda: len(api.calls) > calls, timeout=30, what="the first instance still polling")
+        finally:
+            assert await active.stop() == 0, active.output[-3000:]
+
+
+async def test_a_standby_takes_over_from_an_instance_killed_mid_fan_out(
+        tmp_path: Path, database_url: str, feed_server: FeedServer) -> None:
+    chats = set(CHATS)
+    async with BotApiStandIn(token=TOKEN) as api:
+        api.answer_delay = 0.02  # so that the fan-out is still under way at the kill
+        config = await config_for(tmp_path, database_url, api, feed_server)
+        active = BotProcess(config, token=TOKEN, cwd=tmp_path)
+        standby = BotProcess(config, token=TOKEN, cwd=tmp_path, options=["--standby"])
+        await active.start()
+        try:
+            await active.wait_for_line("Application started", timeout=60)
+            await standby.start()
+            await standby.wait_for_line("standing by: another instance is active", timeout=60)
+            await api.wait_for(lambda: len(api.sent) >= 60, timeout=60, what="the fan-out under way")
+        finally:
+            await active.kill()
+        killed_at, before = asyncio.get_running_loop().time(), len(api.sent)
+        assert before < len(chats), "the kill came in the middle of the fan-out"
+        try:
+            await api.wait_for(lambda: len(api.sent) > before, timeout=15, what="the standby sending within 15 s")
+            took_over = asyncio.get_running_loop().time() - killed_at
+            await api.wait_for(lambda: chats <= {message.chat_id for message in api.sent}, timeout=60,
+                               what="every chat has the alert after the takeover")
+        finally:
+            assert await standby.stop() == 0, standby.output[-3000:]
+    copies = Counter(message.chat_id for message in api.sent)
+    assert set(copies) == chats and max(copies.values()) <= 2
+    assert sum(1 for count in copies.values() if count == 2) <= 1, "only the message in flight may come twice"
+    print(f"killed after {before} messages; the standby sent within {took_over:.1f} s")
