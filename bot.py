@@ -18,6 +18,7 @@ import secrets
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ log = logging.getLogger("centinela")
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+START_RETRY_FIRST = 2  # seconds before trying an unreachable Telegram again at start, doubled each time...
+START_RETRY_MAX = 60  # ...up to this
 WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 
 
@@ -85,9 +88,22 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RetriedAtStart(logging.Filter):
+    """PTB logs a network failure of its start-up (getMe) as an ERROR with a traceback before raising it;
+    `run` retries it and says so in one WARNING line, so that record is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from telegram.error import NetworkError
+
+        failure = record.exc_info[1] if record.exc_info else None
+        return not (record.name.startswith("telegram.ext") and "Bootstrap" in record.getMessage()
+                    and isinstance(failure, NetworkError))
+
+
 def configure_logging(level: str, secrets: Sequence[str], stream: TextIO = sys.stderr) -> None:
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RetriedAtStart())  # before the redaction, which renders and drops the exception
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -253,36 +269,43 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
     # Imported here, not at the top: the parse worker processes run this module's top level again (that is
     # how multiprocessing prepares a child), and they have no use for telegram.
     from telegram import Update
-    from telegram.error import InvalidToken
+    from telegram.error import InvalidToken, NetworkError
 
-    application = build_application(settings, token=token, standby=args.standby)
-    backend = settings.database.url.split("://")[0]
     if args.webhook and not settings.webhook.enabled:
         print("error: --webhook needs webhook.url in the config", file=sys.stderr)
         return 2
-    # Whatever stops the bot goes through the (redacting) log, never as a bare traceback: PTB's InvalidToken,
-    # for one, quotes the whole token.
-    try:
-        if settings.webhook.enabled:
-            log.info("starting (webhook on %s:%d), database %s", settings.webhook.listen, settings.webhook.port,
-                     backend)
-            application.run_webhook(listen=settings.webhook.listen, port=settings.webhook.port, stop_signals=None,
-                                    url_path=urlsplit(settings.webhook.url).path.lstrip("/"),
-                                    webhook_url=settings.webhook.url, secret_token=webhook_secret,
-                                    allowed_updates=Update.ALL_TYPES)
-        else:
-            log.info("starting (long polling), database %s", backend)
-            application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)  # ours: STOP_SIGNALS
-    except InvalidToken:
-        log.error("Telegram rejected the token in %s: check it with @BotFather", TOKEN_ENV)
-        return 2
-    except AnotherInstance as exc:
-        log.error("%s: this one stops (run it with --standby to take over when that one ends)", exc)
-        return 3
-    except Exception:  # noqa: BLE001 - reported once, redacted, with its traceback
-        log.exception("the bot stopped on an unexpected error")
-        return 1
-    return 0
+    backend = settings.database.url.split("://")[0]
+    wait = START_RETRY_FIRST
+    while True:
+        asyncio.set_event_loop(asyncio.new_event_loop())  # each try runs (and PTB closes) a loop of its own
+        application = build_application(settings, token=token, standby=args.standby)
+        # Whatever stops the bot goes through the (redacting) log, never as a bare traceback: PTB's
+        # InvalidToken, for one, quotes the whole token.
+        try:
+            if settings.webhook.enabled:
+                log.info("starting (webhook on %s:%d), database %s", settings.webhook.listen, settings.webhook.port,
+                         backend)
+                application.run_webhook(listen=settings.webhook.listen, port=settings.webhook.port, stop_signals=None,
+                                        url_path=urlsplit(settings.webhook.url).path.lstrip("/"),
+                                        webhook_url=settings.webhook.url, secret_token=webhook_secret,
+                                        allowed_updates=Update.ALL_TYPES)
+            else:
+                log.info("starting (long polling), database %s", backend)
+                application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)  # ours: STOP_SIGNALS
+            return 0
+        except InvalidToken:
+            log.error("Telegram rejected the token in %s: check it with @BotFather", TOKEN_ENV)
+            return 2
+        except AnotherInstance as exc:
+            log.error("%s: this one stops (run it with --standby to take over when that one ends)", exc)
+            return 3
+        except NetworkError as exc:  # only at start: once running, PTB retries a failed poll by itself
+            log.warning("Telegram is unreachable (%s: %s); trying again in %d s", type(exc).__name__, exc, wait)
+            time.sleep(wait)
+            wait = min(wait * 2, START_RETRY_MAX)
+        except Exception:  # noqa: BLE001 - reported once, redacted, with its traceback
+            log.exception("the bot stopped on an unexpected error")
+            return 1
 
 
 def command_demo(settings: Settings, args: argparse.Namespace) -> int:

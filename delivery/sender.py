@@ -95,6 +95,19 @@ OVERALL_PER_SECOND = 29
 READ_TIMEOUT_SECONDS = 8.0
 
 
+class _HandledFloodControl(logging.Filter):
+    """PTB's rate limiter logs every 429 it passes on as an ERROR with a traceback. The Sender handles each
+    one (it waits as Telegram asks, and logs one WARNING line saying so), so those records are dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Rate limit hit after maximum of 0 retries")
+
+
+_FLOOD_CONTROL_LOG = logging.getLogger("telegram.ext.AIORateLimiter")
+if not any(isinstance(existing, _HandledFloodControl) for existing in _FLOOD_CONTROL_LOG.filters):
+    _FLOOD_CONTROL_LOG.addFilter(_HandledFloodControl())
+
+
 def rate_limiter(per_second: float = OVERALL_PER_SECOND) -> AIORateLimiter:
     """The bot's AIORateLimiter (every request, not only the sender's, goes through it).
 

@@ -103,3 +103,32 @@ async def test_webhook_mode_registers_the_hook_answers_posted_updates_and_checks
     log = (started + output).decode("utf-8", "replace")
     assert process.returncode == 0, log
     assert secret not in log and TOKEN not in log
+
+
+async def test_an_unreachable_telegram_at_start_is_one_line_per_try_until_it_answers(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on, for now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = write_config(tmp_path, f"http://127.0.0.1:{port}/bot")
+    environment = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(REPO / "bot.py"), "--config", str(config), "run",
+        cwd=tmp_path, env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    assert process.stdout is not None
+    lines: list[str] = []
+    try:
+        async with asyncio.timeout(60):
+            while not any("Telegram is unreachable" in line for line in lines):
+                lines.append((await process.stdout.readline()).decode())
+        async with BotApiStandIn(token=TOKEN, port=port) as api:  # Telegram is back
+            await api.wait_for_calls("getUpdates", count=1, timeout=60)
+            process.send_signal(signal.SIGTERM)
+            rest, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    log = "".join(lines) + rest.decode("utf-8", "replace")
+    assert process.returncode == 0, log
+    unreachable = [line for line in log.splitlines() if "Telegram is unreachable" in line]
+    assert unreachable and all(" WARNING " in line and "trying again in" in line for line in unreachable), log
+    assert "Traceback" not in log and TOKEN not in log

@@ -476,3 +476,23 @@ async def test_a_send_without_an_answer_in_time_is_tried_once_more_then_given_up
     assert len(api.messages_for(101)) == 2  # the first try and one retry, never the five of other failures
     [(status, attempts, reason)] = await statuses(database, 101)
     assert status is DeliveryStatus.FAILED and attempts == 2 and "timed out" in (reason or "")
+
+
+async def test_a_handled_429_is_one_warning_line_not_an_error(
+        api: BotApiStandIn, database: Database, settings: Settings, clock: FakeClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from telegram.ext import ExtBot
+
+    from delivery.sender import rate_limiter
+    from tests.support.botapi import TOKEN
+
+    for chat_id in (101, 102):
+        await add_chat(database, chat_id, topics=["sanctions"])
+    await fan_out(database, [await sanctions_story(database)], clock)
+    api.fail_next(error=retry_after(30), chat_id=102)
+    caplog.set_level("WARNING")
+    async with ExtBot(TOKEN, base_url=api.base_url, rate_limiter=rate_limiter(1000)) as bot:  # as the bot runs
+        await make_sender(bot, database, clock, settings.topics).drain()
+    assert [len(api.messages_for(chat_id)) for chat_id in (101, 102)] == [1, 0]
+    assert [(record.levelname, record.getMessage()) for record in caplog.records] == [
+        ("WARNING", "flood control: Telegram asked to wait 30s (chat 102)")]

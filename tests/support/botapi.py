@@ -712,8 +712,10 @@ class BotApiStandIn:
         bot_first_name: str = "Centinela",
         enforce_limits: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        port: int = 0,
     ) -> None:
         self._token = token
+        self._wanted_port = port  # 0: any free port
         self.bot_user: JSONDict = {
             "id": int(token.split(":", 1)[0]),
             "is_bot": True,
@@ -785,7 +787,7 @@ class BotApiStandIn:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", self._wanted_port)
         await site.start()
         self._runner = runner
         self._port = runner.addresses[0][1]
