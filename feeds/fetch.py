@@ -186,7 +186,9 @@ class Fetcher:
         except aiohttp.ClientPayloadError as exc:
             raise FetchError(feed.url, "bad_response", _describe(exc)) from exc
         except aiohttp.ClientResponseError as exc:
-            raise FetchError(feed.url, "bad_response", _describe(exc)) from exc
+            # Raised only when aiohttp could not read the answer (an answered 400 is a status, not an
+            # exception here): its "400" is aiohttp's own code for that, not the server's.
+            raise FetchError(feed.url, "bad_response", f"the answer is not valid HTTP: {exc.message}"[:300]) from exc
         except (aiohttp.ClientSSLError, ssl.SSLError) as exc:
             raise FetchError(feed.url, "tls", _describe(exc)) from exc
         except (aiohttp.ClientError, OSError) as exc:

@@ -273,3 +273,20 @@ async def test_invalid_utf8_in_a_feed_that_declares_utf8_is_read_as_plain_text(b
     for title in titles:
         assert_plain(title, 300)
     assert any("\ufffd" in title or "ÿ" in title for title in titles), titles  # replaced, or read as Latin-1
+
+
+async def test_an_answer_that_is_not_valid_http_is_reported_as_such_not_as_a_400(bench: Bench) -> None:
+    async def garbled(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nBad\x01Header: x\r\n\r\n<rss/>")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(garbled, "127.0.0.1", 0)
+    try:
+        cycle = await bench.cycle(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/feed")
+    finally:
+        server.close()
+        await server.wait_closed()
+    status = assert_failed_alone(cycle, "bad_response", detail="the answer is not valid HTTP")
+    assert "400" not in (status.last_error_detail or "")
