@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 # telegram is imported, so no deprecation path is ever taken.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from errors import AnotherInstance, ConfigError  # noqa: E402
+from errors import AnotherInstance, ConfigError, StorageError  # noqa: E402
 from settings import Settings, load  # noqa: E402
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ log = logging.getLogger("centinela")
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+DATABASE_WATCH_SECONDS = 2  # how often `run` checks that its SQLite file is still the one it opened
 START_RETRY_FIRST = 2  # seconds before trying an unreachable Telegram again at start, doubled each time...
 START_RETRY_MAX = 60  # ...up to this
 WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
@@ -248,6 +249,17 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
         for stop_signal in STOP_SIGNALS:
             loop.add_signal_handler(stop_signal, stop_soon)
 
+        async def watch_database(_context: object) -> None:
+            try:
+                runtime.database.check_file()
+            except StorageError as exc:
+                log.error("%s: the bot stops (restore the file or fix the path, then start it again)", exc)
+                services.fatal = str(exc)
+                stop_soon()
+
+        application.job_queue.run_repeating(watch_database, interval=DATABASE_WATCH_SECONDS,
+                                            first=DATABASE_WATCH_SECONDS, name="database-watch")
+
     async def stop_runtime(_application: BotApplication) -> None:
         await runtimes.aclose()
 
@@ -292,7 +304,7 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 log.info("starting (long polling), database %s", backend)
                 application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)  # ours: STOP_SIGNALS
-            return 0
+            return 4 if application.bot_data.fatal else 0
         except InvalidToken:
             log.error("Telegram rejected the token in %s: check it with @BotFather", TOKEN_ENV)
             return 2

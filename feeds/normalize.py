@@ -7,6 +7,7 @@ comes out as plain text, never as markup; the formatter escapes it again for Tel
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -83,7 +84,13 @@ _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
 
 
 def _undo_mojibake(match: re.Match[str]) -> str:
-    run = match.group()
+    return _undone(match.group())
+
+
+@functools.lru_cache(maxsize=4096)
+def _undone(run: str) -> str:
+    """A run of at most four characters as the UTF-8 character its bytes were (the same few runs come back
+    in every garbled text, hence the cache)."""
     try:  # each character back to its byte: Windows-1252 where it has one, else Latin-1 (0x81, 0x9d...)
         return b"".join(_byte(char) for char in run).decode("utf-8")
     except UnicodeError:

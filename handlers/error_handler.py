@@ -14,7 +14,7 @@ import traceback
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
-from errors import UsageError
+from errors import StorageError, UsageError
 from handlers import format
 from handlers.admins import AdminOnly, NotAllowed
 from handlers.services import Context
@@ -91,6 +91,9 @@ async def on_error(update: object, context: Context) -> None:
     details = redact("".join(traceback.format_exception(error)) if error else "no exception", token)
     if isinstance(error, Forbidden):  # the chat blocked the bot or removed it: nobody to tell
         log.warning("Telegram refused to answer %s: %s", describe(update), redact(str(error), token))
+        return
+    if isinstance(error, StorageError) and not isinstance(update, Update):  # a job: one line, no traceback
+        log.error("the database failed (%s): %s", describe(update), error)
         return
     log.error("unexpected error handling %s:\n%s", describe(update), details)
     if isinstance(update, Update) and update.effective_chat is not None:

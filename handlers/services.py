@@ -51,6 +51,7 @@ class Services:
     _digests: DigestService | None = field(default=None)
     metrics: Metrics = field(default_factory=Metrics)
     throttle: Throttle = field(default_factory=Throttle)
+    fatal: str | None = None  # why the bot stopped by itself (its database file gone), if it did
 
     def install(self, *, settings: Settings, database: Database, clock: Clock) -> None:
         self._settings = settings

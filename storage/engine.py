@@ -76,9 +76,25 @@ class Database:
         if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        self._file: Path | None = None  # the SQLite file, and which file it was when the schema was checked
+        self._identity: tuple[int, int] | None = None
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            if parsed.database and parsed.database != ":memory:":
+                self._file = Path(parsed.database)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def check_file(self) -> None:
+        """Raise StorageError if the SQLite file was deleted or replaced since `upgrade`: the bot would
+        otherwise go on writing, for days, into a file that is gone at the next restart."""
+        if self._file is None or self._identity is None:
+            return
+        try:
+            found = self._file.stat()
+        except FileNotFoundError:
+            raise StorageError(f"the database file {self._file} was deleted while the bot ran") from None
+        if (found.st_dev, found.st_ino) != self._identity:
+            raise StorageError(f"the database file {self._file} was replaced while the bot ran")
 
     @property
     def dialect(self) -> str:
@@ -88,6 +104,9 @@ class Database:
         """Create or upgrade the schema by running the Alembic migrations up to `revision`."""
         async with self.engine.begin() as connection:
             await connection.run_sync(_upgrade, revision)
+        if self._file is not None:
+            found = self._file.stat()
+            self._identity = (found.st_dev, found.st_ino)
 
     async def revision(self) -> str | None:
         """The migration the database is at, or None for an empty database."""
@@ -102,6 +121,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed when the block ends, rolled back if it raises. A failure of the
         database itself raises `StorageError`."""
+        self.check_file()  # never write on into a new, empty file where the deleted one was
         try:
             async with self._sessions() as session, session.begin():
                 yield session

@@ -104,3 +104,25 @@ async def test_a_standby_takes_over_from_an_instance_killed_mid_fan_out(
     assert set(copies) == chats and max(copies.values()) <= 2
     assert sum(1 for count in copies.values() if count == 2) <= 1, "only the message in flight may come twice"
     print(f"killed after {before} messages; the standby sent within {took_over:.1f} s")
+
+
+async def test_a_sqlite_file_deleted_under_the_running_bot_stops_it_with_a_clear_error(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    database = tmp_path / "bot.sqlite3"
+    async with BotApiStandIn(token=TOKEN) as api:
+        config = await config_for(tmp_path, f"sqlite+aiosqlite:///{database}", api, feed_server)
+        bot = BotProcess(config, token=TOKEN, cwd=tmp_path)
+        await bot.start()
+        try:
+            await bot.wait_for_line("Application started", timeout=60)
+            for path in tmp_path.glob("bot.sqlite3*"):  # the file, its WAL and shared memory, and the lock
+                path.unlink()
+            status = await asyncio.wait_for(bot.exited(), 60)  # the watch runs every 2 s
+        except BaseException:
+            await bot.kill()
+            raise
+    assert status == 4, bot.output[-3000:]
+    assert any(f"the database file {database} was deleted while the bot ran: the bot stops" in line
+               for line in bot.lines if " ERROR " in line), bot.output[-3000:]
+    assert "Traceback" not in bot.output
+    assert not database.exists(), "nothing was written into a new file where the deleted one was"
