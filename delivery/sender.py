@@ -346,8 +346,7 @@ class Sender:
         if not self._unrecorded:
             return True
         try:
-            async with self._database.transaction() as session:
-                await outbox.mark_sent(session, list(self._unrecorded), at=max(self._unrecorded.values()))
+            await self._sent_log.record(list(self._unrecorded), max(self._unrecorded.values()))
         except Exception as exc:  # noqa: BLE001 - whatever the database says, the rule is the same
             log.warning("the database still cannot record %d sent message(s) (%s); nothing is sent until it can",
                         len(self._unrecorded), type(exc).__name__)

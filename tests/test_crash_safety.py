@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -30,8 +28,7 @@ from settings import load
 from storage.engine import Database
 from storage.tables import deliveries, feeds, item_topics, items, stories
 from tests.support.botapi import BotApiStandIn
-from tests.support.botprocess import REPO, BotProcess, write_config
-from tests.support.chats import add_chats
+from tests.support.botprocess import REPO, BotProcess, prepare_database, recent_rss, write_config
 from tests.support.feedserver import FeedServer, running_server
 
 pytestmark = pytest.mark.process
@@ -43,32 +40,14 @@ SANCTIONS = "EE.UU. impone nuevas sanciones a funcionarios venezolanos"
 SHIPPED = load(REPO / "config.toml")
 
 
-def rss(items: list[tuple[str, str]], *, site: str) -> bytes:
-    """A feed of (guid, title) items, published an hour before the test runs: the bot reads the real
-    clock, and only a recent story is an instant alert."""
-    published = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
-    entries = "".join(f"<item><title>{title}</title><guid>{guid}</guid><link>https://{site}/{guid}</link>"
-                      f"<pubDate>{published}</pubDate></item>" for guid, title in items)
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{site}</title>'
-            f"<link>https://{site}/</link><language>es</language>{entries}</channel></rss>").encode()
-
-
 @pytest.fixture
 async def feed_server() -> AsyncIterator[FeedServer]:
     async for server in running_server():
         yield server
 
 
-async def prepared_database(path: Path, *, chats: Sequence[int]) -> str:
-    """The schema, as `run` would make it, and private `chats` following sanctions."""
-    url = f"sqlite+aiosqlite:///{path}"
-    database = Database(url)
-    try:
-        await database.upgrade()
-        await add_chats(database, list(chats), topics=["sanctions"])
-    finally:
-        await database.close()
-    return url
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -76,8 +55,8 @@ async def prepared_database(path: Path, *, chats: Sequence[int]) -> str:
 
 
 async def test_a_kill_in_the_middle_of_a_fan_out_loses_no_alert(tmp_path: Path, feed_server: FeedServer) -> None:
-    await prepared_database(tmp_path / "bot.sqlite3", chats=range(FIRST_CHAT, FIRST_CHAT + CHATS))
-    url = feed_server.route("/feed", rss([("s1", SANCTIONS)], site="noticias.example"))
+    await prepare_database(sqlite_url(tmp_path / "bot.sqlite3"), chats=range(FIRST_CHAT, FIRST_CHAT + CHATS))
+    url = feed_server.route("/feed", recent_rss([("s1", SANCTIONS)], site="noticias.example"))
     async with BotApiStandIn(token=TOKEN) as api:
         config = write_config(tmp_path, base_url=api.base_url, feeds=[("Noticias", url)],
                               database=tmp_path / "bot.sqlite3", max_messages_per_second=1000,
@@ -181,9 +160,9 @@ async def check_consistency(url: str, *, complete: bool) -> dict[str, int]:
 
 async def test_a_kill_in_the_middle_of_ingestion_leaves_no_half_stored_story_and_loses_no_item(
         tmp_path: Path, feed_server: FeedServer) -> None:
-    url = await prepared_database(tmp_path / "bot.sqlite3", chats=SUBSCRIBERS)
+    url = await prepare_database(sqlite_url(tmp_path / "bot.sqlite3"), chats=SUBSCRIBERS)
     second_wave, later = feed_server.gate(), feed_server.gate()
-    urls = [feed_server.route(f"/feed{feed}", rss(feed_items(feed), site=f"medio{feed}.example"),
+    urls = [feed_server.route(f"/feed{feed}", recent_rss(feed_items(feed), site=f"medio{feed}.example"),
                               gate=None if feed < WAVE else second_wave if feed < 2 * WAVE else later)
             for feed in range(FEEDS)]
     concurrency = SHIPPED.fetch.concurrency
@@ -225,10 +204,10 @@ async def test_a_kill_in_the_middle_of_ingestion_leaves_no_half_stored_story_and
 
 async def test_sigterm_in_the_middle_of_a_slow_fan_out_and_a_stuck_fetch_ends_the_process_within_10_s(
         tmp_path: Path, feed_server: FeedServer) -> None:
-    await prepared_database(tmp_path / "bot.sqlite3", chats=range(FIRST_CHAT, FIRST_CHAT + 200))
+    await prepare_database(sqlite_url(tmp_path / "bot.sqlite3"), chats=range(FIRST_CHAT, FIRST_CHAT + 200))
     never = feed_server.gate()  # one feed never answers: a cycle is in progress when the signal comes
-    url = feed_server.route("/feed", rss([("s1", SANCTIONS)], site="noticias.example"))
-    stuck = feed_server.route("/stuck", rss([("s2", "Otra noticia")], site="lento.example"), gate=never)
+    url = feed_server.route("/feed", recent_rss([("s1", SANCTIONS)], site="noticias.example"))
+    stuck = feed_server.route("/stuck", recent_rss([("s2", "Otra noticia")], site="lento.example"), gate=never)
     async with BotApiStandIn(token=TOKEN) as api:
         api.answer_delay = 2.0  # Telegram slow to answer: 200 chats would take 400 s
         config = write_config(tmp_path, base_url=api.base_url, feeds=[("Noticias", url), ("Lento", stuck)],

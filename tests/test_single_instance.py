@@ -10,16 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 
-from storage.engine import Database
 from tests.support.botapi import BotApiStandIn
-from tests.support.botprocess import BotProcess, write_config
-from tests.support.chats import add_chats
+from tests.support.botprocess import BotProcess, prepare_database, recent_rss, write_config
 from tests.support.feedserver import FeedServer, running_server
 
 pytestmark = pytest.mark.process
@@ -35,22 +31,10 @@ async def feed_server() -> AsyncIterator[FeedServer]:
         yield server
 
 
-def one_item_feed() -> bytes:
-    published = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)  # recent: an instant alert
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>N</title>'
-            f"<link>https://noticias.example/</link><language>es</language><item><title>{ALERT}</title>"
-            f"<guid>s1</guid><link>https://noticias.example/s1</link><pubDate>{published}</pubDate></item>"
-            f"</channel></rss>").encode()
-
-
 async def config_for(tmp_path: Path, database_url: str, api: BotApiStandIn, feed_server: FeedServer) -> Path:
-    database = Database(database_url)
-    try:
-        await database.upgrade()
-        await add_chats(database, list(CHATS), topics=["sanctions"])
-    finally:
-        await database.close()
-    return write_config(tmp_path, base_url=api.base_url, feeds=[("Noticias", feed_server.route("/f", one_item_feed()))],
+    await prepare_database(database_url, chats=CHATS)
+    feed = feed_server.route("/f", recent_rss([("s1", ALERT)], site="noticias.example"))
+    return write_config(tmp_path, base_url=api.base_url, feeds=[("Noticias", feed)],
                         database=database_url, max_messages_per_second=1000,
                         schedule={"fetch_interval_seconds": 3600, "send_interval_seconds": 0.2})
 

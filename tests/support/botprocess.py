@@ -9,9 +9,35 @@ import re
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
+from storage.engine import Database
+from tests.support.chats import add_chats
+
 REPO = Path(__file__).resolve().parent.parent.parent
+
+
+def recent_rss(items: Sequence[tuple[str, str]], *, site: str) -> bytes:
+    """A feed of (guid, title) items, published an hour before the test runs: the bot reads the real
+    clock, and only a recent story is an instant alert."""
+    published = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
+    entries = "".join(f"<item><title>{title}</title><guid>{guid}</guid><link>https://{site}/{guid}</link>"
+                      f"<pubDate>{published}</pubDate></item>" for guid, title in items)
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{site}</title>'
+            f"<link>https://{site}/</link><language>es</language>{entries}</channel></rss>").encode()
+
+
+async def prepare_database(url: str, *, chats: Sequence[int], topics: Sequence[str] = ("sanctions",)) -> str:
+    """The schema, as `run` would make it, and private `chats` following `topics`; returns `url`."""
+    database = Database(url)
+    try:
+        await database.upgrade()
+        await add_chats(database, list(chats), topics=list(topics))
+    finally:
+        await database.close()
+    return url
 
 
 def write_config(folder: Path, *, base_url: str, feeds: Sequence[tuple[str, str]], database: Path | str,
