@@ -190,8 +190,10 @@ def alert_bundle(alerts: Sequence[Alert], *, lang: Lang, timezone: str,
 
 FEEDBACK_PREFIX = "nt"
 """Callback data of a feedback button: ``nt:<story id>:<topic id>``. A topic id is at most 32 ASCII
-characters (settings) and a story id at most 10 digits, so the data stays within Telegram's 64 bytes."""
+characters (settings) and a story id at most 10 digits (`MAX_STORY_ID`), so the data stays within Telegram's
+64 bytes."""
 MAX_BUTTONS = 100  # Telegram's limit on the buttons of one message
+MAX_STORY_ID = 2**31 - 1  # stories.id is a 32-bit integer: a larger id in a button is no story
 BUTTON_TITLE = 40  # characters of a story's title in a bundle's button
 
 
@@ -203,6 +205,8 @@ def parse_feedback_data(data: str | None) -> tuple[int, str] | None:
     """(story id, topic id) from a feedback button's data; None for data that is not a feedback button's."""
     parts = (data or "").split(":")
     if len(parts) != 3 or parts[0] != FEEDBACK_PREFIX or not parts[1].isascii() or not parts[1].isdigit():
+        return None
+    if int(parts[1]) > MAX_STORY_ID:
         return None
     return int(parts[1]), parts[2]
 
