@@ -70,6 +70,7 @@ def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
                                  for row in keyboard])
 
+
 # ---------------------------------------------------------------------------------------------------
 # Telegram's refusal, by class, as a `delivery.outcome.Outcome`
 
