@@ -184,6 +184,7 @@ deliveries = Table(
     # the same chat is one row (kind: topic, reason: the topics, then the phrases), never two messages.
     UniqueConstraint("chat_id", "story_id"),
     Index(None, "status", "not_before"),
+    Index(None, "status", "sent_at"),  # /stats: the alerts sent in the last days (migration 0005)
 )
 
 digest_texts = Table(

@@ -6,7 +6,8 @@ Create Date: 2026-12-02 00:45:00
 
 Every alert carries a button to say it is not about one of its topics; `feedback` records each press once
 per chat, so /stats can show the share of a topic's alerts that readers flagged and /flagged can export
-them for review as labelled items.
+them for review as labelled items. An index on deliveries (status, sent_at) lets /stats count the alerts of
+the last days without reading the whole outbox history.
 """
 
 from __future__ import annotations
@@ -35,9 +36,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("feedback", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_feedback_created_at"), ["created_at"], unique=False)
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deliveries_status_sent_at"), ["status", "sent_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_deliveries_status_sent_at"))
     with op.batch_alter_table("feedback", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_feedback_created_at"))
     op.drop_table("feedback")
