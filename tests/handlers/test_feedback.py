@@ -5,14 +5,17 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from handlers.services import Services
 from model import NewDelivery
+from ops.classify import run_evaluate
 from settings import Settings
 from storage import deliveries as outbox
 from storage.tables import feedback
@@ -158,7 +161,8 @@ async def test_stats_shows_the_share_flagged_of_the_last_seven_days(bot: Driver)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-async def test_flagged_sends_the_flagged_stories_as_labelled_json_lines(bot: Driver, lang: str) -> None:
+async def test_flagged_sends_the_flagged_stories_as_labelled_json_lines(bot: Driver, lang: str,
+                                                                        tmp_path: Path) -> None:
     await bot.say("/subscribe sanctions cne", language_code="es")
     await bot.group("/subscribe sanctions", user_id=ADMIN, language_code="es")
     flagged = await story(bot, "Sanciones deportivas a la Vinotinto", summary="La FIFA multa a la federación.",
@@ -181,6 +185,9 @@ async def test_flagged_sends_the_flagged_stories_as_labelled_json_lines(bot: Dri
         "note": "from readers' feedback: not about sanctions (2 chats); the classifier said cne, sanctions; "
                 "topics are a proposal, needs review"}
     assert line["ref"].startswith("https://talcual.example/")
+    labelled = tmp_path / document.filename  # what `bot.py evaluate` reads, as the corpus is read
+    labelled.write_bytes(document.content)
+    assert run_evaluate(bot.settings, labelled, io.StringIO(), io.StringIO()) == 0
     assert document.caption_plain == {
         "es": "1 noticias marcadas por los lectores del 16/11/2026 al 23/11/2026, en el formato del corpus "
               "etiquetado. Los temas son una propuesta: revisa cada una antes de añadirla.",
