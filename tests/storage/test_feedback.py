@@ -85,3 +85,21 @@ async def test_flagged_reads_the_presses_of_the_period_most_flagged_first(databa
         (twice, (("cne", 1), ("sanctions", 2))), (once, (("sanctions", 1),))]
     assert [item.story.title for item in everything] == ["Dos veces", "Una vez", "Antes"]
     assert [(item.story.id, item.flagged_topics) for item in before] == [(earlier, ("cne",))]
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_feedback(database: Database) -> None:
+    old_id, new_id = -4001, GROUP
+    await add_chat(database, old_id, topics=["sanctions"])
+    await add_chat(database, new_id, topics=["sanctions"])  # someone used the bot in the supergroup already
+    kept = await alerted(database, [old_id], "Antes de migrar", ("sanctions",))
+    shared = await alerted(database, [old_id, new_id], "En los dos", ("sanctions",))
+    await press(database, old_id, kept, "sanctions")
+    await press(database, old_id, shared, "sanctions")
+    await press(database, new_id, shared, "sanctions")
+    async with database.transaction() as session:
+        assert await outbox.migrate_chat(session, old_id, new_id, now=NOW)
+    assert await press(database, new_id, kept, "sanctions") is FeedbackOutcome.ALREADY
+    async with database.transaction() as session:
+        found = await feedback_store.flagged(session, since=NOW - timedelta(days=1), until=NOW + timedelta(days=1))
+    assert sorted((item.story.id, item.flags) for item in found) == sorted(
+        [(kept, (("sanctions", 1),)), (shared, (("sanctions", 1),))])
