@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from telegram import LinkPreviewOptions
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
@@ -44,8 +44,16 @@ from delivery.outcome import (
     backoff,
     bad_request_outcome,
 )
-from delivery.render import BUNDLE_ABOVE, Alert, alert_block, alert_bundle, as_plain_text, topic_names
-from model import ChatWork, Clock, Delivery, Story, Topic
+from delivery.render import (
+    BUNDLE_ABOVE,
+    Alert,
+    alert_block,
+    alert_bundle,
+    as_plain_text,
+    feedback_keyboard,
+    named_topics,
+)
+from model import ChatWork, Clock, Delivery, Keyboard, Story, Topic
 from storage import deliveries as outbox
 from storage.engine import Database
 from storage.stories import stories_by_id
@@ -53,6 +61,15 @@ from storage.stories import stories_by_id
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    """Rows of `model.Button` -> Telegram's inline keyboard (None for no buttons)."""
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
+                                 for row in keyboard])
+
 
 # ---------------------------------------------------------------------------------------------------
 # Telegram's refusal, by class, as a `delivery.outcome.Outcome`
@@ -145,7 +162,8 @@ class MessageBot(Protocol):
     printer."""
 
     async def send_message(self, *, chat_id: int, text: str, parse_mode: str | None,
-                           link_preview_options: LinkPreviewOptions) -> object: ...
+                           link_preview_options: LinkPreviewOptions,
+                           reply_markup: InlineKeyboardMarkup | None) -> object: ...
 
 
 class SendCounters(Protocol):
@@ -262,8 +280,9 @@ class Sender:
         if start > now:
             await self._wait_until(start)
 
-    async def transmit(self, chat_id: int, text: str, *, on_sent: OnSent | None = None) -> Transmission:
-        """Send one HTML message to a chat and deal with whatever Telegram answers.
+    async def transmit(self, chat_id: int, text: str, *, keyboard: Keyboard = (),
+                       on_sent: OnSent | None = None) -> Transmission:
+        """Send one HTML message (with `keyboard` under it) to a chat and deal with whatever Telegram answers.
 
         `on_sent(chat_id)` records the success; the send slot is held until it returns, so the messages
         sent but not yet on record never outnumber the slots (`policy.concurrency`)."""
@@ -278,7 +297,7 @@ class Sender:
                         raise SendingHalted
                     await self._bot.send_message(chat_id=chat_id, text=text,
                                                  parse_mode=ParseMode.HTML if html_mode else None,
-                                                 link_preview_options=NO_PREVIEW)
+                                                 link_preview_options=NO_PREVIEW, reply_markup=markup(keyboard))
                     if on_sent is not None:
                         await on_sent(chat_id)
             except TelegramError as exc:
@@ -371,18 +390,24 @@ class Sender:
             self._hold_until = None
 
     def compose(self, work: ChatWork,
-                stories: dict[int, Story]) -> list[tuple[str, tuple[Delivery, ...]]]:
-        """The chat's messages and the deliveries each carries: one message per alert, or bundles when more
-        than `BUNDLE_ABOVE` are pending at once."""
+                stories: dict[int, Story]) -> list[tuple[str, tuple[Delivery, ...], Keyboard]]:
+        """The chat's messages, the deliveries each carries and its "not about <topic>" buttons: one message
+        per alert, or bundles when more than `BUNDLE_ABOVE` are pending at once."""
         chat = work.chat
-        pairs = [(delivery, Alert(stories[delivery.story_id], topic_names(delivery.topics, self._topics, chat.language),
+        named = {delivery.id: named_topics(delivery.topics, self._topics, chat.language) for delivery in work.deliveries}
+        pairs = [(delivery, Alert(stories[delivery.story_id], tuple(name for _, name in named[delivery.id]),
                                   delivery.phrases))
                  for delivery in work.deliveries if delivery.story_id in stories]
+
+        def buttons(carried: Sequence[tuple[Delivery, Alert]]) -> Keyboard:
+            return feedback_keyboard([(alert.story, named[delivery.id]) for delivery, alert in carried],
+                                     lang=chat.language)
+
         if len(pairs) > BUNDLE_ABOVE:
-            return [(message, tuple(pairs[index][0] for index in members))
+            return [(message, tuple(pairs[index][0] for index in members), buttons([pairs[index] for index in members]))
                     for message, members in alert_bundle([alert for _, alert in pairs], lang=chat.language,
                                                          timezone=chat.timezone)]
-        return [(alert_block(alert, lang=chat.language, timezone=chat.timezone), (delivery,))
+        return [(alert_block(alert, lang=chat.language, timezone=chat.timezone), (delivery,), buttons([(delivery, alert)]))
                 for delivery, alert in pairs]
 
     async def _serve(self, work: ChatWork, stories: dict[int, Story], report: DrainReport) -> None:
@@ -413,7 +438,7 @@ class Sender:
         messages = self.compose(work, stories)
         chat_id = work.chat.id
         report.chats.add(chat_id)
-        for position, (text, carried) in enumerate(messages):
+        for position, (text, carried, keyboard) in enumerate(messages):
             ids = [delivery.id for delivery in carried]
             if self._unrecorded or self._stopping.is_set():  # a mark failed, or the bot stops: send nothing more
                 return
@@ -426,7 +451,7 @@ class Sender:
                     self._unrecorded.update(dict.fromkeys(ids, at))
                     raise UnrecordedSend(f"{type(exc).__name__}: {exc}"[:200]) from exc
 
-            result = await self.transmit(chat_id, text, on_sent=on_sent)
+            result = await self.transmit(chat_id, text, keyboard=keyboard, on_sent=on_sent)
             chat_id = result.chat_id
             match result:
                 case Delivered():
@@ -441,7 +466,7 @@ class Sender:
                     unsettled.clear()
                     return
                 case Deferred(until=until, reason=reason, counts=counts, attempts=limit):
-                    later = [delivery.id for _, rest in messages[position + 1:] for delivery in rest]
+                    later = [delivery.id for _, rest, _ in messages[position + 1:] for delivery in rest]
                     await self._defer(carried, later, until, reason, counts, report, limit=limit)
                     unsettled.clear()
                     return
