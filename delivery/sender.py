@@ -45,8 +45,9 @@ from delivery.outcome import (
     bad_request_outcome,
 )
 from delivery.render import BUNDLE_ABOVE, Alert, alert_block, alert_bundle, as_plain_text, topic_names
-from model import ChatWork, Clock, Delivery, Story, Topic
+from model import ChatWork, Clock, Delivery, Destination, Story, Topic
 from storage import deliveries as outbox
+from storage import forum
 from storage.engine import Database
 from storage.stories import stories_by_id
 
@@ -140,7 +141,7 @@ class MessageBot(Protocol):
     printer."""
 
     async def send_message(self, *, chat_id: int, text: str, parse_mode: str | None,
-                           link_preview_options: LinkPreviewOptions) -> object: ...
+                           link_preview_options: LinkPreviewOptions, message_thread_id: int | None) -> object: ...
 
 
 class SendCounters(Protocol):
@@ -220,7 +221,8 @@ class Sender:
         self._wait_until = wait_until or self._sleep_until
         self._metrics = metrics
         self._slots = asyncio.Semaphore(self.policy.concurrency)
-        self._next_turn: dict[int, datetime] = {}
+        self._next_turn: dict[int, datetime] = {}  # by Telegram chat: a group's topics share its pace
+        self._topics_at: dict[int, Destination] = {}  # forum topic key -> its group and thread
         self._hold_until: datetime | None = None
         self._draining = asyncio.Lock()
         self._sent_log = _SentLog(database)
@@ -255,21 +257,32 @@ class Sender:
         if start > now:
             await self._wait_until(start)
 
+    async def _destination(self, chat_id: int) -> Destination:
+        """Where the stored chat's messages go: itself, or for a forum topic its group's thread."""
+        if not forum.is_topic_key(chat_id):
+            return Destination(chat_id)
+        if chat_id not in self._topics_at:
+            async with self._database.transaction() as session:
+                self._topics_at[chat_id] = await forum.destination(session, chat_id)
+        return self._topics_at[chat_id]
+
     async def transmit(self, chat_id: int, text: str, *, on_sent: OnSent | None = None) -> Transmission:
-        """Send one HTML message to a chat and deal with whatever Telegram answers.
+        """Send one HTML message to a stored chat (a forum topic goes to its thread) and deal with whatever
+        Telegram answers.
 
         `on_sent(chat_id)` records the success; the send slot is held until it returns, so the messages
         sent but not yet on record never outnumber the slots (`policy.concurrency`)."""
         html_mode, moved = True, False
         while True:
-            await self._take_turn(chat_id)
+            where = await self._destination(chat_id)
+            await self._take_turn(where.chat_id)
             try:
                 async with self._slots:
                     if self._stopping.is_set():  # checked with the slot held: the others queue for it
                         raise SenderStopped
-                    await self._bot.send_message(chat_id=chat_id, text=text,
+                    await self._bot.send_message(chat_id=where.chat_id, text=text,
                                                  parse_mode=ParseMode.HTML if html_mode else None,
-                                                 link_preview_options=NO_PREVIEW)
+                                                 link_preview_options=NO_PREVIEW, message_thread_id=where.thread_id)
                     if on_sent is not None:
                         await on_sent(chat_id)
             except TelegramError as exc:
@@ -278,7 +291,8 @@ class Sender:
                     self._metrics.count_refused(type(outcome).__name__.lower())
             else:
                 done = self._clock()
-                self._next_turn[chat_id] = max(self._next_turn.get(chat_id, done), done + self._interval(chat_id))
+                self._next_turn[where.chat_id] = max(self._next_turn.get(where.chat_id, done),
+                                                     done + self._interval(where.chat_id))
                 if self._metrics:
                     self._metrics.count_sent()
                 return Delivered(chat_id)
@@ -290,19 +304,22 @@ class Sender:
                     self._hold_until = max(self._hold_until or until, until)
                     log.warning("flood control: Telegram asked to wait %gs (chat %s)", seconds, chat_id)
                     return Deferred(chat_id, until, f"flood control: retry after {seconds:g}s", counts=False)
-                case Deactivate(reason):
+                case Deactivate(reason, topic_only):
                     async with self._database.transaction() as session:
-                        cancelled = await outbox.deactivate_chat(session, chat_id, now=now, reason=reason)
+                        cancelled = await outbox.deactivate_chat(session, chat_id if topic_only else where.chat_id,
+                                                                 now=now, reason=reason)
                     log.info("chat %s deactivated (%s); %d pending deliveries cancelled", chat_id, reason, cancelled)
                     return Dropped(chat_id, reason)
                 case Move(new_chat_id):
                     if moved:
                         return Deferred(chat_id, None, "migrated twice in a row", counts=True)
                     async with self._database.transaction() as session:
-                        await outbox.migrate_chat(session, chat_id, new_chat_id, now=now)
-                    log.info("chat %s migrated to %s; settings and deliveries moved", chat_id, new_chat_id)
-                    self._next_turn.pop(chat_id, None)
-                    chat_id, moved = new_chat_id, True
+                        await outbox.migrate_chat(session, where.chat_id, new_chat_id, now=now)
+                    log.info("chat %s migrated to %s; settings and deliveries moved", where.chat_id, new_chat_id)
+                    self._next_turn.pop(where.chat_id, None)
+                    self._topics_at.pop(chat_id, None)  # a topic keeps its key; its group moved with it
+                    chat_id = chat_id if forum.is_topic_key(chat_id) else new_chat_id
+                    moved = True
                 case ResendPlain(reason):
                     if not html_mode:
                         return Refused(chat_id, reason)
