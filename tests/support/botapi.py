@@ -28,7 +28,8 @@ What it emulates, following https://core.telegram.org/bots/api:
 * injected failures (flood control, blocked, kicked, migrated, 5xx, dropped
   connection) and, optionally, Telegram's documented flood limits.
 
-Deliberate simplifications: Markdown parse modes are not parsed (their text is
+Deliberate simplifications: in a chat without topics a ``message_thread_id`` (a chain of
+replies, for Telegram) is recorded but not checked. Markdown parse modes are not parsed (their text is
 recorded verbatim); sent messages carry no ``entities``; chats that the bot writes
 to without having seen them first are created on the fly. HTML validation is a
 little stricter than Telegram's: a bare ``&`` is rejected, as the Bot API docs
@@ -1424,7 +1425,7 @@ class BotApiStandIn:
         chat = self._chat(params, create=True)
         failure = self._membership_failure(chat)
         thread_id = params.get("message_thread_id")
-        if failure is None and thread_id is not None:
+        if failure is None and thread_id is not None and chat["id"] in self._forum_topics:
             failure = self._thread_failure(chat, thread_id)
         if failure is not None:
             raise _ApiError(failure)
