@@ -1141,12 +1141,17 @@ class BotApiStandIn:
         raise LookupError(f"inline query {query_id} was not answered")
 
     async def wait_for_inline_answer(self, query_id: str, timeout: float = 5.0) -> InlineAnswer:
-        """Wait until the inline query ``query_id`` was answered (or refused: then AssertionError)."""
+        """Wait until the inline query ``query_id`` was answered; AssertionError if it was refused."""
         await self.wait_for(
             lambda: query_id not in self._open_inline_queries
             or any(call.params.get("inline_query_id") == query_id for call, _ in self.failures),
             timeout=timeout, what=f"an answer to inline query {query_id}")
-        return self.inline_answer(query_id)
+        try:
+            return self.inline_answer(query_id)
+        except LookupError:
+            refusals = [failure.description for call, failure in self.failures
+                        if call.params.get("inline_query_id") == query_id]
+            raise AssertionError(f"inline query {query_id} was refused: {refusals}") from None
 
     def inject_my_chat_member(
         self,
