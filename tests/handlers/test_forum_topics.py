@@ -136,6 +136,23 @@ async def test_a_deleted_or_closed_topic_stops_its_deliveries_and_only_its_own(
         assert (await outbox.counts(session, gone_key)).get("sent", 0) == 0
 
 
+async def test_a_reopened_topic_gets_its_alerts_again_once_someone_subscribes_there(
+        bot: Driver, database: Database, topics: tuple[int, int]) -> None:
+    topic, _ = topics
+    await in_topic(bot, "/subscribe sanctions", topic)
+    bot.api.close_forum_topic(FORUM, topic)
+    await publish(bot, database, "OFAC sanciona a tres funcionarios", "sanctions")
+    await drain(bot, database)
+    assert len(bot.api.failures) == 1
+    bot.api.reopen_forum_topic(FORUM, topic)
+    assert "Temas: Sanciones\nAlertas de palabras: 0 (/alerts)\nEstado: detenido (/start para volver)" in (
+        await in_topic(bot, "/settings", topic)).plain_text
+    await in_topic(bot, "/subscribe sanctions", topic)
+    await publish(bot, database, "EE.UU. amplía las sanciones petroleras", "sanctions")
+    await drain(bot, database)
+    assert "EE.UU. amplía las sanciones petroleras" in bot.api.messages_in(FORUM, topic)[-1].plain_text
+
+
 async def test_a_button_pressed_in_a_topic_changes_that_topic(bot: Driver, topics: tuple[int, int]) -> None:
     sanctions, cne = topics
     reply = await in_topic(bot, "/topics", sanctions, language_code="en")

@@ -986,6 +986,10 @@ class BotApiStandIn:
         """Close a topic: the bot's messages to it are refused with TOPIC_CLOSED."""
         self._set_topic_state(chat_id, thread_id, "closed")
 
+    def reopen_forum_topic(self, chat_id: int, thread_id: int) -> None:
+        """Reopen a closed topic: the bot may write to it again."""
+        self._set_topic_state(chat_id, thread_id, "open")
+
     def delete_forum_topic(self, chat_id: int, thread_id: int) -> None:
         """Delete a topic: the bot's messages to it are refused with "message thread not found"."""
         self._set_topic_state(chat_id, thread_id, "deleted")
