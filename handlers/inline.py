@@ -7,6 +7,9 @@ them for `CACHE_SECONDS`: new stories show within that.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultsButton,
@@ -31,15 +34,14 @@ SEARCH_WINDOW = 500  # words are looked for in the titles of this many newest st
 MAX_RESULT_TITLE = 120
 
 
-async def _matching(context: Context, search: args.InlineSearch) -> list[Story]:
-    services = context.bot_data
-    async with services.database.transaction() as session:
-        if not search.words:
-            topic_ids = search.topics or tuple(topic.id for topic in services.settings.topics)
-            return await story_store.latest_stories(session, topic_ids, RESULTS)
-        titles = await story_store.recent_titles(session, SEARCH_WINDOW)
-        ids = [story_id for story_id, title in titles if args.title_matches(title, search.words)][:RESULTS]
-        found = await story_store.stories_by_id(session, ids)
+async def matching_stories(session: Any, search: args.InlineSearch,
+                           every_topic: Sequence[str]) -> list[Story]:
+    """The newest stories `search` asks for, at most `RESULTS`, newest first."""
+    if not search.words:
+        return await story_store.latest_stories(session, search.topics or every_topic, RESULTS)
+    titles = await story_store.recent_titles(session, SEARCH_WINDOW)
+    ids = [story_id for story_id, title in titles if args.title_matches(title, search.words)][:RESULTS]
+    found = await story_store.stories_by_id(session, ids)
     return [found[story_id] for story_id in ids if story_id in found]
 
 
@@ -47,8 +49,9 @@ async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     assert query is not None
     services = context.bot_data
-    stories = await _matching(context, args.parse_inline(query.query, services.settings.topics))
+    search = args.parse_inline(query.query, services.settings.topics)
     async with services.database.transaction() as session:
+        stories = await matching_stories(session, search, [topic.id for topic in services.settings.topics])
         own = await chat_store.get_chat(session, query.from_user.id)  # the user's private chat with the bot
     lang = own.language if own else user_language(query.from_user.language_code)
     timezone = own.timezone if own else services.settings.schedule.timezone
