@@ -134,6 +134,11 @@ class DrainReport:
 
 WaitUntil = Callable[[datetime], Awaitable[None]]
 OnSent = Callable[[int], Awaitable[None]]
+MaySend = Callable[[], Awaitable[bool]]  # is this process the active one right now (storage.instance)?
+
+
+async def always_active() -> bool:
+    return True
 
 
 class MessageBot(Protocol):
@@ -191,8 +196,9 @@ class _SentLog:
         await future
 
 
-class SenderStopped(Exception):  # noqa: N818 - an event, not an error of the caller
-    """The bot is shutting down (`Sender.stop`): this message was not sent, and stays pending."""
+class SendingHalted(Exception):  # noqa: N818 - an event, not an error of the caller
+    """The Sender sends nothing now: the bot is shutting down (`Sender.stop`), or Telegram took a message whose
+    mark the database could not write. This message was not sent, and stays pending."""
 
 
 class UnrecordedSend(Exception):  # noqa: N818 - it is an event, not an error of the caller
@@ -212,7 +218,7 @@ class Sender:
 
     def __init__(self, bot: MessageBot, database: Database, clock: Clock, topics: Sequence[Topic], *,
                  policy: SendPolicy | None = None, wait_until: WaitUntil | None = None,
-                 metrics: SendCounters | None = None) -> None:
+                 metrics: SendCounters | None = None, may_send: MaySend = always_active) -> None:
         self._bot = bot
         self._database = database
         self._clock = clock
@@ -220,6 +226,7 @@ class Sender:
         self.policy = policy or SendPolicy()
         self._wait_until = wait_until or self._sleep_until
         self._metrics = metrics
+        self.may_send = may_send  # asked before every round: a process that lost its active lock sends nothing
         self._slots = asyncio.Semaphore(self.policy.concurrency)
         self._next_turn: dict[int, datetime] = {}  # by Telegram chat: a group's topics share its pace
         self._topics_at: dict[int, Destination] = {}  # forum topic key -> its group and thread
@@ -278,8 +285,10 @@ class Sender:
             await self._take_turn(where.chat_id)
             try:
                 async with self._slots:
-                    if self._stopping.is_set():  # checked with the slot held: the others queue for it
-                        raise SenderStopped
+                    # Checked with the slot held, just before sending: the other messages queue for the slot,
+                    # and a mark that failed while they waited must stop them all.
+                    if self._stopping.is_set() or self._unrecorded:
+                        raise SendingHalted
                     await self._bot.send_message(chat_id=where.chat_id, text=text,
                                                  parse_mode=ParseMode.HTML if html_mode else None,
                                                  link_preview_options=NO_PREVIEW, message_thread_id=where.thread_id)
@@ -338,7 +347,7 @@ class Sender:
         if self._draining.locked():
             return report
         async with self._draining:
-            if self._stopping.is_set() or not await self._record_owed_marks():
+            if self._stopping.is_set() or not await self.may_send() or not await self._record_owed_marks():
                 return report
             started = self._clock()
             self._forget_turns_before(started)
@@ -397,7 +406,7 @@ class Sender:
         unsettled = {delivery.id for delivery in work.deliveries}
         try:
             await self._serve_chat(work, stories, report, unsettled)
-        except SenderStopped:
+        except SendingHalted:
             return  # the rest of this chat's deliveries stay pending, due as they were
         except UnrecordedSend as exc:
             log.error("chat %s: Telegram took a message but the database could not record it (%s); no more "
