@@ -11,7 +11,6 @@ description. Prints p50/p95/p99 per kind of query. Run by hand; the test suite r
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import sys
@@ -23,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.latest import fill, percentile  # noqa: E402
+from bench.latest import bench_options, filled_database, percentile  # noqa: E402
 from handlers import args, format  # noqa: E402
 from handlers.inline import matching_stories  # noqa: E402
 from settings import load  # noqa: E402
@@ -50,15 +49,8 @@ async def time_query(database: Database, query: str, runs: int, settings_topics)
 
 async def run(db_path: Path, total: int, runs: int, seed: int) -> float:
     """Fill (unless the file is there) and print the timings; returns the worst p95."""
-    database = Database(f"sqlite+aiosqlite:///{db_path}")
+    database = await filled_database(db_path, total, seed)
     try:
-        if not db_path.exists() or db_path.stat().st_size == 0:
-            began = time.perf_counter()
-            await fill(database, total, seed)
-            print(f"filled {db_path} with {total:,} items in {time.perf_counter() - began:.1f} s")
-        else:
-            await database.create_schema()
-            print(f"reusing {db_path}")
         topics = load(REPO / "config.toml").topics
         print(f"{runs} runs per query (parse + one transaction + rendering the results), ms:")
         worst = 0.0
@@ -75,12 +67,7 @@ async def run(db_path: Path, total: int, runs: int, seed: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--items", type=int, default=1_000_000, help="stored items (default 1,000,000)")
-    parser.add_argument("--runs", type=int, default=300, help="timed runs per query (default 300)")
-    parser.add_argument("--seed", type=int, default=20261123)
-    parser.add_argument("--db", type=Path, help="SQLite file to fill or reuse (default: a temporary file)")
-    options = parser.parse_args(argv)
+    options = bench_options(__doc__.split("\n\n")[0], runs=300, argv=argv)
     with tempfile.TemporaryDirectory(prefix="centinela-bench-") as folder:
         path = options.db or Path(folder) / "inline.sqlite3"
         worst = asyncio.run(run(path, options.items, options.runs, options.seed))
