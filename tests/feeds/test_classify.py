@@ -14,6 +14,7 @@ import pytest
 
 from errors import ConfigError
 from feeds.classify import Classification, Classifier, compile_classifier
+from feeds.topics import load_classifier
 from model import Item, Localized, Scope, Topic
 from ops.classify import evaluate_file
 from ops.evaluate import format_report
@@ -169,8 +170,8 @@ def test_the_config_refuses_bad_terms_naming_the_key(change: dict[str, Any], mes
 
 @pytest.fixture(scope="module")
 def shipped() -> Classifier:
-    settings = load(REPO / "config.toml")
-    return compile_classifier(settings.topics, settings.classifier)
+    """The classifier the bot runs: config.toml's terms and its fitted model."""
+    return load_classifier(load(REPO / "config.toml"))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,132 @@
+"""The learned part of the topic classifier: one logistic regression per topic over an item's words and
+what the rules found, fitted by `bot.py fit` (ops/fit.py) and shipped as a small JSON file.
+
+An item's features are its words (`w:`), its title's words (`h:`), its word pairs (`b:`) and the rules'
+signals (`r:`: which topic's rules fired, with what kind of evidence; which terms fired; whether the item
+names Venezuela or another country), built by `feeds.classify.Classifier.features`. A topic's score is its
+bias, plus the weights of the signals present, plus those of the words present times 1/sqrt(how many word
+features the item has); the topic fires when the score reaches its threshold, chosen when fitting for
+precision. Scoring is a few dictionary look-ups per word: no third-party code at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from errors import ConfigError
+
+FORMAT = 1
+WORD_KINDS = ("w:", "h:", "b:")  # the features an alert may show as the reason: words and word pairs
+REASONS = 3  # how many of the strongest word features an alert shows when no configured term fired
+
+
+Row = tuple[float, ...]  # one feature's weight for each topic of the model
+
+
+def _pairs(title: Sequence[str], summary: Sequence[str]) -> set[tuple[str, str]]:
+    return {*zip(title, title[1:], strict=False), *zip(summary, summary[1:], strict=False)}
+
+
+def feature_names(title: Sequence[str], summary: Sequence[str], signals: Iterable[str]) -> list[str]:
+    """Every feature of an item (its folded title and summary words and the rules' signals), each once."""
+    return [*(f"w:{word}" for word in {*title, *summary}), *(f"h:{word}" for word in set(title)),
+            *(f"b:{first} {second}" for first, second in _pairs(title, summary)), *dict.fromkeys(signals)]
+
+
+def partition(features: Iterable[str]) -> tuple[list[str], list[str]]:
+    """An item's features split into its words and word pairs, and the rules' signals."""
+    words: list[str] = []
+    signals: list[str] = []
+    for feature in features:
+        (words if feature.startswith(WORD_KINDS) else signals).append(feature)
+    return words, signals
+
+
+def word_scale(count: int) -> float:
+    """What each word feature of an item with `count` of them counts for: 1/sqrt(count), so that a long post
+    weighs its words no more than a headline does (the rules' signals count 1 each)."""
+    return 1 / math.sqrt(count) if count else 0.0
+
+
+def _total(bias: Row, words: list[Row], signals: list[Row], count: int) -> list[float]:
+    scale = word_scale(count)
+    word_sums = [sum(column) for column in zip(*words, strict=True)] if words else [0.0] * len(bias)
+    signal_sums = [sum(column) for column in zip(*signals, strict=True)] if signals else [0.0] * len(bias)
+    return [base + scale * word + signal for base, word, signal in zip(bias, word_sums, signal_sums, strict=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicModel:
+    """Per topic (in `topics` order) a bias, a threshold on the score, and each feature's weight. Build it
+    with `make_model`, which also indexes the weights by kind so scoring builds no strings."""
+
+    topics: tuple[str, ...]
+    bias: Row
+    thresholds: Row
+    weights: Mapping[str, Row]
+    _words: Mapping[str, Row]
+    _titles: Mapping[str, Row]
+    _pairs: Mapping[tuple[str, str], Row]
+    _signals: Mapping[str, Row]
+
+    def scores(self, title: Sequence[str], summary: Sequence[str], signals: Iterable[str]) -> list[float]:
+        """Each topic's score for an item: what `feature_names` gives, weighed, plus the bias."""
+        vocabulary, heading, pairs = {*title, *summary}, set(title), _pairs(title, summary)
+        rows = [*filter(None, map(self._words.get, vocabulary)), *filter(None, map(self._titles.get, heading)),
+                *filter(None, map(self._pairs.get, pairs))]
+        return _total(self.bias, rows, [*filter(None, map(self._signals.get, dict.fromkeys(signals)))],
+                      len(vocabulary) + len(heading) + len(pairs))
+
+    def scores_of(self, features: Iterable[str]) -> list[float]:
+        """Each topic's score for an item given as `feature_names`."""
+        words, signals = partition(features)
+        return _total(self.bias, [*filter(None, map(self.weights.get, words))],
+                      [*filter(None, map(self.weights.get, signals))], len(words))
+
+    def reasons(self, topic: int, title: Sequence[str], summary: Sequence[str]) -> tuple[str, ...]:
+        """The words (and word pairs) that weigh most for `topic` in this item, strongest first."""
+        weighed = sorted(((row[topic], feature[2:]) for feature in feature_names(title, summary, ())
+                          if (row := self.weights.get(feature)) and row[topic] > 0), reverse=True)
+        return tuple(dict.fromkeys(word for _, word in weighed[:REASONS]))
+
+    def dumps(self) -> str:
+        """The JSON file `from_json` reads: one feature a line, sorted, so that a refit shows as a diff."""
+        head = json.dumps({"format": FORMAT, "topics": self.topics, "bias": self.bias, "thresholds": self.thresholds},
+                          ensure_ascii=False)
+        rows = ",\n".join(f"{json.dumps(feature, ensure_ascii=False)}: {json.dumps(row)}"
+                           for feature, row in sorted(self.weights.items()))
+        return f'{head[:-1]}, "weights": {{\n{rows}\n}}}}\n'
+
+
+def make_model(topics: Sequence[str], bias: Sequence[float], thresholds: Sequence[float],
+               weights: Mapping[str, Row]) -> TopicModel:
+    kinds: dict[str, dict[Any, Row]] = {"w": {}, "h": {}, "b": {}, "r": {}}
+    for feature, row in weights.items():
+        kind, _, key = feature.partition(":")
+        kinds[kind][tuple(key.split(" ", 1)) if kind == "b" else feature if kind == "r" else key] = row
+    return TopicModel(topics=tuple(topics), bias=tuple(bias), thresholds=tuple(thresholds), weights=dict(weights),
+                      _words=kinds["w"], _titles=kinds["h"], _pairs=kinds["b"], _signals=kinds["r"])
+
+
+def from_json(document: Any, where: str) -> TopicModel:
+    """A TopicModel from its JSON form. Raises ConfigError (naming `where`) if it is not one."""
+    try:
+        if document["format"] != FORMAT:
+            raise ConfigError(where, f"format {document['format']!r} is not {FORMAT}: fit the model again")
+        topics = tuple(str(topic) for topic in document["topics"])
+        size = len(topics)
+        bias = tuple(float(value) for value in document["bias"])
+        thresholds = tuple(float(value) for value in document["thresholds"])
+        weights = {str(feature): tuple(float(value) for value in row) for feature, row in document["weights"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(where, f"not a topic model ({exc!r})") from exc
+    if len(bias) != size or len(thresholds) != size or any(len(row) != size for row in weights.values()):
+        raise ConfigError(where, "not a topic model (a row has the wrong number of topics)")
+    unknown = sorted({feature for feature in weights if feature[:2] not in (*WORD_KINDS, "r:")})
+    if unknown:
+        raise ConfigError(where, f'not a topic model (feature "{unknown[0]}" is of no known kind)')
+    return make_model(topics, bias, thresholds, weights)
