@@ -18,6 +18,10 @@ How an item earns a topic (terms match whole words, ignoring case and accents; `
 6. A topic can yield to others (`classifier.yields_to`): an election is often only the background of a protest,
    a sanction or a deal. When a topic it yields to fires with a term in the title, the yielding topic fires
    only if one of its own strong terms is in the title (or, for "any", anywhere in the item).
+7. With a fitted model (feeds.topic_model, `classifier.model`), the model decides each topic it knows, from
+   the item's words and everything the steps above found; step 5 still holds whatever it says. An alert it
+   fires names the terms that fired or, when none did, the words that weighed most. A summary longer than
+   the model's LEAD_WORDS is a whole post, unlike the feed items it was fitted on: the rules decide those.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from errors import ConfigError
-from feeds.topic_model import TopicModel, feature_names
+from feeds.topic_model import LEAD_WORDS, TopicModel, feature_names
 from model import LANGS, Scope, Topic
 from settings import TERM_TIERS, ClassifierSettings
 from text import words
@@ -64,7 +68,7 @@ class _Term:
     rest: tuple[tuple[str, bool], ...]  # (word, is_prefix)
     size: tuple[int, int]  # (words, characters): the longer of two overlapping terms wins
     tier: str
-    signal: str  # what the learned model calls this term firing ("r:cne:term:cne"); "" for those that score nothing
+    signal: str  # what the learned model calls this term firing ("t:cne:cne"); "" for those that score nothing
 
     def length_at(self, tokens: Sequence[str], start: int) -> int:
         """How many words this term covers from `start` (its first word already matched), or 0."""
@@ -80,11 +84,13 @@ class _Term:
 @dataclass(frozen=True, slots=True)
 class _Rules:
     """What the configured terms say about one item: per topic whether the rules fire, the terms that
-    fired, whether the item is in the topic's context, and the signals the learned model weighs."""
+    fired, whether the item is in the topic's context, and what the learned model weighs: the terms that fired
+    (as it names them) and the other signals."""
 
     passed: list[bool]
     fired: list[list[str]]
     in_context: list[bool]
+    terms: list[str]
     signals: list[str]
 
 
@@ -107,10 +113,12 @@ class Classifier:
     def classify(self, title: str, summary: str, scope: Scope) -> Classification:
         title_words, summary_words = words(title), words(summary)
         model = self.model
+        if len(summary_words) > LEAD_WORDS:
+            model = None  # a whole post, not a feed item: unlike anything the model was fitted on, so the rules decide
         rules = self._rules(title_words, summary_words, scope, signals=model is not None)
         passed, fired = rules.passed, rules.fired
         if model is not None:
-            scores = model.scores(title_words, summary_words, rules.signals)
+            scores = model.scores(title_words, summary_words, rules.terms, rules.signals)
             passed = list(passed)
             for index, column in enumerate(self._columns):
                 if column >= 0:  # a topic the model knows: its score decides, within the context rule
@@ -123,8 +131,8 @@ class Classifier:
     def features(self, title: str, summary: str, scope: Scope) -> list[str]:
         """What the learned model weighs for this item (see feeds.topic_model): what `bot.py fit` fits on."""
         title_words, summary_words = words(title), words(summary)
-        return feature_names(title_words, summary_words,
-                             self._rules(title_words, summary_words, scope, signals=True).signals)
+        rules = self._rules(title_words, summary_words, scope, signals=True)
+        return feature_names(title_words, summary_words, rules.terms, rules.signals)
 
     def _rules(self, title: list[str], summary: list[str], scope: Scope, *, signals: bool) -> _Rules:
         found: dict[_Term, int] = {}  # term -> its factor (title or summary), in order of first appearance
@@ -166,8 +174,8 @@ class Classifier:
                                      for other, keep in self._yields[index])
                       for index, ok in enumerate(passed)]
         evidence: list[str] = []
+        terms = [term.signal for term in found if term.signal] if signals else []
         if signals:  # what feeds.topic_model weighs: names made once, in compile_classifier
-            evidence += [term.signal for term in found if term.signal]
             evidence += [name for name, present in zip(self._context_signals, (venezuela, foreign), strict=True)
                          if present]
             for index, names in enumerate(self._signals):
@@ -178,7 +186,7 @@ class Classifier:
                         unlocked[index], vetoed[index]), strict=True) if present]
                 elif vetoed[index]:
                     evidence.append(names[-1])
-        return _Rules(passed=passed, fired=fired, in_context=in_context, signals=evidence)
+        return _Rules(passed=passed, fired=fired, in_context=in_context, terms=terms, signals=evidence)
 
     def _scan(self, tokens: list[str], factor: int, found: dict[_Term, int]) -> None:
         """Record in `found` every term in `tokens`, taking the longest where a group's terms overlap."""
@@ -241,7 +249,7 @@ def compile_classifier(topics: Sequence[Topic], classifier: ClassifierSettings,
             raise ConfigError(where, f'"{label}" is also listed as "{earlier.label}" in {earlier.tier}')
         entries.setdefault((group, pattern), _Term(
             topic=topic, group=group, label=label, rest=pattern[1:], tier=tier,
-            signal=f"r:{topics[topic].id}:term:{label}" if POINTS.get(tier) else "",
+            signal=f"t:{topics[topic].id}:{label}" if POINTS.get(tier) else "",
             size=(len(pattern), sum(len(word) for word, _ in pattern))))
 
     for index, topic in enumerate(topics):

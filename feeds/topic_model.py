@@ -1,12 +1,12 @@
 """The learned part of the topic classifier: one logistic regression per topic over an item's words and
 what the rules found, fitted by `bot.py fit` (ops/fit.py) and shipped as a small JSON file.
 
-An item's features are its words (`w:`), its title's words (`h:`), its word pairs (`b:`) and the rules'
-signals (`r:`: which topic's rules fired, with what kind of evidence; which terms fired; whether the item
-names Venezuela or another country), built by `feeds.classify.Classifier.features`. A topic's score is its
-bias, plus the weights of the signals present, plus those of the words present times 1/sqrt(how many word
-features the item has); the topic fires when the score reaches its threshold, chosen when fitting for
-precision. Scoring is a few dictionary look-ups per word: no third-party code at run time.
+An item's features are its words (`w:`), its title's words (`h:`), its word pairs (`b:`), the configured
+terms that fired (`t:`) and the rules' signals (`r:`: which topic's rules fired, with what kind of evidence;
+whether the item names Venezuela or another country), built by `feeds.classify.Classifier.features`. A
+topic's score is its bias, plus the weights of the signals present, plus those of the words and terms
+present times 1/sqrt(how many of those the item has); the topic fires when the score reaches its
+threshold, chosen when fitting for precision. Scoring is a few dictionary look-ups per word: no third-party code at run time.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from errors import ConfigError
 
 FORMAT = 1
 WORD_KINDS = ("w:", "h:", "b:")  # the features an alert may show as the reason: words and word pairs
+SCALED_KINDS = (*WORD_KINDS, "t:")  # weighed by the item's length (see word_scale); "r:" signals are not
+LEAD_WORDS = 120  # the longest summary the model scores (feed summaries have 30 to 50 words, the corpus's at most
+# 115); a longer one is a whole post, which the rules alone classify (feeds.classify)
 REASONS = 3  # how many of the strongest word features an alert shows when no configured term fired
 
 
@@ -31,24 +34,29 @@ def _pairs(title: Sequence[str], summary: Sequence[str]) -> set[tuple[str, str]]
     return {*zip(title, title[1:], strict=False), *zip(summary, summary[1:], strict=False)}
 
 
-def feature_names(title: Sequence[str], summary: Sequence[str], signals: Iterable[str]) -> list[str]:
-    """Every feature of an item (its folded title and summary words and the rules' signals), each once."""
+def feature_names(title: Sequence[str], summary: Sequence[str], terms: Iterable[str],
+                  signals: Iterable[str]) -> list[str]:
+    """Every feature of an item (its folded title and summary words, the configured terms that fired and
+    the rules' other signals), each once."""
     return [*(f"w:{word}" for word in {*title, *summary}), *(f"h:{word}" for word in set(title)),
-            *(f"b:{first} {second}" for first, second in _pairs(title, summary)), *dict.fromkeys(signals)]
+            *(f"b:{first} {second}" for first, second in _pairs(title, summary)), *dict.fromkeys(terms),
+            *dict.fromkeys(signals)]
 
 
 def partition(features: Iterable[str]) -> tuple[list[str], list[str]]:
-    """An item's features split into its words and word pairs, and the rules' signals."""
+    """An item's features split into those weighed by the item's length (words, word pairs, terms that
+    fired) and the rules' other signals."""
     words: list[str] = []
     signals: list[str] = []
     for feature in features:
-        (words if feature.startswith(WORD_KINDS) else signals).append(feature)
+        (words if feature.startswith(SCALED_KINDS) else signals).append(feature)
     return words, signals
 
 
 def word_scale(count: int) -> float:
-    """What each word feature of an item with `count` of them counts for: 1/sqrt(count), so that a long post
-    weighs its words no more than a headline does (the rules' signals count 1 each)."""
+    """What each word feature (SCALED_KINDS) of an item with `count` of them counts for: 1/sqrt(count), so
+    that a long post weighs its words and terms no more than a headline does (the rules' other signals count
+    1 each)."""
     return 1 / math.sqrt(count) if count else 0.0
 
 
@@ -71,15 +79,17 @@ class TopicModel:
     _words: Mapping[str, Row]
     _titles: Mapping[str, Row]
     _pairs: Mapping[tuple[str, str], Row]
+    _terms: Mapping[str, Row]
     _signals: Mapping[str, Row]
 
-    def scores(self, title: Sequence[str], summary: Sequence[str], signals: Iterable[str]) -> list[float]:
+    def scores(self, title: Sequence[str], summary: Sequence[str], terms: Iterable[str],
+               signals: Iterable[str]) -> list[float]:
         """Each topic's score for an item: what `feature_names` gives, weighed, plus the bias."""
-        vocabulary, heading, pairs = {*title, *summary}, set(title), _pairs(title, summary)
+        vocabulary, heading, pairs, fired = {*title, *summary}, set(title), _pairs(title, summary), set(terms)
         rows = [*filter(None, map(self._words.get, vocabulary)), *filter(None, map(self._titles.get, heading)),
-                *filter(None, map(self._pairs.get, pairs))]
+                *filter(None, map(self._pairs.get, pairs)), *filter(None, map(self._terms.get, fired))]
         return _total(self.bias, rows, [*filter(None, map(self._signals.get, dict.fromkeys(signals)))],
-                      len(vocabulary) + len(heading) + len(pairs))
+                      len(vocabulary) + len(heading) + len(pairs) + len(fired))
 
     def scores_of(self, features: Iterable[str]) -> list[float]:
         """Each topic's score for an item given as `feature_names`."""
@@ -89,7 +99,7 @@ class TopicModel:
 
     def reasons(self, topic: int, title: Sequence[str], summary: Sequence[str]) -> tuple[str, ...]:
         """The words (and word pairs) that weigh most for `topic` in this item, strongest first."""
-        weighed = sorted(((row[topic], feature[2:]) for feature in feature_names(title, summary, ())
+        weighed = sorted(((row[topic], feature[2:]) for feature in feature_names(title, summary, (), ())
                           if (row := self.weights.get(feature)) and row[topic] > 0), reverse=True)
         return tuple(dict.fromkeys(word for _, word in weighed[:REASONS]))
 
@@ -104,12 +114,12 @@ class TopicModel:
 
 def make_model(topics: Sequence[str], bias: Sequence[float], thresholds: Sequence[float],
                weights: Mapping[str, Row]) -> TopicModel:
-    kinds: dict[str, dict[Any, Row]] = {"w": {}, "h": {}, "b": {}, "r": {}}
+    kinds: dict[str, dict[Any, Row]] = {"w": {}, "h": {}, "b": {}, "t": {}, "r": {}}
     for feature, row in weights.items():
         kind, _, key = feature.partition(":")
-        kinds[kind][tuple(key.split(" ", 1)) if kind == "b" else feature if kind == "r" else key] = row
+        kinds[kind][tuple(key.split(" ", 1)) if kind == "b" else key if kind in "wh" else feature] = row
     return TopicModel(topics=tuple(topics), bias=tuple(bias), thresholds=tuple(thresholds), weights=dict(weights),
-                      _words=kinds["w"], _titles=kinds["h"], _pairs=kinds["b"], _signals=kinds["r"])
+                      _words=kinds["w"], _titles=kinds["h"], _pairs=kinds["b"], _terms=kinds["t"], _signals=kinds["r"])
 
 
 def from_json(document: Any, where: str) -> TopicModel:
@@ -126,7 +136,7 @@ def from_json(document: Any, where: str) -> TopicModel:
         raise ConfigError(where, f"not a topic model ({exc!r})") from exc
     if len(bias) != size or len(thresholds) != size or any(len(row) != size for row in weights.values()):
         raise ConfigError(where, "not a topic model (a row has the wrong number of topics)")
-    unknown = sorted({feature for feature in weights if feature[:2] not in (*WORD_KINDS, "r:")})
+    unknown = sorted({feature for feature in weights if feature[:2] not in (*SCALED_KINDS, "r:")})
     if unknown:
         raise ConfigError(where, f'not a topic model (feature "{unknown[0]}" is of no known kind)')
     return make_model(topics, bias, thresholds, weights)

@@ -29,7 +29,7 @@ def with_model(weights: dict[str, tuple[float, ...]], *, bias: float = -1.0, thr
 
 
 def test_the_model_fires_a_topic_the_terms_miss_and_says_which_words_weighed() -> None:
-    classifier = with_model({"w:registro": (0.8,), "w:votantes": (1.5,), "h:votantes": (0.4,), "w:el": (-0.1,)})
+    classifier = with_model({"w:registro": (4.0,), "w:votantes": (7.0,), "h:votantes": (2.0,), "w:el": (-0.5,)})
     assert compile_classifier([ELECTION], CONTEXT).classify("Crece el registro de votantes", "", V).topics == ()
     result = classifier.classify("Crece el registro de votantes", "", V)
     assert result.topics == ("cne",)
@@ -38,9 +38,17 @@ def test_the_model_fires_a_topic_the_terms_miss_and_says_which_words_weighed() -
 
 def test_the_model_can_overrule_the_terms() -> None:
     """The rules fire on "elecciones"; the model, having learned that "colegio" elections are not news, does not."""
-    classifier = with_model({"r:cne:fired": (2.0,), "w:colegio": (-3.0,)})
+    classifier = with_model({"r:cne:fired": (2.0,), "w:colegio": (-20.0,)})
     assert classifier.classify("Elecciones en Caracas", "", V).terms_for("cne") == ("elecciones",)
     assert classifier.classify("Elecciones en el colegio", "", V).topics == ()
+
+
+def test_words_weigh_by_the_length_of_the_item() -> None:
+    """A word's weight is divided by the square root of how many words, pairs and terms the item has, so a
+    long post full of words that each lean a little towards a topic does not add up to it."""
+    classifier = with_model({"w:voto": (3.0,)}, bias=-1.0)
+    assert classifier.classify("Voto", "", V).topics == ("cne",)  # 2 word features: 3 / sqrt(2) > 1
+    assert classifier.classify("Voto", "uno dos tres cuatro cinco seis siete ocho", V).topics == ()
 
 
 def test_the_threshold_is_the_topics_own() -> None:
@@ -66,7 +74,7 @@ def test_a_topic_the_model_does_not_know_is_left_to_the_terms() -> None:
 def test_features_are_the_words_the_title_the_pairs_and_the_rules_signals() -> None:
     features = compile_classifier([ELECTION], CONTEXT).features("Elecciones en Venezuela", "Hoy", V)
     assert {"w:elecciones", "w:hoy", "h:venezuela", "b:en venezuela", "r:venezuela", "r:cne:fired",
-            "r:cne:term:elecciones"} <= set(features)
+            "t:cne:elecciones"} <= set(features)
     assert "h:hoy" not in features and len(features) == len(set(features))
 
 
@@ -114,8 +122,8 @@ def test_classifying_weighs_exactly_the_features_fit_saw() -> None:
     with (REPO / "tests" / "data" / "eval" / "dev.jsonl").open(encoding="utf-8") as lines:
         for line, _ in read_labelled(lines):
             title, summary = words(line.title), words(line.summary)
-            signals = classifier._rules(title, summary, V, signals=True).signals
-            assert classifier.model.scores(title, summary, signals) == pytest.approx(
+            rules = classifier._rules(title, summary, V, signals=True)
+            assert classifier.model.scores(title, summary, rules.terms, rules.signals) == pytest.approx(
                 classifier.model.scores_of(classifier.features(line.title, line.summary, V)), abs=1e-9)
 
 
