@@ -1,12 +1,12 @@
 """The learned part of the topic classifier: one logistic regression per topic over an item's words and
 what the rules found, fitted by `bot.py fit` (ops/fit.py) and shipped as a small JSON file.
 
-An item's features are its words (`w:`), its title's words (`h:`), its word pairs (`b:`), the configured
-terms that fired (`t:`) and the rules' signals (`r:`: which topic's rules fired, with what kind of evidence;
-whether the item names Venezuela or another country), built by `feeds.classify.Classifier.features`. A
-topic's score is its bias, plus the weights of the signals present, plus those of the words and terms
-present times 1/sqrt(how many of those the item has); the topic fires when the score reaches its
-threshold, chosen when fitting for precision. Scoring is a few dictionary look-ups per word: no third-party code at run time.
+An item's features are its words (`w:`, title and summary alike), the configured terms that fired (`t:`)
+and the rules' signals (`r:`: which topic's rules fired, with what kind of evidence; whether the item names
+Venezuela or another country), built by `feeds.classify.Classifier.features`. A topic's score is its bias,
+plus the weights of the signals present, plus those of the words and terms present times 1/sqrt(how many
+of those the item has); the topic fires when the score reaches its threshold, chosen when fitting for
+precision. Scoring is a few dictionary look-ups per word: no third-party code at run time.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from typing import Any
 from errors import ConfigError
 
 FORMAT = 1
-WORD_KINDS = ("w:", "h:", "b:")  # the features an alert may show as the reason: words and word pairs
-SCALED_KINDS = (*WORD_KINDS, "t:")  # weighed by the item's length (see word_scale); "r:" signals are not
+SCALED_KINDS = ("w:", "t:")  # weighed by the item's length (see word_scale); "r:" signals are not
 LEAD_WORDS = 120  # the longest summary the model scores (feed summaries have 30 to 50 words, the corpus's at most
 # 115); a longer one is a whole post, which the rules alone classify (feeds.classify)
 REASONS = 3  # how many of the strongest word features an alert shows when no configured term fired
@@ -30,17 +29,11 @@ REASONS = 3  # how many of the strongest word features an alert shows when no co
 Row = tuple[float, ...]  # one feature's weight for each topic of the model
 
 
-def _pairs(title: Sequence[str], summary: Sequence[str]) -> set[tuple[str, str]]:
-    return {*zip(title, title[1:], strict=False), *zip(summary, summary[1:], strict=False)}
-
-
 def feature_names(title: Sequence[str], summary: Sequence[str], terms: Iterable[str],
                   signals: Iterable[str]) -> list[str]:
     """Every feature of an item (its folded title and summary words, the configured terms that fired and
     the rules' other signals), each once."""
-    return [*(f"w:{word}" for word in {*title, *summary}), *(f"h:{word}" for word in set(title)),
-            *(f"b:{first} {second}" for first, second in _pairs(title, summary)), *dict.fromkeys(terms),
-            *dict.fromkeys(signals)]
+    return [*(f"w:{word}" for word in {*title, *summary}), *dict.fromkeys(terms), *dict.fromkeys(signals)]
 
 
 def partition(features: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -77,19 +70,15 @@ class TopicModel:
     thresholds: Row
     weights: Mapping[str, Row]
     _words: Mapping[str, Row]
-    _titles: Mapping[str, Row]
-    _pairs: Mapping[tuple[str, str], Row]
     _terms: Mapping[str, Row]
     _signals: Mapping[str, Row]
 
     def scores(self, title: Sequence[str], summary: Sequence[str], terms: Iterable[str],
                signals: Iterable[str]) -> list[float]:
         """Each topic's score for an item: what `feature_names` gives, weighed, plus the bias."""
-        vocabulary, heading, pairs, fired = {*title, *summary}, set(title), _pairs(title, summary), set(terms)
-        rows = [*filter(None, map(self._words.get, vocabulary)), *filter(None, map(self._titles.get, heading)),
-                *filter(None, map(self._pairs.get, pairs)), *filter(None, map(self._terms.get, fired))]
-        return _total(self.bias, rows, [*filter(None, map(self._signals.get, dict.fromkeys(signals)))],
-                      len(vocabulary) + len(heading) + len(pairs) + len(fired))
+        vocabulary, fired = {*title, *summary}, set(terms)
+        rows = [*filter(None, map(self._words.get, vocabulary)), *filter(None, map(self._terms.get, fired))]
+        return _total(self.bias, rows, [*filter(None, map(self._signals.get, signals))], len(vocabulary) + len(fired))
 
     def scores_of(self, features: Iterable[str]) -> list[float]:
         """Each topic's score for an item given as `feature_names`."""
@@ -98,9 +87,9 @@ class TopicModel:
                       [*filter(None, map(self.weights.get, signals))], len(words))
 
     def reasons(self, topic: int, title: Sequence[str], summary: Sequence[str]) -> tuple[str, ...]:
-        """The words (and word pairs) that weigh most for `topic` in this item, strongest first."""
-        weighed = sorted(((row[topic], feature[2:]) for feature in feature_names(title, summary, (), ())
-                          if (row := self.weights.get(feature)) and row[topic] > 0), reverse=True)
+        """The words that weigh most for `topic` in this item, strongest first."""
+        weighed = sorted(((row[topic], word) for word in {*title, *summary}
+                          if (row := self._words.get(word)) and row[topic] > 0), reverse=True)
         return tuple(dict.fromkeys(word for _, word in weighed[:REASONS]))
 
     def dumps(self) -> str:
@@ -114,12 +103,12 @@ class TopicModel:
 
 def make_model(topics: Sequence[str], bias: Sequence[float], thresholds: Sequence[float],
                weights: Mapping[str, Row]) -> TopicModel:
-    kinds: dict[str, dict[Any, Row]] = {"w": {}, "h": {}, "b": {}, "t": {}, "r": {}}
+    kinds: dict[str, dict[str, Row]] = {"w": {}, "t": {}, "r": {}}
     for feature, row in weights.items():
-        kind, _, key = feature.partition(":")
-        kinds[kind][tuple(key.split(" ", 1)) if kind == "b" else key if kind in "wh" else feature] = row
+        kind, _, word = feature.partition(":")
+        kinds[kind][word if kind == "w" else feature] = row
     return TopicModel(topics=tuple(topics), bias=tuple(bias), thresholds=tuple(thresholds), weights=dict(weights),
-                      _words=kinds["w"], _titles=kinds["h"], _pairs=kinds["b"], _terms=kinds["t"], _signals=kinds["r"])
+                      _words=kinds["w"], _terms=kinds["t"], _signals=kinds["r"])
 
 
 def from_json(document: Any, where: str) -> TopicModel:
