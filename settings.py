@@ -103,7 +103,7 @@ class ClassifierSettings:
     foreign_terms: tuple[str, ...] = ()  # other countries: an item naming one and not Venezuela is about them
     # (topic, ((topic it yields to, "title" or "any"), ...)): see feeds.classify and config.toml
     yields_to: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
-    model: str = ""  # the fitted model file (`bot.py fit`), relative to the config file; "" = the rules alone
+    model: str = ""  # the fitted model file (`bot.py fit`), relative to the program's folder; "" = the rules alone
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,13 @@ def read_model(path: Path) -> TopicModel:
     return from_json(document, f"classifier.model ({path})")
 
 
+PROGRAM = Path(__file__).resolve().parent.parent  # the checkout: where models/topics.json ships
+
+
 def model_path(settings: Settings) -> Path | None:
-    """Where `classifier.model` points, relative to the config file; None when it is empty (rules only)."""
-    return settings.path.parent / settings.classifier.model if settings.classifier.model else None
+    """Where `classifier.model` points, a relative path being relative to the program's folder (a config
+    copied to /etc/centinela still finds the shipped model); None when it is empty (the terms alone)."""
+    return PROGRAM / settings.classifier.model if settings.classifier.model else None
 
 
 def load_classifier(settings: Settings) -> Classifier:
