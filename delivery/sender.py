@@ -7,10 +7,14 @@ AIORateLimiter's overall 30/s, and maps every refusal by class in `outcome_for` 
 There is one Sender per bot (the runtime's): alerts, digests and `/digest now` share its pacing and its
 429 hold. The only module of `delivery` that imports telegram.
 
+Several sends are in flight at once (`SendPolicy.concurrency`), never two to the same chat: a chat's next
+send waits until its previous one is answered and recorded.
+
 Crash semantics: a delivery is marked sent as soon as Telegram accepted its message (marks from concurrent
-sends share one commit), and the send slot is released only once that mark is committed. After a crash the
-messages sent but not on record are therefore at most one per slot, each to a different chat: a chat can
-get again only the one message that was in flight. Everything still pending goes out at the next drain.
+sends share one commit), and the send slot and the chat are released only once that mark is committed.
+After a crash the messages sent but not on record are therefore at most one per slot, each to a different
+chat: a SIGKILL repeats at most one message per chat (the one in flight to it). Everything still pending
+goes out at the next drain.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -190,6 +194,27 @@ class _SentLog:
         await future
 
 
+class _ChatsInFlight:
+    """The chats a send is in flight to: `alone(chat_id)` waits until no other send to that chat is."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat id -> its lock, and how many hold or want it
+
+    @contextlib.asynccontextmanager
+    async def alone(self, chat_id: int) -> AsyncIterator[None]:
+        lock, users = self._locks.get(chat_id, (asyncio.Lock(), 0))
+        self._locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[chat_id]
+            if users == 1:
+                del self._locks[chat_id]
+            else:
+                self._locks[chat_id] = (lock, users - 1)
+
+
 class SenderStopped(Exception):  # noqa: N818 - an event, not an error of the caller
     """The bot is shutting down (`Sender.stop`): this message was not sent, and stays pending."""
 
@@ -220,6 +245,7 @@ class Sender:
         self._wait_until = wait_until or self._sleep_until
         self._metrics = metrics
         self._slots = asyncio.Semaphore(self.policy.concurrency)
+        self._chats_in_flight = _ChatsInFlight()
         self._next_turn: dict[int, datetime] = {}
         self._hold_until: datetime | None = None
         self._draining = asyncio.Lock()
@@ -258,13 +284,14 @@ class Sender:
     async def transmit(self, chat_id: int, text: str, *, on_sent: OnSent | None = None) -> Transmission:
         """Send one HTML message to a chat and deal with whatever Telegram answers.
 
-        `on_sent(chat_id)` records the success; the send slot is held until it returns, so the messages
-        sent but not yet on record never outnumber the slots (`policy.concurrency`)."""
+        `on_sent(chat_id)` records the success; the send slot and the chat are held until it returns, so the
+        messages sent but not yet on record never outnumber the slots (`policy.concurrency`), nor two of
+        them go to one chat."""
         html_mode, moved = True, False
         while True:
             await self._take_turn(chat_id)
             try:
-                async with self._slots:
+                async with self._chats_in_flight.alone(chat_id), self._slots:
                     if self._stopping.is_set():  # checked with the slot held: the others queue for it
                         raise SenderStopped
                     await self._bot.send_message(chat_id=chat_id, text=text,
