@@ -194,8 +194,10 @@ class _SentLog:
         await future
 
 
-class _ChatsInFlight:
-    """The chats a send is in flight to: `alone(chat_id)` waits until no other send to that chat is."""
+class OneAtATimePerChat:
+    """`alone(chat_id)`: one holder per chat at a time, first come first served; other chats never wait.
+    The Sender holds it for each send (so no two sends to one chat are in flight), the bot's update
+    processor for each update (so one chat's commands run in order while other chats' run alongside)."""
 
     def __init__(self) -> None:
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat id -> its lock, and how many hold or want it
@@ -245,7 +247,7 @@ class Sender:
         self._wait_until = wait_until or self._sleep_until
         self._metrics = metrics
         self._slots = asyncio.Semaphore(self.policy.concurrency)
-        self._chats_in_flight = _ChatsInFlight()
+        self._chats_in_flight = OneAtATimePerChat()
         self._next_turn: dict[int, datetime] = {}
         self._hold_until: datetime | None = None
         self._draining = asyncio.Lock()

@@ -8,10 +8,12 @@ Bot API stand-in.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram import Update
+from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ContextTypes
 
-from delivery.sender import READ_TIMEOUT_SECONDS, rate_limiter
+from delivery.sender import READ_TIMEOUT_SECONDS, OneAtATimePerChat, rate_limiter
 from handlers import admin, alerts, chat_settings, latest, start, subscribe
 from handlers.error_handler import on_error
 from handlers.jobs import schedule_jobs
@@ -21,6 +23,29 @@ from handlers.throttle import THROTTLE_GROUP, throttle_updates
 from settings import Settings
 
 Lifecycle = Callable[[BotApplication], Awaitable[None]]
+
+UPDATES_AT_ONCE = 256  # updates in hand at once; those of one chat wait for each other, not for the others
+
+
+class ChatOrderedUpdates(BaseUpdateProcessor):
+    """Updates of different chats are handled concurrently; those of one chat one after the other, in the
+    order they came. Before, every update waited for the one ahead of it, so one slow command (a write
+    waiting for the database) held up every chat's answers."""
+
+    def __init__(self, max_concurrent_updates: int = UPDATES_AT_ONCE) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats = OneAtATimePerChat()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        async with self._chats.alone(chat.id if chat is not None else 0):
+            await coroutine
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
 
 
 def build_application(settings: Settings, *, token: str, start_runtime: Lifecycle,
@@ -40,6 +65,7 @@ def build_application(settings: Settings, *, token: str, start_runtime: Lifecycl
         .base_url(settings.telegram.base_url)
         .rate_limiter(rate_limiter(settings.telegram.max_messages_per_second))
         .read_timeout(READ_TIMEOUT_SECONDS)
+        .concurrent_updates(ChatOrderedUpdates())
         .context_types(ContextTypes(bot_data=Services))
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -35,27 +35,37 @@ def command(name: str, callback: Callback, *, block: bool = True) -> CommandHand
 
 
 @asynccontextmanager
-async def chat_transaction(update: Update, context: Context, *,
+async def chat_transaction(update: Update, context: Context, *, saves: bool = False,
                            reactivate: bool = False) -> AsyncIterator[tuple[Any, Chat]]:
-    """The prologue of every command: one transaction, and in it the stored chat of `update`, created on
-    first contact in the sender's language with the configured time zone and digest time. `reactivate`
-    brings back a chat that used /stop. Use as `async with chat_transaction(update, context) as (session, chat):`."""
+    """The prologue of every command: one transaction, and in it the chat of `update`.
+
+    A command that only reads (`saves=False`) writes nothing: an unknown chat is the chat as it would be
+    created (the sender's language, the configured time zone and digest time), not stored. Reads never
+    wait for a writer (SQLite's WAL, PostgreSQL's MVCC), so such a command answers while ingestion holds
+    the write lock. `saves=True` stores the chat on first contact (and follows a changed title) before the
+    command saves something of its own. `reactivate` brings back a chat that used /stop; it writes only
+    when the chat is stored and stopped. Use as
+    `async with chat_transaction(update, context) as (session, chat):`."""
     chat = update.effective_chat
     assert chat is not None, "command handlers only run on updates with a chat"
     user = update.effective_user
     services = context.bot_data
+    first = chat_store.unsaved_chat(chat_id=chat.id, type=chat.type, title=chat.title or None,
+                                    language=user_language(user.language_code if user else None),
+                                    timezone=services.settings.schedule.timezone,
+                                    digest_time=services.settings.schedule.digest_time)
     async with services.database.transaction() as session:
-        stored = await chat_store.get_or_create_chat(
-            session, chat_id=chat.id, type=chat.type, title=chat.title or None,
-            language=user_language(user.language_code if user else None),
-            timezone=services.settings.schedule.timezone, digest_time=services.settings.schedule.digest_time,
-            now=services.clock(), reactivate=reactivate)
-        yield session, stored
+        stored = await chat_store.get_chat(session, chat.id)
+        if saves or (reactivate and stored is not None and not stored.active):
+            stored = await chat_store.get_or_create_chat(
+                session, chat_id=first.id, type=first.type, title=first.title, language=first.language,
+                timezone=first.timezone, digest_time=first.digest_time, now=services.clock(), reactivate=reactivate)
+        yield session, stored or first
 
 
-async def command_chat(update: Update, context: Context, *, reactivate: bool = False) -> Chat:
-    """`chat_transaction` for a command that needs only the chat."""
-    async with chat_transaction(update, context, reactivate=reactivate) as (_, chat):
+async def command_chat(update: Update, context: Context) -> Chat:
+    """`chat_transaction` for a command that needs only the chat (and saves nothing)."""
+    async with chat_transaction(update, context) as (_, chat):
         return chat
 
 

@@ -333,12 +333,13 @@ async def test_stats_counts_chats_subscriptions_news_and_deliveries(bot: Driver)
     await bot.group("/subscribe sanctions", user_id=ADMIN)
     await bot.say("/start", chat_id=USER + 1)
     spanish = await owner(bot, "/stats", lang="es")
-    assert spanish.startswith("Estadísticas\nChats activos: 4\nSuscripciones: Protestas 0 · Sanciones 2")
+    # A chat is stored once it saves something: USER and the group; not USER + 1, who only said /start.
+    assert spanish.startswith("Estadísticas\nChats activos: 2\nSuscripciones: Protestas 0 · Sanciones 2")
     assert spanish.endswith("Envíos: 0 pendientes, 0 fallidos, 0 enviados")
     await owner(bot, "/language en")
     assert await owner(bot, "/stats") == (
         "Statistics\n"
-        "Active chats: 4\n"  # USER, the group, USER + 1 and OWNER's own chat
+        "Active chats: 3\n"  # USER, the group and OWNER's own chat (which saved its language)
         "Subscriptions: Protests 0 · Sanctions 2 · CNE and elections 1 · Dialogue 0\n"
         "News: 0 in the last 24 h (0 in all)\n"
         "Feeds: 2 fine, 0 failing; last read: never\n"
