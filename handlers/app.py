@@ -38,7 +38,7 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        async with self._chats.alone(chat.id if chat is not None else 0):
+        async with self._chats.alone(chat.id if chat is not None else 0):  # chatless updates share one line
             await coroutine
 
     async def initialize(self) -> None:
