@@ -18,7 +18,7 @@ from handlers import admin, alerts, chat_settings, latest, start, subscribe
 from handlers.error_handler import on_error
 from handlers.jobs import schedule_jobs
 from handlers.menu import publish_commands
-from handlers.services import BotApplication, Services
+from handlers.services import BotApplication, Context, Services
 from handlers.throttle import THROTTLE_GROUP, throttle_updates
 from settings import Settings
 
@@ -52,9 +52,15 @@ def build_application(settings: Settings, *, token: str, start_runtime: Lifecycl
                       stop_runtime: Lifecycle) -> BotApplication:
     """The bot, ready for `run_polling()` or, in tests, `async with app: await app.start()`."""
 
+    async def publish_menus(context: Context) -> None:
+        await publish_commands(context.bot, admin_ids=settings.telegram.admin_ids)
+
     async def post_init(application: BotApplication) -> None:
         await start_runtime(application)
-        await publish_commands(application.bot, admin_ids=settings.telegram.admin_ids)
+        # The menus go out once polling has begun: their setMyCommands round trips (six or more) no longer
+        # delay the first getUpdates.
+        assert application.job_queue is not None, "the JobQueue is missing: install python-telegram-bot[job-queue]"
+        application.job_queue.run_once(publish_menus, when=0, name="publish-commands")
 
     async def post_shutdown(application: BotApplication) -> None:
         await stop_runtime(application)

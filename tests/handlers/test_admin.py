@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from handlers.jobs import INGEST_JOB
+from handlers.menu import menus
 from handlers.services import Services
 from handlers.texts import ADMIN_COMMANDS, COMMANDS
 from model import FeedOrigin, FeedSpec, FeedStatus, Scope
@@ -113,6 +114,8 @@ async def test_the_admin_commands_are_in_the_owners_menu_only(bot: Driver) -> No
     def names(scope: dict | None, code: str) -> list[str]:  # type: ignore[type-arg]
         return [command["command"] for command in bot.api.commands_for(scope, code)]
 
+    # Published once polling has begun, one setMyCommands per list.
+    await bot.api.wait_for_calls("setMyCommands", len(menus(bot.settings.telegram.admin_ids)))
     mine = {"type": "chat", "chat_id": OWNER}
     assert names(mine, "") == list(COMMANDS + ADMIN_COMMANDS) == names(mine, "es")
     for scope in (None, {"type": "all_group_chats"}, {"type": "all_chat_administrators"}):
