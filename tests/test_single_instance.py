@@ -1,8 +1,8 @@
 """One active bot per database, enforced by the database (storage/instance.py), against the real `bot.py run`:
 a second process says so in one line and stops; with --standby it waits, and takes over when the active one
 dies (SIGKILL, in the middle of a fan-out): every chat gets the alert, at most twice, and only the chats a
-message was in flight to at the kill (one per send slot) twice. On SQLite here, and on PostgreSQL when .ci/run's cluster is there (the
-`database_url` fixture).
+message was in flight to at the kill (one per send slot) twice. On SQLite here, and on PostgreSQL when
+.ci/run's cluster is there (the `database_url` fixture).
 """
 
 from __future__ import annotations
