@@ -36,7 +36,7 @@ async def alert(update: Update, context: Context) -> None:
 
 async def _add(update: Update, context: Context, request: args.AlertAdd) -> None:
     services = context.bot_data
-    async with chat_transaction(update, context, reactivate=True) as (session, chat):
+    async with chat_transaction(update, context, saves=True, reactivate=True) as (session, chat):
         added = await chat_store.add_alert(session, chat.id, request.phrase, now=services.clock(),
                                            limit=args.MAX_ALERTS)
     key = {AlertOutcome.ADDED: "alert.added", AlertOutcome.DUPLICATE: "alert.duplicate",

@@ -42,7 +42,7 @@ async def digest(update: Update, context: Context) -> None:
         await digest_now(update, context, chat)
         return
     await require_admin(update, context)
-    async with chat_transaction(update, context, reactivate=True) as (session, chat):
+    async with chat_transaction(update, context, saves=True, reactivate=True) as (session, chat):
         at = request.at if isinstance(request, args.DigestAt) else None
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), digest_time=at)
     await reply(update, format.digest_set(chat) if at else format.digest_off(chat))
@@ -52,7 +52,7 @@ async def mode(update: Update, context: Context) -> None:
     services = context.bot_data
     chosen = args.parse_mode(context.args)
     await require_admin(update, context)
-    async with chat_transaction(update, context, reactivate=True) as (session, chat):
+    async with chat_transaction(update, context, saves=True, reactivate=True) as (session, chat):
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), mode=chosen)
     await reply(update, format.mode_set(chat))
 
@@ -61,7 +61,7 @@ async def timezone(update: Update, context: Context) -> None:
     services = context.bot_data
     zone = args.parse_timezone(context.args)
     await require_admin(update, context)
-    async with chat_transaction(update, context) as (session, chat):
+    async with chat_transaction(update, context, saves=True) as (session, chat):
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), timezone=zone)
     await reply(update, format.timezone_set(chat, services.clock()))
 
@@ -70,7 +70,7 @@ async def language(update: Update, context: Context) -> None:
     services = context.bot_data
     lang = args.parse_language(context.args)
     await require_admin(update, context)
-    async with chat_transaction(update, context) as (session, chat):
+    async with chat_transaction(update, context, saves=True) as (session, chat):
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), language=lang)
     await reply(update, text(chat.language, "language.set"))
 
@@ -86,7 +86,7 @@ async def settings(update: Update, context: Context) -> None:
 async def stop(update: Update, context: Context) -> None:
     services = context.bot_data
     await require_admin(update, context)
-    async with chat_transaction(update, context) as (session, chat):
+    async with chat_transaction(update, context, saves=True) as (session, chat):
         chat = await chat_store.stop_chat(session, chat.id, now=services.clock())
     await reply(update, text(chat.language, "stop.done"))
 

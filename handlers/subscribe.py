@@ -28,7 +28,7 @@ async def subscribe(update: Update, context: Context) -> None:
     services = context.bot_data
     wanted = args.parse_subscribe(context.args, services.settings.topics)
     await require_admin(update, context)
-    async with chat_transaction(update, context, reactivate=True) as (session, chat):
+    async with chat_transaction(update, context, saves=True, reactivate=True) as (session, chat):
         added = await chat_store.subscribe(session, chat.id, wanted, now=services.clock())
         followed = await chat_store.chat_topics(session, chat.id)
     already = [topic for topic in wanted if topic not in added]
@@ -54,7 +54,7 @@ async def toggle(update: Update, context: Context) -> None:
     assert query is not None
     request = args.parse_toggle(query.data, services.settings.topics)
     allowed = request is not None and await may_change_settings(update, context)
-    async with chat_transaction(update, context, reactivate=allowed) as (session, chat):
+    async with chat_transaction(update, context, saves=allowed, reactivate=allowed) as (session, chat):
         if request is None or not allowed:
             await query.answer(text(chat.language, "topics.gone" if request is None else "common.admin_only"),
                                show_alert=True)
