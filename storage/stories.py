@@ -42,10 +42,10 @@ async def stored_guid_pairs(session: AsyncSession, wanted: Mapping[int, Collecti
 async def recent_story_keys(session: AsyncSession, since: datetime) -> list[StoryKey]:
     """Stories first seen at or after `since`, newest first: the candidates a new item may join."""
     result = await session.execute(
-        select(stories.c.id, stories.c.title_key, stories.c.link)
+        select(stories.c.id, stories.c.title_key, stories.c.link, stories.c.published_at)
         .where(stories.c.first_seen_at >= since)
         .order_by(stories.c.first_seen_at.desc(), stories.c.id.desc()))
-    return [StoryKey(row.id, row.title_key, row.link) for row in result]
+    return [StoryKey(row.id, row.title_key, row.link, row.published_at) for row in result]
 
 
 async def add_items(session: AsyncSession, batch: Sequence[NewItem]) -> list[StoredItem]:
