@@ -190,6 +190,7 @@ class Source:
     feed_name: str
     link: str
     title: str
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

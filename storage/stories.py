@@ -168,7 +168,8 @@ async def stories_by_id(session: AsyncSession, story_ids: Iterable[int]) -> dict
     first_item: dict[int, tuple[str, str | None]] = {}
     for row in item_rows:
         # an aggregator's item is reported by the outlet it credits, not by the aggregator
-        sources.setdefault(row.story_id, []).append(Source(row.outlet or row.feed_name, row.link, row.title))
+        sources.setdefault(row.story_id, []).append(Source(row.outlet or row.feed_name, row.link, row.title,
+                                                           row.language))
         first_item.setdefault(row.story_id, (row.summary, row.language))
     terms: dict[int, dict[str, list[str]]] = {}
     for row in topic_rows:
