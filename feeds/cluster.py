@@ -19,18 +19,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
 
-from feeds.story_words import NUMBERS, PHRASES, WEAK, is_person, token
+from feeds.story_words import LONGEST_PHRASE, NUMBERS, PHRASE_STARTS, PHRASES, WEAK, is_person, token
 from model import StoryKey
 from text import fold
 
 MIN_STRONG = 2  # shared tokens that are not WEAK
-MIN_WEIGHT = 2.0  # the weight of the shared tokens (a name or number 2, a word 1, a WEAK token WEAK_WEIGHT)
+MIN_WEIGHT = 2.0  # the weight of the shared tokens (a person or number 2, a word 1, a WEAK token 0)
 DICE = 0.55  # and either that weight over the mean weight of the two titles...
 CONTAINMENT = 0.55  # ...or over the weight of the lighter one
 TWO_DICE = 0.5  # two shared tokens are enough only for titles that are mostly those two, one of them a name
 TWO_CONTAINMENT = 0.7
 NAME_WEIGHT = 2.0
-WEAK_WEIGHT = 0.0
 COMMON = 100  # a token in more recent titles than this does not select candidates
 STORY_WINDOW = timedelta(hours=48)  # reports published further apart are two stories, however alike
 
@@ -127,14 +126,31 @@ def title_key(title: str, language: str | None = None) -> str:
     title = _US_CAPITALS.sub(" EEUU ", _OUTLET_SUFFIX.sub("", title))
     title = _EU_CAPITALS.sub(" EEUU " if language == "es" else " UE ", title)
     folded = _DECIMAL.sub("p", _THOUSANDS.sub("", fold(title)))
-    for pattern, replacement in PHRASES:
-        folded = pattern.sub(replacement, folded)
+    words = _NON_WORD.split(_ACRONYM_DOTS.sub("", folded))
     keep: dict[str, None] = {}
-    for word in _NON_WORD.split(_ACRONYM_DOTS.sub("", folded)):
-        key_word = _key_word(word)
+    position = 0
+    while position < len(words):
+        phrase = _phrase_at(words, position)
+        if phrase:
+            keep.update(dict.fromkeys(PHRASES[phrase]))
+            position += len(phrase)
+            continue
+        key_word = _key_word(words[position])
         if key_word:
             keep[key_word] = None
+        position += 1
     return " ".join(keep)
+
+
+def _phrase_at(words: Sequence[str], position: int) -> tuple[str, ...] | None:
+    """The longest phrase of story_words.PHRASES that starts at words[position], if any."""
+    if words[position] not in PHRASE_STARTS:
+        return None
+    for length in range(min(LONGEST_PHRASE, len(words) - position), 1, -1):
+        candidate = tuple(words[position:position + length])
+        if candidate in PHRASES:
+            return candidate
+    return (words[position],) if (words[position],) in PHRASES else None
 
 
 @functools.lru_cache(maxsize=65536)
@@ -193,12 +209,8 @@ def _conflict(left: dict[str, set[str]], right: dict[str, set[str]]) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _weight(word: str) -> float:
-    """How much a shared token says about two titles being one event."""
-    if word in WEAK:
-        return WEAK_WEIGHT
-    if is_person(word) or _number_label(word):
-        return NAME_WEIGHT  # a person, a company or a number; places and actors are vetoes instead
-    return 1.0
+    """How much a shared token (not WEAK) says about two titles being one event."""
+    return NAME_WEIGHT if is_person(word) or _number_label(word) else 1.0  # places, actors: vetoes instead
 
 
 def _is_entity(word: str) -> bool:
@@ -208,7 +220,8 @@ def _is_entity(word: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Key:
-    """A title key as the index compares it: its tokens, their labels and their total weight."""
+    """A title key as the index compares it: its tokens that are not WEAK (WEAK ones only carry labels),
+    their labels and their total weight."""
 
     words: frozenset[str]
     labels: dict[str, set[str]]
@@ -217,7 +230,8 @@ class _Key:
     @classmethod
     def of(cls, key: str) -> _Key:
         words = frozenset(key.split())
-        return cls(words, _labels(words), sum(map(_weight, words)))
+        strong = words - WEAK
+        return cls(strong, _labels(words), sum(map(_weight, strong)))
 
 
 def similarity(left: str, right: str) -> float:
@@ -227,15 +241,15 @@ def similarity(left: str, right: str) -> float:
 
 def _score(a: _Key, b: _Key) -> float:
     shared = a.words & b.words
-    strong = sum(1 for word in shared if word not in WEAK)
-    if strong < MIN_STRONG:
+    if len(shared) < MIN_STRONG:
         return 0.0
     weight = sum(map(_weight, shared))
     if weight < MIN_WEIGHT:
         return 0.0
     dice = 2 * weight / (a.weight + b.weight)
     containment = weight / min(a.weight, b.weight)
-    if strong < 3 and not (dice >= TWO_DICE and containment >= TWO_CONTAINMENT and any(map(_is_entity, shared))):
+    if len(shared) < 3 and not (dice >= TWO_DICE and containment >= TWO_CONTAINMENT
+                                and any(map(_is_entity, shared))):
         return 0.0
     if not (dice >= DICE or containment >= CONTAINMENT):
         return 0.0
@@ -277,7 +291,7 @@ class StoryIndex:
         self._keys[story.story_id] = key
         if story.published_at is not None:
             self._published[story.story_id] = story.published_at
-        for word in key.words - WEAK:
+        for word in key.words:
             self._postings.setdefault(word, []).append(story.story_id)
         if story.link:
             self._links.setdefault(story.link, story.story_id)
@@ -288,7 +302,7 @@ class StoryIndex:
         if key is None:
             return
         self._published.pop(story_id, None)
-        for word in key.words - WEAK:
+        for word in key.words:
             self._postings[word].remove(story_id)
         for link in [link for link, linked in self._links.items() if linked == story_id]:
             del self._links[link]
@@ -311,7 +325,7 @@ class StoryIndex:
         title = _Key.of(key)
         postings = []
         unseen = 0
-        for word in title.words - WEAK:
+        for word in title.words:
             posting = self._postings.get(word)
             if posting is None:
                 continue

@@ -7,37 +7,40 @@ concept's token is its Spanish stem, so "sanctions", "sancionó" and "sanciones"
 
 from __future__ import annotations
 
-import re
+# Phrases (sequences of folded words): names of several words and idioms whose words mean little alone
+# ("turned himself in", "oil firm"). Each alternative, separated by "|", becomes the token(s) after it.
+_PHRASES = (
+    ("ee uu|estados unidos|united states|casa blanca|white house|washington", "eeuu"),
+    ("union europea|european union|u e|consejo de la ue|council of the eu", "ue"),
+    ("consejo nacional electoral|national electoral council|electoral body|electoral council|electoral authority"
+     "|electoral chief|elections body|election body|elections council|elections authority|elections chief"
+     "|organo electoral|autoridad electoral|poder electoral|arbitro electoral|ente electoral", "cne"),
+    ("asamblea nacional constituyente|national constituent assembly|constituent assembly|constitutional assembly"
+     "|asamblea constituyente", "constituyente"),
+    ("asamblea nacional|national assembly|parlamento|parliament|legislature", "parlamento"),
+    ("departamento del tesoro|department of the treasury|treasury department", "tesoro"),
+    ("grupo de lima|lima group", "grupolima"),
+    ("oil firm|oil company|oil giant|petroleum company|compania petrolera|empresa petrolera", "petrolera"),
+    ("state owned|state run", "estatal"),
+    ("turns himself in|turned himself in|turn himself in|se entrega|se entrego|gives himself up", "entrega"),
+    ("declares himself|declared himself|declare himself|se proclamo|se autoproclamo|se ha proclamado"
+     "|se ha autoproclamado|se proclama|se autoproclama|sworn in|juramenta|juramento", "proclama"),
+    ("on hold|pulls out of|walks out|walked out", "suspende"),
+    ("presidential race|presidential election|presidential elections|presidential vote|presidential poll"
+     "|presidential polls|elecciones presidenciales|eleccion presidencial|presidenciales", "presidencial eleccion"),
+    ("executive order|orden ejecutiva", "decreto"),
+    ("blocking property|blocks property|blocked property|blocking assets|blocks assets|block assets"
+     "|bloquea bienes|bloquea activos|bloqueo de bienes|bloqueo de activos", "congela activo"),
+    ("human rights|derechos humanos", "ddhh"),
+    ("fuerza armada|fuerzas armadas|armed forces", "militar"),
+    ("post election|post electoral|postelectoral|poselectoral", "postelectoral"),
+)
+PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
+    tuple(alternative.split()): tuple(tokens.split())
+    for alternatives, tokens in _PHRASES for alternative in alternatives.split("|")}
+PHRASE_STARTS = frozenset(phrase[0] for phrase in PHRASES)
+LONGEST_PHRASE = max(map(len, PHRASES))
 
-# Phrases first (folded text, before it is split into words): names of several words and idioms whose
-# words mean little alone ("turned himself in", "oil firm").
-PHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), f" {token} ") for pattern, token in (
-    (r"\bee\s?\.?\s?uu\b\.?|\bestados unidos\b|\bunited states\b|\bcasa blanca\b|\bwhite house\b"
-     r"|\bwashington\b|\bus-", "eeuu"),
-    (r"\bunion europea\b|\beuropean union\b|\bu\.e\.|\bconsejo de la ue\b|\bcouncil of the eu\b", "ue"),
-    (r"\bconsejo nacional electoral\b|\bnational electoral council\b|\belectoral (?:body|council|authority|chief)\b"
-     r"|\belections? (?:body|council|authority|chief)\b|\b(?:organo|autoridad|poder|arbitro|ente) electoral\b",
-     "cne"),
-    (r"\basamblea nacional constituyente\b|\bnational constituent assembly\b|\bconstituent assembly\b"
-     r"|\bconstitutional assembly\b|\basamblea constituyente\b", "constituyente"),
-    (r"\basamblea nacional\b|\bnational assembly\b|\bparlamento\b|\bparliament\b|\blegislature\b", "parlamento"),
-    (r"\bdepartamento del tesoro\b|\bdepartment of the treasury\b|\btreasury department\b", "tesoro"),
-    (r"\bgrupo de lima\b|\blima group\b", "grupolima"),
-    (r"\b(?:oil|petroleum) (?:firm|company|giant)\b|\bcompania petrolera\b|\bempresa petrolera\b", "petrolera"),
-    (r"\bstate[- ]owned\b|\bstate[- ]run\b", "estatal"),
-    (r"\bturn(?:s|ed)? himself in\b|\bse entrega\b|\bse entrego\b|\bgives himself up\b", "entrega"),
-    (r"\bdeclares? himself\b|\bdeclared himself\b|\bse (?:auto)?proclamo\b|\bse ha (?:auto)?proclamado\b"
-     r"|\bse (?:auto)?proclama\b|\bsworn in\b|\bjuramenta\b|\bjuramento\b", "proclama"),
-    (r"\bon hold\b|\bpulls out of\b|\bwalks? out\b", "suspende"),
-    (r"\bpresidential (?:race|election|elections|vote|poll|polls)\b|\belecciones presidenciales\b"
-     r"|\beleccion presidencial\b|\bpresidenciales\b", "presidencial eleccion"),
-    (r"\bexecutive order\b|\borden ejecutiva\b", "decreto"),
-    (r"\bblock(?:s|ing|ed)? (?:the )?(?:property|properties|assets)\b|\bbloque(?:a|o|ar) (?:los |sus )?(?:bienes|activos)\b",
-     "congela activo"),
-    (r"\bhuman rights\b|\bderechos humanos\b", "ddhh"),
-    (r"\bfuerzas? armadas?\b|\barmed forces\b", "militar"),
-    (r"\bpost-election\b|\bpostelectoral\b|\bpost-electoral\b|\bposelectoral\b", "postelectoral"),
-)]
 
 # Number words as digits ("ocho" / "eight" / "8").
 NUMBERS: dict[str, str] = {word: str(number) for number, words in enumerate((
