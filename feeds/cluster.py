@@ -1,12 +1,13 @@
-"""Decides whether a new item reports a story already seen (another outlet, a re-published URL) or a new one.
+"""Decides whether a new item reports a story already seen (another outlet, the other language, a
+re-published URL) or a new one.
 
-Pure. Two items are the same story when they have the same canonical link, or when their titles are
-near-duplicates: after folding case and accents, dropping function words and plural endings, they share
-at least three words and either most of all their words (Jaccard >= 0.6) or nearly all the words of the
-shorter title (>= 0.8, with at least four shared). Titles that name different countries, different sides
-(government / opposition) or different numbers are never merged, however many words they share
-("EE.UU. sanciona a funcionarios venezolanos" is not "EE.UU. sanciona a funcionarios rusos").
-The thresholds are tested on real-looking pairs in tests/feeds/test_cluster.py.
+Pure. Two items are the same story when they have the same canonical link, or when they were published
+within STORY_WINDOW of each other and their titles say the same event: reduced to tokens that are the same
+in Spanish and English (feeds.story_words: names, numbers, the domain's key words), they share enough
+weight (people and numbers count double, everyday words nothing), and nothing vetoes them: different
+countries, actors, sides, lifted vs imposed sanctions or different numbers never merge ("EE.UU. sanciona a
+funcionarios venezolanos" is not "EE.UU. sanciona a funcionarios rusos"). The rules and their measured
+precision and recall are in docs/design.md; tests/feeds/test_cluster.py and test_story_pairs.py test them.
 """
 
 from __future__ import annotations

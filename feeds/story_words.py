@@ -99,6 +99,8 @@ _CONCEPTS = {
     "lider": "lider lideres leader leaders dirigente dirigentes",
     "revocatorio": "revocatorio referendum referendo recall",
     "tesoro": "tesoro treasury ofac",
+    "retoma": "retoma retoman retomaron reanuda reanudan reanudaron resume resumes resumed reanudacion "
+              "resumption vuelven vuelve regresan",
     "acuerdo": "acuerdo acuerdos agreement agreements deal acuerdan acordaron acordo agree agreed firma firman "
                "firmaron sign signs signed",
     "ayuda": "ayuda aid humanitaria humanitarian",
