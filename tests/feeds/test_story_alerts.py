@@ -21,6 +21,7 @@ from feeds.pool import ParsePool
 from model import FeedSpec, Item, Scope
 from settings import FetchSettings, Settings
 from storage.engine import Database
+from tests.feeds.test_ingest import rss
 from tests.support.botapi import BotApiStandIn
 from tests.support.chats import add_chat
 from tests.support.clock import FakeClock
@@ -32,14 +33,8 @@ SPANISH_AGAIN = "EEUU sanciona a 8 funcionarios venezolanos por represión poste
 ENGLISH = "US sanctions eight Venezuelan officials over post-election crackdown"
 
 
-def rss(language: str, *items: tuple[str, str]) -> bytes:
-    """A feed in `language` of (guid, title) items, published half an hour before the tests' clock starts."""
-    body = "".join(
-        f"<item><title>{title}</title><guid isPermaLink='false'>{guid}</guid>"
-        f"<link>https://{language}.example/{guid}</link><pubDate>Mon, 23 Nov 2026 11:30:00 GMT</pubDate>"
-        f"</item>" for guid, title in items)
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Outlet</title>'
-            f"<link>https://{language}.example/</link><language>{language}</language>{body}</channel></rss>").encode()
+def feed(language: str, *items: tuple[str, str]) -> bytes:
+    return rss(*items, link=f"https://{language}.example/", language=language)
 
 
 class Bed:
@@ -78,9 +73,9 @@ async def bed(database: Database, feed_server: FeedServer, clock: FakeClock, lim
         FeedSpec(url=feed_server.url("/es"), name="El Pitazo", scope=Scope.VENEZUELA),
         FeedSpec(url=feed_server.url("/es2"), name="Efecto Cocuyo", scope=Scope.VENEZUELA),
         FeedSpec(url=feed_server.url("/en"), name="AP News", scope=Scope.WORLD)], now=clock())
-    feed_server.route("/es", rss("es"))
-    feed_server.route("/es2", rss("es"))
-    feed_server.route("/en", rss("en"))
+    feed_server.route("/es", feed("es"))
+    feed_server.route("/es2", feed("es"))
+    feed_server.route("/en", feed("en"))
     async with open_fetcher(limits) as fetcher:
         deps = IngestDeps(database=database, fetcher=fetcher, pool=parse_pool, limits=limits,
                           interval=timedelta(minutes=15), classify=classify, on_new=FanOutHook(clock))
@@ -88,37 +83,37 @@ async def bed(database: Database, feed_server: FeedServer, clock: FakeClock, lim
 
 
 async def test_reports_that_join_an_alerted_story_later_alert_no_chat_again(bed: Bed) -> None:
-    bed.server.route("/es", rss("es", ("1", SPANISH)))
+    bed.server.route("/es", feed("es", ("1", SPANISH)))
     await bed.cycle_and_send()
     [spanish] = bed.api.messages_for(1)
     [english] = bed.api.messages_for(2)
     assert SPANISH in spanish.plain_text and SPANISH in english.plain_text  # no English report yet
 
-    bed.server.route("/en", rss("en", ("1", ENGLISH)))
+    bed.server.route("/en", feed("en", ("1", ENGLISH)))
     await bed.cycle_and_send()
-    bed.server.route("/es2", rss("es", ("1", SPANISH_AGAIN)))
+    bed.server.route("/es2", feed("es", ("1", SPANISH_AGAIN)))
     await bed.cycle_and_send()
 
     assert len(bed.api.messages_for(1)) == 1 and len(bed.api.messages_for(2)) == 1
     # The digest shows the story once, in each chat's language, with every outlet.
     assert await bed.digests.send_now(1) == 1 and await bed.digests.send_now(2) == 1
     assert bed.api.messages_for(1)[-1].plain_text.split("\n")[3:] == [
-        SPANISH, "El Pitazo, AP News, Efecto Cocuyo · 23/11 07:30"]
+        SPANISH, "El Pitazo, AP News, Efecto Cocuyo · 23/11 07:00"]
     assert bed.api.messages_for(2)[-1].plain_text.split("\n")[3:] == [
-        ENGLISH, "El Pitazo, AP News, Efecto Cocuyo · 23 Nov 11:30"]
+        ENGLISH, "El Pitazo, AP News, Efecto Cocuyo · 23 Nov 11:00"]
 
 
 async def test_one_alert_per_chat_in_its_language_naming_every_outlet(bed: Bed) -> None:
-    bed.server.route("/es", rss("es", ("1", SPANISH)))
-    bed.server.route("/en", rss("en", ("1", ENGLISH)))
-    bed.server.route("/es2", rss("es", ("1", SPANISH_AGAIN)))
+    bed.server.route("/es", feed("es", ("1", SPANISH)))
+    bed.server.route("/en", feed("en", ("1", ENGLISH)))
+    bed.server.route("/es2", feed("es", ("1", SPANISH_AGAIN)))
     await bed.cycle_and_send()
 
     [spanish] = bed.api.messages_for(1)
     [english] = bed.api.messages_for(2)
     assert spanish.plain_text.split("\n") == [
-        "🔔 Sanciones", SPANISH, "El Pitazo, Efecto Cocuyo, AP News · 23/11 07:30"]
+        "🔔 Sanciones", SPANISH, "El Pitazo, Efecto Cocuyo, AP News · 23/11 07:00"]
     assert english.plain_text.split("\n") == [
-        "🔔 Sanctions", ENGLISH, "El Pitazo, Efecto Cocuyo, AP News · 23 Nov 11:30"]
+        "🔔 Sanctions", ENGLISH, "El Pitazo, Efecto Cocuyo, AP News · 23 Nov 11:00"]
     links = [entity.argument for entity in english.entities if entity.kind == "text_link"]
     assert links == ["https://en.example/1"]
