@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
 
-from feeds.story_words import LONGEST_PHRASE, NUMBERS, PHRASE_STARTS, PHRASES, WEAK, is_person, token
+from feeds.story_words import LONGEST_PHRASE, MONTHS, NUMBERS, PHRASE_STARTS, PHRASES, WEAK, is_person, token
 from model import StoryKey
 from text import fold
 
@@ -42,11 +42,9 @@ STOPWORDS = frozenset(
     "si sido sin sobre son su sus tambien tan tras u un una uno unos y ya "
     "ultima hora vivo breaking live update actualizacion "
     "dice dicen asegura afirma segun ante hoy ayer manana tras este esta estos estas "
-    # days and months (the story window and the publication date say when)
-    "lunes martes miercoles jueves viernes sabado domingo enero febrero marzo abril mayo junio julio agosto "
-    "septiembre setiembre octubre noviembre diciembre "
-    "monday tuesday wednesday thursday friday saturday sunday january february march april june july august "
-    "september october november december "
+    # days of the week (the story window and the publication date say when)
+    "lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday friday saturday "
+    "sunday "
     # English
     "a an and are as at be been but by for from had has have he her his how in into is it its new no not of on "
     "or our over says said she so than that the their them then there they this to up was we were what when "
@@ -102,6 +100,8 @@ _label("side", "opposition", "oposicion opositor opositora opposition unitaria")
 _label("action", "eases", "levanta levantan alivia alivio flexibiliza flexibilizan suaviza lifts lift eases ease relief")
 _label("action", "imposes", "impone imponen reimpone reinstaura reinstauro restablece restablecio imposes impose "
        "reimposes reimpose snapback")
+for _number, _words in enumerate(MONTHS, start=1):  # "marzo" / "March": one token, and a date to agree on
+    _label("month", str(_number), _words)
 for _number, _words in enumerate(("primer primero primera first", "segundo segunda second",
                                   "tercer tercero tercera third", "cuarto cuarta fourth"), start=1):
     _label("number", str(_number), _words)
@@ -116,6 +116,7 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 # title "EU" is Mexico's spelling of Estados Unidos; in an English one it is the European Union.
 _US_CAPITALS = re.compile(r"\bU\.\s?S\.(?=\W|$)|\bU\.S\b|\bUSA?\b")
 _EU_CAPITALS = re.compile(r"\bEU\b")
+_MARCH_MAY = re.compile(r"\b(?:(March|May)\.?\s+(?=\d{1,2}\b)|(?<=\b\d)\s+(March|May)\b|(?<=\b\d\d)\s+(March|May)\b)")
 
 
 def title_key(title: str, language: str | None = None) -> str:
@@ -126,6 +127,7 @@ def title_key(title: str, language: str | None = None) -> str:
     """
     title = _US_CAPITALS.sub(" EEUU ", _OUTLET_SUFFIX.sub("", title))
     title = _EU_CAPITALS.sub(" EEUU " if language == "es" else " UE ", title)
+    title = _MARCH_MAY.sub(lambda match: " marzo " if "March" in match.group() else " mayo ", title)
     folded = _DECIMAL.sub("p", _THOUSANDS.sub("", fold(title)))
     words = _NON_WORD.split(_ACRONYM_DOTS.sub("", folded))
     keep: dict[str, None] = {}

@@ -49,6 +49,13 @@ NUMBERS: dict[str, str] = {word: str(number) for number, words in enumerate((
     "quince fifteen", "dieciseis sixteen", "diecisiete seventeen", "dieciocho eighteen",
     "diecinueve nineteen", "veinte twenty")) for word in words.split()}
 
+# The months, each as its Spanish name in both languages. English "March" and "May" are the months only next
+# to a day's number (feeds.cluster reads them first): otherwise they are a march and a modal verb.
+MONTHS = ("enero january", "febrero february", "marzo", "abril april", "mayo", "junio june",
+          "julio july", "agosto august", "septiembre setiembre september", "octubre october",
+          "noviembre november", "diciembre december")
+_MONTH = {word: names.split()[0] for names in MONTHS for word in names.split()}
+
 # One token for the forms of a key word in both languages. Tokens are what two titles must share.
 _CONCEPTS = {
     "sancion": "sancion sanciones sanciona sancionan sanciono sancionaron sancionado sancionados sancionada "
@@ -85,7 +92,7 @@ _CONCEPTS = {
                 "inflated inflados fraude fraud",
     "participacion": "participacion turnout participaron participantes",
     "protesta": "protesta protestas protest protests manifestacion manifestaciones demonstration demonstrations "
-                "rally rallies marcha marchas marches movilizacion concentracion",
+                "rally rallies marcha marchas march marches movilizacion concentracion",
     "disturbio": "disturbio disturbios riot riots choque choques clash clashes enfrentamiento enfrentamientos "
                  "bloodshed violencia violence",
     "levantamiento": "levantamiento alzamiento sublevacion uprising rebelion rebellion insurrection",
@@ -147,7 +154,7 @@ _DEMONYMS = {"venezolano": "venezuela", "venezolana": "venezuela", "venezuelan":
 def token(word: str) -> str:
     """The token a folded word stands for: a name's, a concept's, a number's, or the word itself."""
     word = NUMBERS.get(word, word)
-    known = _NAMES.get(word) or CONCEPT.get(word) or _DEMONYMS.get(word)
+    known = _NAMES.get(word) or CONCEPT.get(word) or _DEMONYMS.get(word) or _MONTH.get(word)
     if known:
         return known
     for ending in _ENGLISH_ENDINGS:  # "sanctioning", "imposed": an English inflection of a listed form
