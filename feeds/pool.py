@@ -52,6 +52,7 @@ class ParsePool:
         self._reader = reader  # a seam for tests: a module-level function the workers can import
         self._executor: ProcessPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
         self._killed: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # killed for a job over the budget
 
     def _pool(self) -> ProcessPoolExecutor:
@@ -62,14 +63,15 @@ class ParsePool:
 
     async def read(self, job: ReadJob) -> FeedContent | ReadFailure:
         """Parse and normalise `job` in a worker process, within the budget."""
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.workers)
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots_loop is not loop:  # a semaphore serves the loop it first waited in
+            self._slots, self._slots_loop = asyncio.Semaphore(self.workers), loop
         async with self._slots:
             for _ in range(2):  # a second time only when another job's timeout killed the pool under this one
                 executor = self._pool()
                 try:
                     return await asyncio.wait_for(
-                        asyncio.get_running_loop().run_in_executor(executor, self._reader, job),
+                        loop.run_in_executor(executor, self._reader, job),
                         self.budget.total_seconds())
                 except TimeoutError:
                     log.warning("parsing %s took over %g s: it fails, and the parse processes are replaced",

@@ -6,7 +6,7 @@ nobody again; the digest then shows the story once, in each chat's language."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -48,15 +48,6 @@ class Bed:
         await run_cycle(self.deps, now=self.clock())
         await self.sender.drain()
         self.clock.advance(minutes=15)
-
-
-@pytest.fixture
-def parse_pool() -> Iterator[ParsePool]:
-    """A pool of this test's own: the session's pool keeps the asyncio semaphore of the first test whose feeds
-    queued for a worker, and three feeds read at once do queue."""
-    pool = ParsePool(workers=2)
-    yield pool
-    pool.close()
 
 
 @pytest.fixture
