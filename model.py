@@ -182,11 +182,13 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class StoryKey:
-    """What clustering compares a new item against: a recent story, its normalised title and its link."""
+    """What clustering compares a new item against: a recent story, its normalised title, its link and when
+    it was published (None: no limit)."""
 
     story_id: int
     title_key: str
     link: str
+    published_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +198,7 @@ class Source:
     feed_name: str
     link: str
     title: str
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,8 @@ def topic_names(topic_ids: Iterable[str], topics: Sequence[Topic], lang: Lang) -
 
 MAX_MESSAGE = 4096
 MAX_TITLE = 300
+MAX_SOURCES = 8  # outlets named under a story; the rest are counted
+MAX_SOURCE_NAME = 60
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -110,16 +112,32 @@ def more_sources(count: int, lang: Lang) -> str:
     return pushed_text(lang, "story.sources_more", count=count)
 
 
+def _headline(story: Story, lang: Lang) -> tuple[str, str]:
+    """The title and link to show a chat: the first report in the chat's language when the story has one
+    (a Spanish and an English report of one event are one story), else the story's own."""
+    if story.language != lang:
+        for source in story.sources:
+            if source.language == lang:
+                return source.title, source.link
+    return story.title, story.link
+
+
+def _source_names(story: Story) -> list[str]:
+    """Every outlet that reported the story, each once, first report first."""
+    return list(dict.fromkeys(source.feed_name for source in story.sources))
+
+
 def story_block(story: Story, *, lang: Lang, timezone: str, prefix: str = "") -> str:
-    """One story: optional prefix line, bold linked title, first source, local time, '+N more sources'."""
-    title = escape(shorten(story.title, MAX_TITLE))
-    link = escape(story.link)
-    first = story.sources[0].feed_name if story.sources else ""
+    """One story: optional prefix line, bold linked title (in the chat's language when a report is), every
+    source (past MAX_SOURCES, '+N more sources'), local time."""
+    title, link = _headline(story, lang)
+    names = _source_names(story)
     meta = " · ".join(part for part in (
-        escape(first),
+        ", ".join(escape(shorten(name, MAX_SOURCE_NAME)) for name in names[:MAX_SOURCES]),
         local_time(story.published_at, timezone, lang),
-        more_sources(len(story.sources) - 1, lang),
+        more_sources(len(names) - MAX_SOURCES, lang),
     ) if part)
+    title, link = escape(shorten(title, MAX_TITLE)), escape(link)
     lines = [prefix] if prefix else []
     lines.append(f'<b><a href="{link}">{title}</a></b>')
     if meta:

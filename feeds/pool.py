@@ -53,6 +53,7 @@ class ParsePool:
         self._reader = reader  # a seam for tests: a module-level function the workers can import
         self._executor: ProcessPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
         self._killed: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # killed for a job over the budget
         self._started: asyncio.Future[ProcessPoolExecutor] | None = None  # the current pool, once its workers run
 
@@ -60,8 +61,10 @@ class ParsePool:
         """The current pool, with every worker started; the first caller after a replacement starts it and
         the others wait for it."""
         started = self._started
-        if started is None or (started.done() and (started.cancelled() or started.exception() is not None
-                                                   or started.result() is not self._executor)):
+        if (started is not None and started.done() and not started.cancelled() and started.exception() is None
+                and started.result() is self._executor):
+            return started.result()
+        if started is None or started.done() or started.get_loop() is not asyncio.get_running_loop():
             started = self._started = asyncio.ensure_future(self._start())
         return await asyncio.shield(started)
 
@@ -74,14 +77,15 @@ class ParsePool:
 
     async def read(self, job: ReadJob) -> FeedContent | ReadFailure:
         """Parse and normalise `job` in a worker process, within the budget."""
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.workers)
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots_loop is not loop:  # a semaphore serves the loop it first waited in
+            self._slots, self._slots_loop = asyncio.Semaphore(self.workers), loop
         async with self._slots:
             for _ in range(2):  # a second time only when another job's timeout killed the pool under this one
                 executor = await self._pool()
                 try:
                     return await asyncio.wait_for(
-                        asyncio.get_running_loop().run_in_executor(executor, self._reader, job),
+                        loop.run_in_executor(executor, self._reader, job),
                         self.budget.total_seconds())
                 except TimeoutError:
                     if executor in self._killed:  # its pool was killed for another job: its time was not its own

@@ -125,7 +125,7 @@ async def test_a_matching_story_reaches_a_subscribed_chat_and_not_an_unsubscribe
     assert await statuses(database, 101) == [(DeliveryStatus.SENT, 0, None)]
 
 
-async def test_the_alert_shows_topic_title_source_local_time_link_and_sources(
+async def test_the_alert_shows_topic_title_every_source_local_time_and_link(
         api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 101, topics=["sanctions"], language="en", timezone="Europe/Madrid")
     story_id = await sanctions_story(database, feed="El Pitazo", link="https://elpitazo.net/ofac")
@@ -139,7 +139,7 @@ async def test_the_alert_shows_topic_title_source_local_time_link_and_sources(
     [message] = api.messages_for(101)
     lines = message.plain_text.split("\n")
     assert lines == ["🔔 Sanctions", "OFAC sanciona a cinco funcionarios venezolanos",
-                     "El Pitazo · 23 Nov 12:30 · +2 more sources"]  # 11:30 UTC is 12:30 in Madrid
+                     "El Pitazo, Efecto Cocuyo, Tal Cual · 23 Nov 12:30"]  # 11:30 UTC is 12:30 in Madrid
     links = [entity.argument for entity in message.entities if entity.kind == "text_link"]
     assert links == ["https://elpitazo.net/ofac"]
 
