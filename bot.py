@@ -233,6 +233,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
         services.install(settings=settings, database=runtime.database, clock=clock)
         services.install_ingestion(runtime.ingestion)
         services.install_delivery(runtime.sender, runtime.digests)
+        services.install_fanout(runtime.on_new)
         assert application.job_queue is not None, "the JobQueue is missing: install python-telegram-bot[job-queue]"
         ingesting = schedule_ingest(application.job_queue, runtime.ingestion).data
         assert isinstance(ingesting, IngestRuntime)

@@ -57,6 +57,7 @@ class LatestArgs:
 @dataclass(frozen=True, slots=True)
 class AlertAdd:
     phrase: str  # the canonical form of the query, as stored
+    typed: str = ""  # what the user typed, markup stripped: what the chat is shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +262,15 @@ def toggle_data(view: str, topic_id: str) -> str:
 # Keyword alerts
 
 
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def strip_markup(typed: str) -> str:
+    """What the user typed without HTML tags (`<b>negrita</b>` -> `negrita`), spaces collapsed: a pasted tag is
+    not a word anyone wants alerts for."""
+    return " ".join(_MARKUP.sub(" ", typed).split())
+
+
 def _canonical(phrase: str) -> str:
     """The stored form of a keyword query; raises UsageError("alert", ...) for a query that cannot match."""
     return parse_phrase(phrase).canonical
@@ -271,13 +281,13 @@ def parse_alert(args: Sequence[str] | None) -> AlertArgs:
     words = [arg for arg in _bounded("alert", args) if arg.strip()]
     if not words:
         raise UsageError("alert")
-    action, rest = fold(words[0]), " ".join(words[1:]).strip()
+    action, rest = fold(words[0]), strip_markup(" ".join(words[1:]))
     if action in _LIST and not rest:
         return AlertList()
     if action in _ADD:
         if not rest:
             raise UsageError("alert", "alert.missing_phrase")
-        return AlertAdd(phrase=_canonical(rest))
+        return AlertAdd(phrase=_canonical(rest), typed=rest)
     if action in _REMOVE:
         if not rest:
             raise UsageError("alert", "alert.missing_phrase")

@@ -56,6 +56,7 @@ async def mode(update: Update, context: Context) -> None:
     await require_admin(update, context)
     async with chat_transaction(update, context, reactivate=True) as (session, chat):
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), mode=chosen)
+    services.fanout.alerts_changed()  # a chat's alerts fire instantly only in instant mode
     await reply(update, format.mode_set(chat))
 
 
@@ -90,6 +91,7 @@ async def stop(update: Update, context: Context) -> None:
     await require_admin(update, context)
     async with chat_transaction(update, context) as (session, chat):
         chat = await chat_store.stop_chat(session, chat.id, now=services.clock())
+    services.fanout.alerts_changed()
     await reply(update, text(chat.language, "stop.done"))
 
 

@@ -156,7 +156,7 @@ def alerts_message(alerts: Sequence[KeywordAlert], lang: Lang, *, maximum: int) 
     if not alerts:
         return join_lines([text(lang, "alerts.empty"), text(lang, "alerts.syntax")])
     lines = [text(lang, "alerts.header", count=len(alerts), max=maximum)]
-    lines += [say(lang, "alerts.line", number=number, phrase=alert.phrase)
+    lines += [say(lang, "alerts.line", number=number, phrase=alert.shown)
               for number, alert in enumerate(alerts, start=1)]
     return "\n".join(lines) + "\n\n" + text(lang, "alerts.syntax")
 
@@ -210,7 +210,7 @@ def alert_removed(removed: KeywordAlert | None, remaining: Sequence[KeywordAlert
                   lang: Lang, *, maximum: int) -> str:
     """'Alert removed', or what was not found followed by the list to pick from."""
     if removed is not None:
-        return say(lang, "alert.removed", phrase=removed.phrase)
+        return say(lang, "alert.removed", phrase=removed.shown)
     if request.number is not None:
         missing = say(lang, "alert.bad_number", number=request.number)
     else:
