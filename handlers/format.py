@@ -114,9 +114,9 @@ def subscribed(added: Collection[str], already: Collection[str], followed: Colle
 
 
 def unsubscribed(removed: Collection[str], not_followed: Collection[str], followed: Collection[str],
-                 topics: Sequence[Topic], lang: Lang, *, everything: bool = False) -> str:
+                 topics: Sequence[Topic], lang: Lang, *, everything: bool = False, alert_count: int = 0) -> str:
     if everything:
-        return text(lang, "unsubscribe.all")
+        return join_lines([text(lang, "unsubscribe.all"), text(lang, "unsubscribe.alerts_remain") if alert_count else ""])
     return join_lines([
         text(lang, "unsubscribe.removed", topics=topic_list(removed, topics, lang)) if removed else "",
         text(lang, "unsubscribe.not_following", topics=topic_list(not_followed, topics, lang)) if not_followed else "",

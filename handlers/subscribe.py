@@ -42,9 +42,10 @@ async def unsubscribe(update: Update, context: Context) -> None:
     async with chat_transaction(update, context) as (session, chat):
         removed = await chat_store.unsubscribe(session, chat.id, None if request.everything else request.topics)
         followed = await chat_store.chat_topics(session, chat.id)
+        alert_count = await chat_store.count_alerts(session, chat.id)
     not_followed = [topic for topic in request.topics if topic not in removed]
     await reply(update, format.unsubscribed(removed, not_followed, followed, services.settings.topics,
-                                            chat.language, everything=request.everything))
+                                            chat.language, everything=request.everything, alert_count=alert_count))
 
 
 async def toggle(update: Update, context: Context) -> None:

@@ -72,7 +72,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "unsubscribe.example": "/unsubscribe all",
         "unsubscribe.removed": "Ya no sigues: {topics}.",
         "unsubscribe.not_following": "No seguías: {topics}.",
-        "unsubscribe.all": "Dejaste de seguir todos los temas. Tus alertas de palabras siguen activas (/alerts).",
+        "unsubscribe.all": "Dejaste de seguir todos los temas.",
+        "unsubscribe.alerts_remain": "Tus alertas de palabras siguen activas (/alerts).",
         # --- /latest
         "latest.usage": "/latest [TEMA] [N]",
         "latest.example": "/latest sanctions 10",
@@ -290,7 +291,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "unsubscribe.example": "/unsubscribe all",
         "unsubscribe.removed": "You no longer follow: {topics}.",
         "unsubscribe.not_following": "You did not follow: {topics}.",
-        "unsubscribe.all": "You unfollowed every topic. Your keyword alerts are still on (/alerts).",
+        "unsubscribe.all": "You unfollowed every topic.",
+        "unsubscribe.alerts_remain": "Your keyword alerts are still on (/alerts).",
         # --- /latest
         "latest.usage": "/latest [TOPIC] [N]",
         "latest.example": "/latest sanctions 10",
