@@ -29,12 +29,13 @@ async def alert(update: Update, context: Context) -> None:
         return
     await require_admin(update, context)
     if isinstance(request, args.AlertAdd):
-        await _add(update, context, request)
+        await add(update, context, request)
     else:
         await _remove(update, context, request)
 
 
-async def _add(update: Update, context: Context, request: args.AlertAdd) -> None:
+async def add(update: Update, context: Context, request: args.AlertAdd) -> None:
+    """Store the alert and say so (/alert add, and the button under a reply to a short phrase)."""
     services = context.bot_data
     async with chat_transaction(update, context, reactivate=True) as (session, chat):
         added = await chat_store.add_alert(session, chat.id, request.phrase, now=services.clock(),

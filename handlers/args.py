@@ -35,6 +35,10 @@ parsed, so that no parser works on it and no reply echoes it back."""
 TOGGLE_PREFIX = "topic"
 """Callback data of a topic button: ``topic:<view>:<topic id>``; view is ``start`` or ``list``."""
 TOGGLE_VIEWS = ("start", "list")
+OFFER_PREFIX = "offer"
+"""Callback data of the button under a reply to plain text: ``offer:subscribe:<ids>`` or ``offer:alert:<phrase>``."""
+MAX_CALLBACK_DATA = 64  # bytes: Telegram's limit on a button's callback data
+MAX_OFFER_WORDS = 6  # longer text reads as a sentence to the bot, not as a phrase to watch
 
 
 # --------------------------------------------------------------------------------------------------
@@ -302,6 +306,66 @@ def parse_alert(args: Sequence[str] | None) -> AlertArgs:
             canonical = None  # it cannot be a stored alert, but it may match one stored verbatim before
         return AlertRemove(phrase=canonical, raw=rest)
     raise UsageError("alert", "alert.unknown_action")
+
+
+# --------------------------------------------------------------------------------------------------
+# Plain text in a private chat: what it could have meant
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeOffer:
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertOffer:
+    phrase: str  # canonical
+
+
+Offer = SubscribeOffer | AlertOffer
+
+
+def offer_data(offer: Offer) -> str:
+    if isinstance(offer, SubscribeOffer):
+        return f"{OFFER_PREFIX}:subscribe:{','.join(offer.topics)}"
+    return f"{OFFER_PREFIX}:alert:{offer.phrase}"
+
+
+def offer_for(message: str, topics: Sequence[Topic]) -> Offer | None:
+    """A message that is not a command: the topics it names, if it names nothing else, or else the keyword
+    alert it would be when it is a short phrase; None for a sentence (or a phrase too long for a button)."""
+    typed = strip_markup(message)
+    if not typed or len(typed) > MAX_ARGUMENTS:
+        return None
+    try:
+        return SubscribeOffer(resolve_topics("subscribe", _tokens("subscribe", typed.split()), topics))
+    except UsageError:
+        pass
+    if len(typed.split()) > MAX_OFFER_WORDS:
+        return None
+    try:
+        offer = AlertOffer(_canonical(typed))
+    except UsageError:
+        return None
+    return offer if len(offer_data(offer).encode()) <= MAX_CALLBACK_DATA else None
+
+
+def parse_offer(data: str | None, topics: Sequence[Topic]) -> Offer | None:
+    """The callback data `offer_data` wrote -> the offer; None for data that is not ours or no longer valid."""
+    prefix, _, rest = (data or "").partition(":")
+    kind, _, value = rest.partition(":")
+    if prefix != OFFER_PREFIX or not value:
+        return None
+    if kind == "subscribe":
+        known = {topic.id for topic in topics}
+        wanted = tuple(value.split(","))
+        return SubscribeOffer(wanted) if all(topic in known for topic in wanted) else None
+    if kind == "alert":
+        try:
+            return AlertOffer(_canonical(value))
+        except UsageError:
+            return None
+    return None
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import datetime, time
 from urllib.parse import urlsplit
 
 from delivery.render import escape, local_time, split_messages, story_block, topic_names
-from handlers.args import AlertRemove
+from handlers.args import AlertRemove, Offer, SubscribeOffer, offer_data
 from handlers.texts import ADMIN_COMMANDS, COMMANDS, has_text, text
 from model import Chat, ChatMode, DeliveryStatus, FeedStatus, KeywordAlert, Lang, Stats, Story, Topic
 from text import shorten
@@ -96,6 +96,17 @@ def topic_keyboard(topics: Sequence[Topic], followed: Collection[str], lang: Lan
     buttons = [Button(text(lang, "topics.button_on" if topic.id in followed else "topics.button_off",
                            name=topic.name.get(lang)), data(view, topic.id)) for topic in topics]
     return tuple(tuple(buttons[index:index + 2]) for index in range(0, len(buttons), 2))
+
+
+def offer_keyboard(offer: Offer | None, topics: Sequence[Topic], lang: Lang) -> Keyboard | None:
+    """The one button under the reply to plain text: follow the topics it named, or make it an alert."""
+    if offer is None:
+        return None
+    if isinstance(offer, SubscribeOffer):
+        label = text(lang, "plain.subscribe", topics=", ".join(topic_names(offer.topics, topics, lang)))
+    else:
+        label = text(lang, "plain.alert", phrase=offer.phrase)
+    return ((Button(label, offer_data(offer)),),)
 
 
 def following(followed: Collection[str], topics: Sequence[Topic], lang: Lang) -> str:

@@ -29,6 +29,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "common.admin_only": ("En los grupos solo los administradores pueden cambiar la configuración. "
                               "Cualquiera puede usar /latest, /topics y /settings."),
         "common.unknown_command": "No conozco ese comando. /help muestra todos.",
+        "common.outdated_button": "Este mensaje es antiguo y su botón ya no hace nada. /help muestra lo que puedo hacer.",
+        "plain.reply": "Solo entiendo comandos: /help los muestra todos, con ejemplos.",
+        "plain.subscribe": "➕ /subscribe: {topics}",
+        "plain.alert": "🔔 /alert add {phrase}",
         "common.none": "ninguno",
         "common.list_separator": ", ",
         "common.too_many_args": "Sobra algo: «{extra}».",
@@ -248,6 +252,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "common.admin_only": ("In groups only administrators may change settings. "
                               "Anyone may use /latest, /topics and /settings."),
         "common.unknown_command": "I don't know that command. /help lists them all.",
+        "common.outdated_button": "This message is outdated and its button no longer does anything. /help shows what I can do.",
+        "plain.reply": "I only understand commands: /help lists them all, with examples.",
+        "plain.subscribe": "➕ /subscribe: {topics}",
+        "plain.alert": "🔔 /alert add {phrase}",
         "common.none": "none",
         "common.list_separator": ", ",
         "common.too_many_args": "Something is left over: “{extra}”.",
