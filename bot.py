@@ -192,7 +192,8 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
         if bot is not None:
             sender = Sender(bot, database, clock, settings.topics, policy=policy, wait_until=wait_until,
                             metrics=metrics)
-            delivery = (sender, DigestService(sender, database, clock, settings.topics))
+            delivery = (sender, DigestService(sender, database, clock, settings.topics,
+                                              per_group=settings.schedule.digest_stories_per_topic))
         yield Runtime(settings=settings, clock=clock, database=database, metrics=metrics,
                       pool=pool, ingestion=Ingestion(deps), on_new=on_new, delivery=delivery)
 

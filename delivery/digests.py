@@ -121,7 +121,8 @@ def select_digest(stories: Sequence[Story], *, topic_order: Sequence[str], chat_
             continue
         shown = tuple(found[:per_group])
         sections.append(DigestSection(stories=shown, topic_name=topic_names.get(key, key) if kind == "topic" else None,
-                                      phrase=key if kind == "phrase" else None, more=len(found) - len(shown)))
+                                      phrase=key if kind == "phrase" else None, more=len(found) - len(shown),
+                                      topic_id=key if kind == "topic" else None))
     return sections
 
 

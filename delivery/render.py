@@ -26,7 +26,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "alert.keyword": "Alerta por palabra clave",
         "alert.bundle": "🔔 <b>{count} alertas nuevas</b>",
         "digest.title": "📰 <b>Resumen diario · {day}</b>",
-        "digest.more": "(+{count} más en este tema)",
+        "digest.more": "(+{count} más)",
+        "digest.more_topic": "…y {count} más: /latest {topic}",
     },
     "en": {
         "story.sources_more": "+{count} more sources",
@@ -35,7 +36,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "alert.keyword": "Keyword alert",
         "alert.bundle": "🔔 <b>{count} new alerts</b>",
         "digest.title": "📰 <b>Daily digest · {day}</b>",
-        "digest.more": "(+{count} more on this topic)",
+        "digest.more": "(+{count} more)",
+        "digest.more_topic": "…and {count} more: /latest {topic}",
     },
 }
 
@@ -152,6 +154,7 @@ class DigestSection:
     topic_name: str | None = None
     phrase: str | None = None
     more: int = 0  # stories of this group left out by the per-group cap
+    topic_id: str | None = None  # for "and N more: /latest <topic>"
 
 
 def alert_block(alert: Alert, *, lang: Lang, timezone: str, bell: str = "🔔 ", heading: bool = True) -> str:
@@ -227,7 +230,8 @@ def digest_messages(sections: Sequence[DigestSection], *, lang: Lang, timezone: 
         for position, story in enumerate(section.stories):
             block = story_block(story, lang=lang, timezone=timezone, prefix=heading if position == 0 else "")
             if section.more and position == len(section.stories) - 1:
-                block += "\n" + pushed_text(lang, "digest.more", count=section.more)
+                block += "\n" + (pushed_text(lang, "digest.more_topic", count=section.more, topic=section.topic_id)
+                                 if section.topic_id else pushed_text(lang, "digest.more", count=section.more))
             blocks.append(block)
     if not blocks:
         return []
