@@ -44,6 +44,7 @@ from delivery.outcome import (
     backoff,
     bad_request_outcome,
 )
+from delivery.quiet import quiet_until
 from delivery.render import BUNDLE_ABOVE, Alert, alert_block, alert_bundle, as_plain_text, topic_names
 from model import ChatWork, Clock, Delivery, Story, Topic
 from storage import deliveries as outbox
@@ -140,7 +141,7 @@ class MessageBot(Protocol):
     printer."""
 
     async def send_message(self, *, chat_id: int, text: str, parse_mode: str | None,
-                           link_preview_options: LinkPreviewOptions) -> object: ...
+                           link_preview_options: LinkPreviewOptions, disable_notification: bool) -> object: ...
 
 
 class SendCounters(Protocol):
@@ -255,8 +256,10 @@ class Sender:
         if start > now:
             await self._wait_until(start)
 
-    async def transmit(self, chat_id: int, text: str, *, on_sent: OnSent | None = None) -> Transmission:
-        """Send one HTML message to a chat and deal with whatever Telegram answers.
+    async def transmit(self, chat_id: int, text: str, *, on_sent: OnSent | None = None,
+                       silent: bool = False) -> Transmission:
+        """Send one HTML message to a chat and deal with whatever Telegram answers; `silent` sends it without
+        a notification sound (quiet hours).
 
         `on_sent(chat_id)` records the success; the send slot is held until it returns, so the messages
         sent but not yet on record never outnumber the slots (`policy.concurrency`)."""
@@ -269,7 +272,7 @@ class Sender:
                         raise SenderStopped
                     await self._bot.send_message(chat_id=chat_id, text=text,
                                                  parse_mode=ParseMode.HTML if html_mode else None,
-                                                 link_preview_options=NO_PREVIEW)
+                                                 link_preview_options=NO_PREVIEW, disable_notification=silent)
                     if on_sent is not None:
                         await on_sent(chat_id)
             except TelegramError as exc:
@@ -364,12 +367,12 @@ class Sender:
     def compose(self, work: ChatWork,
                 stories: dict[int, Story]) -> list[tuple[str, tuple[Delivery, ...]]]:
         """The chat's messages and the deliveries each carries: one message per alert, or bundles when more
-        than `BUNDLE_ABOVE` are pending at once."""
+        than `BUNDLE_ABOVE` are pending at once or when they were held for the end of quiet hours."""
         chat = work.chat
         pairs = [(delivery, Alert(stories[delivery.story_id], topic_names(delivery.topics, self._topics, chat.language),
                                   delivery.phrases))
                  for delivery in work.deliveries if delivery.story_id in stories]
-        if len(pairs) > BUNDLE_ABOVE:
+        if len(pairs) > BUNDLE_ABOVE or (len(pairs) > 1 and any(delivery.held for delivery, _ in pairs)):
             return [(message, tuple(pairs[index][0] for index in members))
                     for message, members in alert_bundle([alert for _, alert in pairs], lang=chat.language,
                                                          timezone=chat.timezone)]
@@ -401,8 +404,17 @@ class Sender:
                 await outbox.mark_failed(session, missing, reason="story no longer stored")
             unsettled.difference_update(missing)
             report.failed += len(missing)
-        messages = self.compose(work, stories)
         chat_id = work.chat.id
+        quiet = work.chat.quiet
+        quiet_end = quiet_until(quiet, work.chat.timezone, self._clock()) if quiet else None
+        if quiet_end is not None and quiet is not None and not quiet.silent:
+            held = [delivery.id for delivery in work.deliveries if delivery.id in unsettled]
+            async with self._database.transaction() as session:
+                await outbox.hold(session, held, until=quiet_end)
+            report.deferred += len(held)
+            unsettled.clear()
+            return
+        messages = self.compose(work, stories)
         report.chats.add(chat_id)
         for position, (text, carried) in enumerate(messages):
             ids = [delivery.id for delivery in carried]
@@ -417,7 +429,7 @@ class Sender:
                     self._unrecorded.update(dict.fromkeys(ids, at))
                     raise UnrecordedSend(f"{type(exc).__name__}: {exc}"[:200]) from exc
 
-            result = await self.transmit(chat_id, text, on_sent=on_sent)
+            result = await self.transmit(chat_id, text, on_sent=on_sent, silent=quiet_end is not None)
             chat_id = result.chat_id
             match result:
                 case Delivered():

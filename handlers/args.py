@@ -98,6 +98,25 @@ DigestArgs = DigestAt | DigestOff | DigestNow
 
 
 @dataclass(frozen=True, slots=True)
+class QuietWindow:
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True)
+class QuietOff:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class QuietStyle:
+    silent: bool  # True: send at once without a sound; False: hold and bundle
+
+
+QuietArgs = QuietWindow | QuietOff | QuietStyle
+
+
+@dataclass(frozen=True, slots=True)
 class FeedAdd:
     url: str
     scope: Scope = Scope.WORLD  # the safe default: an item counts only if it is about Venezuela
@@ -135,6 +154,8 @@ _LANGUAGES: dict[Lang, set[str]] = {
 _ADD = {"add", "new", "anadir", "agregar", "nueva", "nuevo", "crear", "+"}
 _REMOVE = {"remove", "rm", "del", "delete", "quitar", "borrar", "eliminar", "-"}
 _LIST = {"list", "ls", "lista", "listar", "ver", "show"}
+_SILENT = {"silent", "silencio", "silencioso", "sin sonido", "mute"}
+_HOLD = {"hold", "bundle", "retener", "guardar", "agrupar", "juntas"}
 
 
 def _bounded(command: str, args: Sequence[str] | None) -> Sequence[str]:
@@ -383,12 +404,36 @@ def parse_digest(args: Sequence[str] | None) -> DigestArgs:
         return DigestOff()
     if folded in _NOW:
         return DigestNow()
-    match = _LOOSE_HHMM.match(folded)
-    candidate = f"{int(match.group(1)):02d}:{match.group(2)}" if match else word
+    at = _loose_hhmm(folded)
+    if at is None:
+        raise UsageError("digest", "digest.bad_time", value=word)
+    return DigestAt(at)
+
+
+def _loose_hhmm(word: str) -> time | None:
+    """'23:00', '7:30', '07.30', '7h30' -> the time; anything else -> None."""
+    match = _LOOSE_HHMM.match(word)
     try:
-        return DigestAt(parse_hhmm(candidate))
+        return parse_hhmm(f"{int(match.group(1)):02d}:{match.group(2)}" if match else word)
     except ValueError:
-        raise UsageError("digest", "digest.bad_time", value=word) from None
+        return None
+
+
+def parse_quiet(args: Sequence[str] | None) -> QuietArgs:
+    """`/quiet HH:MM-HH:MM|off|silent|hold`; the window is in the chat's time zone and may span midnight."""
+    typed = " ".join(token for token in _bounded("quiet", args) if token.strip())
+    word = fold(typed)
+    if not word:
+        raise UsageError("quiet")
+    if word in _OFF:
+        return QuietOff()
+    if word in _SILENT or word in _HOLD:
+        return QuietStyle(silent=word in _SILENT)
+    start, _, end = word.replace(" ", "").partition("-")
+    start_at, end_at = _loose_hhmm(start), _loose_hhmm(end)
+    if start_at is None or end_at is None or start_at == end_at:
+        raise UsageError("quiet", "quiet.bad_window", value=typed)
+    return QuietWindow(start_at, end_at)
 
 
 def _alias(command: str, args: Sequence[str] | None, table: dict) -> object:  # type: ignore[type-arg]

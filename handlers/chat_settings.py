@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from telegram import Update
@@ -15,8 +16,9 @@ from handlers.admins import require_admin
 from handlers.common import NO_PREVIEW, chat_transaction, command, command_chat, reply
 from handlers.services import Context
 from handlers.texts import text
-from model import Chat
+from model import Chat, QuietHours
 from storage import chats as chat_store
+from storage import deliveries as outbox
 
 DIGEST_NOW_WINDOW = timedelta(hours=24)
 
@@ -60,6 +62,28 @@ async def mode(update: Update, context: Context) -> None:
     await reply(update, format.mode_set(chat))
 
 
+async def quiet(update: Update, context: Context) -> None:
+    """Quiet hours: a new window, silent or held alerts, or none. What was held for the old window is due now
+    (the sender holds it again if the new window still covers it)."""
+    services = context.bot_data
+    request = args.parse_quiet(context.args)
+    await require_admin(update, context)
+    now = services.clock()
+    async with chat_transaction(update, context) as (session, chat):
+        if isinstance(request, args.QuietStyle) and chat.quiet is None:
+            await reply(update, text(chat.language, "quiet.no_window"))
+            return
+        if isinstance(request, args.QuietWindow):
+            wanted = QuietHours(request.start, request.end, silent=chat.quiet is not None and chat.quiet.silent)
+        elif isinstance(request, args.QuietStyle) and chat.quiet is not None:
+            wanted = dataclasses.replace(chat.quiet, silent=request.silent)
+        else:
+            wanted = None
+        chat = await chat_store.update_chat(session, chat.id, now=now, quiet=wanted)
+        await outbox.release_held(session, chat.id, now=now)
+    await reply(update, format.quiet_set(chat))
+
+
 async def timezone(update: Update, context: Context) -> None:
     services = context.bot_data
     zone = args.parse_timezone(context.args)
@@ -98,6 +122,7 @@ async def stop(update: Update, context: Context) -> None:
 HANDLERS = [
     command("digest", digest),
     command("mode", mode),
+    command("quiet", quiet),
     command("timezone", timezone),
     command("language", language),
     command("settings", settings),

@@ -202,6 +202,18 @@ def timezone_set(chat: Chat, now: datetime) -> str:
                now=local_time(now, chat.timezone, chat.language))
 
 
+def quiet_hours(chat: Chat, key_on: str, key_silent: str) -> str | None:
+    """The chat's quiet hours in words (`key_on` or `key_silent` filled with start and end), None without any."""
+    if chat.quiet is None:
+        return None
+    return say(chat.language, key_silent if chat.quiet.silent else key_on, start=hhmm(chat.quiet.start),
+               end=hhmm(chat.quiet.end), timezone=chat.timezone)
+
+
+def quiet_set(chat: Chat) -> str:
+    return quiet_hours(chat, "quiet.set", "quiet.set_silent") or text(chat.language, "quiet.off")
+
+
 def settings_message(chat: Chat, followed: Collection[str], alert_count: int, topics: Sequence[Topic]) -> str:
     """Everything a chat has set, in its language."""
     lang = chat.language
@@ -211,6 +223,7 @@ def settings_message(chat: Chat, followed: Collection[str], alert_count: int, to
         timezone=escape(chat.timezone),
         digest=hhmm(chat.digest_time) if chat.digest_time else text(lang, "settings.digest_off"),
         mode=text(lang, f"mode.name_{chat.mode.value}"),
+        quiet=quiet_hours(chat, "settings.quiet", "settings.quiet_silent") or text(lang, "common.none"),
         topics=topic_list(followed, topics, lang),
         alerts=alert_count,
         state=text(lang, "settings.active" if chat.active else "settings.stopped"),

@@ -3,28 +3,12 @@ an alert is shown as typed (markup stripped), through the stand-in and the runti
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from handlers.services import Services
 from tests.handlers.conftest import USER, Driver
-from tests.support.builders import add_story
-from tests.support.chats import new_story_events
 
 TITLE = "María Corina Machado convoca a una concentración en Petare"
-
-
-async def store_and_fan_out(bot: Driver, title: str) -> int:
-    """Store a story as ingestion does and hand it to the running bot's fan-out hook; returns the story id."""
-    services: Services = bot.app.bot_data
-    now = bot.clock()
-    story_id = await add_story(services.database, title=title, published_at=now - timedelta(minutes=2),
-                               fetched_at=now, topics={})
-    [event] = await new_story_events(services.database, [story_id])
-    async with services.database.transaction() as session:
-        await services.fanout(session, [event])
-    return story_id
 
 
 async def alerts_sent(bot: Driver, count: int) -> list[str]:
@@ -42,11 +26,11 @@ async def alerts_sent(bot: Driver, count: int) -> list[str]:
 async def test_an_added_alert_counts_and_a_removed_one_stops_for_the_very_next_story(
         bot: Driver, lang: str, fired: str) -> None:
     await bot.say("/alert add petare", language_code=lang)
-    await store_and_fan_out(bot, "Lluvias en Caracas")  # the hook has now loaded the alerts of the moment
+    await bot.new_story("Lluvias en Caracas")  # the hook has now loaded the alerts of the moment
     await bot.say("/alert remove petare", language_code=lang)
     await bot.say('/alert add "María Corina Machado"', language_code=lang)
     bot.clock.advance(seconds=20)
-    await store_and_fan_out(bot, TITLE)
+    await bot.new_story(TITLE)
     [alert] = await alerts_sent(bot, 1)
     assert TITLE in alert and fired in alert
     assert "petare»" not in alert and "petare”" not in alert
@@ -54,7 +38,7 @@ async def test_an_added_alert_counts_and_a_removed_one_stops_for_the_very_next_s
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 async def test_a_new_alert_catches_a_story_of_the_last_hour_at_once(bot: Driver, lang: str) -> None:
-    await store_and_fan_out(bot, TITLE)
+    await bot.new_story(TITLE)
     bot.clock.advance(seconds=20)
     await bot.say('/alert add "maría corina machado" petare', language_code=lang)
     [alert] = await alerts_sent(bot, 1)
@@ -62,7 +46,7 @@ async def test_a_new_alert_catches_a_story_of_the_last_hour_at_once(bot: Driver,
 
 
 async def test_a_story_older_than_an_hour_is_not_caught_by_a_new_alert(bot: Driver) -> None:
-    await store_and_fan_out(bot, TITLE)
+    await bot.new_story(TITLE)
     bot.clock.advance(hours=1, minutes=1)
     await bot.say("/alert add petare")
     services: Services = bot.app.bot_data
