@@ -11,6 +11,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.constants import ParseMode
 
+from errors import UsageError
 from handlers import args, format
 from handlers.admins import require_admin
 from handlers.common import NO_PREVIEW, chat_transaction, command, command_chat, reply
@@ -71,8 +72,7 @@ async def quiet(update: Update, context: Context) -> None:
     now = services.clock()
     async with chat_transaction(update, context) as (session, chat):
         if isinstance(request, args.QuietStyle) and chat.quiet is None:
-            await reply(update, text(chat.language, "quiet.no_window"))
-            return
+            raise UsageError("quiet", "quiet.no_window")
         if isinstance(request, args.QuietWindow):
             wanted = QuietHours(request.start, request.end, silent=chat.quiet is not None and chat.quiet.silent)
         elif isinstance(request, args.QuietStyle) and chat.quiet is not None:

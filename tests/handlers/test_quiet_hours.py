@@ -106,3 +106,14 @@ async def test_a_window_that_is_not_one_is_refused_with_the_usage(bot: Driver, l
     window = "23:00-23:00" if lang == "es" else "25:00-07:00"
     answer = await bot.say(f"/quiet {window}", language_code=lang)
     assert answer.startswith(refusal) and "/quiet 23:00-07:00" in answer
+
+
+@pytest.mark.parametrize(("lang", "first", "none"), [
+    pytest.param("es", "Primero elige el horario, por ejemplo /quiet 23:00-07:00.", "Horas de silencio: ninguno",
+                 id="es"),
+    pytest.param("en", "Choose the hours first, for example /quiet 23:00-07:00.", "Quiet hours: none", id="en"),
+])
+async def test_silent_without_a_window_asks_for_the_hours_first(bot: Driver, lang: str, first: str,
+                                                               none: str) -> None:
+    assert (await bot.say("/quiet silent", language_code=lang)).startswith(first)
+    assert none in await bot.say("/settings", language_code=lang)
