@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from delivery.digests import DigestService
     from delivery.fanout import FanOutHook
     from delivery.outcome import SendPolicy
-    from delivery.sender import MessageBot, Sender, WaitUntil
+    from delivery.sender import MaySend, MessageBot, Sender, WaitUntil
     from feeds.ingest import Classify
     from feeds.pool import ParsePool
     from feeds.service import Ingestion
@@ -154,14 +154,16 @@ class Runtime:
 @asynccontextmanager
 async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: MessageBot | None = None,
                         classify: Classify | None = None, policy: SendPolicy | None = None,
-                        wait_until: WaitUntil | None = None, serve_health: bool = False) -> AsyncIterator[Runtime]:
+                        wait_until: WaitUntil | None = None, serve_health: bool = False,
+                        may_send: MaySend | None = None) -> AsyncIterator[Runtime]:
     """Open everything `settings` describes (migrating the database and registering the config's feeds),
     yield it as a `Runtime`, and close it all on the way out. Items are classified by the configured topics
     unless `classify` says otherwise; `serve_health` starts the health and metrics port when the config has
-    one (`run` does; `demo` and `fetch` do not)."""
+    one (`run` does; `demo` and `fetch` do not); `may_send` is asked before every send round (`run` passes
+    its active-instance lock's confirmation)."""
     from delivery.digests import DigestService
     from delivery.fanout import FanOutHook
-    from delivery.sender import Sender
+    from delivery.sender import Sender, always_active
     from feeds.fetch import open_fetcher
     from feeds.ingest import IngestDeps, register_config_feeds
     from feeds.pool import ParsePool
@@ -191,7 +193,7 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
         delivery = None
         if bot is not None:
             sender = Sender(bot, database, clock, settings.topics, policy=policy, wait_until=wait_until,
-                            metrics=metrics)
+                            metrics=metrics, may_send=may_send or always_active)
             delivery = (sender, DigestService(sender, database, clock, settings.topics,
                                               per_group=settings.schedule.digest_stories_per_topic))
         yield Runtime(settings=settings, clock=clock, database=database, metrics=metrics,
@@ -226,9 +228,10 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
         from storage.instance import active_instance
 
         # Before anything that sends or polls: one active bot per database (a standby waits here).
-        await runtimes.enter_async_context(active_instance(settings.database.url, standby=standby))
+        lock = await runtimes.enter_async_context(active_instance(settings.database.url, standby=standby))
         runtime = await runtimes.enter_async_context(
-            build_runtime(settings, clock=clock, bot=application.bot, classify=classify, serve_health=True))
+            build_runtime(settings, clock=clock, bot=application.bot, classify=classify, serve_health=True,
+                          may_send=lock.confirm))
         services: Services = application.bot_data
         services.metrics = runtime.metrics
         services.install(settings=settings, database=runtime.database, clock=clock)
@@ -256,7 +259,12 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
                 runtime.database.check_file()
             except StorageError as exc:
                 log.error("%s: the bot stops (restore the file or fix the path, then start it again)", exc)
-                services.fatal = str(exc)
+                services.exit_status = 4
+                stop_soon()
+            if not await lock.confirm() and lock.superseded:
+                log.error("another instance took the active-instance lock while this one had lost its database "
+                          "session: this one stops")
+                services.exit_status = 3
                 stop_soon()
 
         application.job_queue.run_repeating(watch_database, interval=DATABASE_WATCH_SECONDS,
@@ -306,7 +314,7 @@ def command_run(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 log.info("starting (long polling), database %s", backend)
                 application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)  # ours: STOP_SIGNALS
-            return 4 if application.bot_data.fatal else 0
+            return application.bot_data.exit_status
         except InvalidToken:
             log.error("Telegram rejected the token in %s: check it with @BotFather", TOKEN_ENV)
             return 2

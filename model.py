@@ -367,6 +367,49 @@ class DeliveryRecord:
     last_error: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline keyboard button as plain data; `handlers.common.markup` and the Sender turn rows of these
+    into Telegram's markup."""
+
+    label: str  # plain text, not HTML: Telegram shows button labels verbatim
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Readers' feedback: "this alert is not about <topic>"
+
+
+class FeedbackOutcome(enum.StrEnum):
+    NOTED = "noted"  # the first press of this chat for this story and topic
+    ALREADY = "already"  # this chat had said so before (whoever pressed)
+    UNKNOWN = "unknown"  # the chat was never alerted of this story for this topic: an outdated button
+
+
+@dataclass(frozen=True, slots=True)
+class TopicFeedback:
+    """One topic's alerts sent in a period, and how many of them a chat flagged as not about it."""
+
+    topic: str
+    sent: int
+    flagged: int
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedStory:
+    """A story readers flagged, with each topic they said it is not about and how many chats said so."""
+
+    story: Story
+    flags: tuple[tuple[str, int], ...]  # (topic, chats), by topic id
+
+    @property
+    def flagged_topics(self) -> tuple[str, ...]:
+        return tuple(topic for topic, _ in self.flags)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Digests
 

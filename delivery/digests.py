@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from delivery.fanout import KeywordAlertIndex
 from delivery.outcome import Deferred, Delivered, Dropped, Refused, backoff
 from delivery.render import DigestSection, digest_messages, topic_names
-from delivery.sender import Sender, SenderStopped
+from delivery.sender import Sender, SendingHalted
 from model import Chat, Clock, Interests, NewDigest, PendingDigest, SeenStory, Story, Topic
 from storage import digests as store
 from storage.engine import Database
@@ -164,7 +164,7 @@ class DigestService:
         """Claim the digests due now, then send what is pending. A tick already running makes this one
         return at once."""
         report = DigestReport()
-        if self._running.locked():
+        if self._running.locked() or not await self._sender.may_send():
             return report
         async with self._running:
             await self.open_due(report)
@@ -258,8 +258,8 @@ class DigestService:
     async def _send(self, digest: PendingDigest, report: DigestReport) -> None:
         try:
             await self._send_parts(digest, report)
-        except SenderStopped:
-            return  # the bot is shutting down: the digest resumes from its next part at the next start
+        except SendingHalted:
+            return  # shutting down, or owing marks: the digest resumes from its next part later
         except Exception as exc:  # a bug must not stop the other chats, nor retry forever
             log.exception("sending the digest %s to chat %s failed unexpectedly", digest.id, digest.chat_id)
             async with self._database.transaction() as session:
@@ -324,7 +324,7 @@ class DigestService:
         for part in parts:
             try:
                 result = await self._sender.transmit(chat_id, part)
-            except SenderStopped:
+            except SendingHalted:
                 break
             chat_id = result.chat_id
             if not isinstance(result, Delivered):

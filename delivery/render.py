@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from model import Lang, Story, Topic
+from model import Button, Keyboard, Lang, Story, Topic
 from text import shorten
 
 TEXTS: dict[Lang, dict[str, str]] = {
@@ -28,6 +28,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "digest.title": "📰 <b>Resumen diario · {day}</b>",
         "digest.more": "(+{count} más)",
         "digest.more_topic": "…y {count} más: /latest {topic}",
+        "feedback.button": "👎 No es de {topic}",
+        "feedback.button_story": "👎 No es de {topic}: {title}",
     },
     "en": {
         "story.sources_more": "+{count} more sources",
@@ -38,6 +40,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "digest.title": "📰 <b>Daily digest · {day}</b>",
         "digest.more": "(+{count} more)",
         "digest.more_topic": "…and {count} more: /latest {topic}",
+        "feedback.button": "👎 Not about {topic}",
+        "feedback.button_story": "👎 Not about {topic}: {title}",
     },
 }
 
@@ -47,13 +51,18 @@ def pushed_text(lang: Lang | str, key: str, **args: object) -> str:
     return TEXTS["es" if lang == "es" else "en"][key].format(**args)
 
 
-def topic_names(topic_ids: Iterable[str], topics: Sequence[Topic], lang: Lang) -> tuple[str, ...]:
-    """Topic ids -> their names in `lang` (plain text), each once, in the configured order; an id no longer
-    configured shows as itself, after the others."""
+def named_topics(topic_ids: Iterable[str], topics: Sequence[Topic], lang: Lang) -> tuple[tuple[str, str], ...]:
+    """Topic ids -> (id, name in `lang`), each once, in the configured order; an id no longer configured is
+    named as itself, after the others."""
     by_id = {topic.id: topic for topic in topics}
     wanted = list(dict.fromkeys(topic_ids))
     ordered = [topic.id for topic in topics if topic.id in wanted] + [id_ for id_ in wanted if id_ not in by_id]
-    return tuple(by_id[id_].name.get(lang) if id_ in by_id else id_ for id_ in ordered)
+    return tuple((id_, by_id[id_].name.get(lang) if id_ in by_id else id_) for id_ in ordered)
+
+
+def topic_names(topic_ids: Iterable[str], topics: Sequence[Topic], lang: Lang) -> tuple[str, ...]:
+    """Topic ids -> their names in `lang` (plain text), as `named_topics` orders them."""
+    return tuple(name for _, name in named_topics(topic_ids, topics, lang))
 
 
 MAX_MESSAGE = 4096
@@ -186,6 +195,47 @@ def alert_bundle(alerts: Sequence[Alert], *, lang: Lang, timezone: str,
               for members in groups.values() for index in members]
     return [(message, tuple(order[position] for position in positions))
             for message, positions in pack_messages(blocks, header=header, limit=limit)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Readers' feedback: the "not about <topic>" buttons under alerts
+
+FEEDBACK_PREFIX = "nt"
+"""Callback data of a feedback button: ``nt:<story id>:<topic id>``. A topic id is at most 32 ASCII
+characters (settings) and a story id at most 10 digits (`MAX_STORY_ID`), so the data stays within Telegram's
+64 bytes."""
+MAX_BUTTONS = 100  # Telegram's limit on the buttons of one message
+MAX_STORY_ID = 2**31 - 1  # stories.id is a 32-bit integer: a larger id in a button is no story
+BUTTON_TITLE = 40  # characters of a story's title in a bundle's button
+
+
+def feedback_data(story_id: int, topic: str) -> str:
+    return f"{FEEDBACK_PREFIX}:{story_id}:{topic}"
+
+
+def parse_feedback_data(data: str | None) -> tuple[int, str] | None:
+    """(story id, topic id) from a feedback button's data; None for data that is not a feedback button's."""
+    parts = (data or "").split(":")
+    if len(parts) != 3 or parts[0] != FEEDBACK_PREFIX or not parts[1].isascii() or not parts[1].isdigit():
+        return None
+    if int(parts[1]) > MAX_STORY_ID:
+        return None
+    return int(parts[1]), parts[2]
+
+
+def feedback_keyboard(entries: Sequence[tuple[Story, Sequence[tuple[str, str]]]], *, lang: Lang) -> Keyboard:
+    """The "not about <topic>" buttons of one message, from (story, its (topic id, name) pairs) in the order
+    the message shows them: under a single alert one button per topic, in one row; under a bundle one row per
+    story and topic, naming the story by its shortened title. A story alerted by keyword alone has none."""
+    if len(entries) == 1:
+        story, named = entries[0]
+        row = tuple(Button(pushed_text(lang, "feedback.button", topic=name), feedback_data(story.id, topic_id))
+                    for topic_id, name in named)
+        return (row,) if row else ()
+    rows = [(Button(pushed_text(lang, "feedback.button_story", topic=name, title=shorten(story.title, BUTTON_TITLE)),
+                    feedback_data(story.id, topic_id)),)
+            for story, named in entries for topic_id, name in named]
+    return tuple(rows[:MAX_BUTTONS])
 
 
 def pack_messages(blocks: Sequence[str], *, header: str = "", separator: str = "\n\n",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from telegram import LinkPreviewOptions
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
@@ -45,8 +45,16 @@ from delivery.outcome import (
     bad_request_outcome,
 )
 from delivery.quiet import quiet_until
-from delivery.render import BUNDLE_ABOVE, Alert, alert_block, alert_bundle, as_plain_text, topic_names
-from model import ChatWork, Clock, Delivery, Story, Topic
+from delivery.render import (
+    BUNDLE_ABOVE,
+    Alert,
+    alert_block,
+    alert_bundle,
+    as_plain_text,
+    feedback_keyboard,
+    named_topics,
+)
+from model import ChatWork, Clock, Delivery, Keyboard, Story, Topic
 from storage import deliveries as outbox
 from storage.engine import Database
 from storage.stories import stories_by_id
@@ -54,6 +62,15 @@ from storage.stories import stories_by_id
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    """Rows of `model.Button` -> Telegram's inline keyboard (None for no buttons)."""
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
+                                 for row in keyboard])
+
 
 # ---------------------------------------------------------------------------------------------------
 # Telegram's refusal, by class, as a `delivery.outcome.Outcome`
@@ -134,6 +151,11 @@ class DrainReport:
 
 WaitUntil = Callable[[datetime], Awaitable[None]]
 OnSent = Callable[[int], Awaitable[None]]
+MaySend = Callable[[], Awaitable[bool]]  # is this process the active one right now (storage.instance)?
+
+
+async def always_active() -> bool:
+    return True
 
 
 class MessageBot(Protocol):
@@ -141,7 +163,8 @@ class MessageBot(Protocol):
     printer."""
 
     async def send_message(self, *, chat_id: int, text: str, parse_mode: str | None,
-                           link_preview_options: LinkPreviewOptions, disable_notification: bool) -> object: ...
+                           link_preview_options: LinkPreviewOptions,
+                           reply_markup: InlineKeyboardMarkup | None, disable_notification: bool) -> object: ...
 
 
 class SendCounters(Protocol):
@@ -191,8 +214,9 @@ class _SentLog:
         await future
 
 
-class SenderStopped(Exception):  # noqa: N818 - an event, not an error of the caller
-    """The bot is shutting down (`Sender.stop`): this message was not sent, and stays pending."""
+class SendingHalted(Exception):  # noqa: N818 - an event, not an error of the caller
+    """The Sender sends nothing now: the bot is shutting down (`Sender.stop`), or Telegram took a message whose
+    mark the database could not write. This message was not sent, and stays pending."""
 
 
 class UnrecordedSend(Exception):  # noqa: N818 - it is an event, not an error of the caller
@@ -212,7 +236,7 @@ class Sender:
 
     def __init__(self, bot: MessageBot, database: Database, clock: Clock, topics: Sequence[Topic], *,
                  policy: SendPolicy | None = None, wait_until: WaitUntil | None = None,
-                 metrics: SendCounters | None = None) -> None:
+                 metrics: SendCounters | None = None, may_send: MaySend = always_active) -> None:
         self._bot = bot
         self._database = database
         self._clock = clock
@@ -220,6 +244,7 @@ class Sender:
         self.policy = policy or SendPolicy()
         self._wait_until = wait_until or self._sleep_until
         self._metrics = metrics
+        self.may_send = may_send  # asked before every round: a process that lost its active lock sends nothing
         self._slots = asyncio.Semaphore(self.policy.concurrency)
         self._next_turn: dict[int, datetime] = {}
         self._hold_until: datetime | None = None
@@ -256,10 +281,10 @@ class Sender:
         if start > now:
             await self._wait_until(start)
 
-    async def transmit(self, chat_id: int, text: str, *, on_sent: OnSent | None = None,
-                       silent: bool = False) -> Transmission:
-        """Send one HTML message to a chat and deal with whatever Telegram answers; `silent` sends it without
-        a notification sound (quiet hours).
+    async def transmit(self, chat_id: int, text: str, *, keyboard: Keyboard = (),
+                       on_sent: OnSent | None = None, silent: bool = False) -> Transmission:
+        """Send one HTML message (with `keyboard` under it) to a chat and deal with whatever Telegram answers;
+        `silent` sends it without a notification sound (quiet hours).
 
         `on_sent(chat_id)` records the success; the send slot is held until it returns, so the messages
         sent but not yet on record never outnumber the slots (`policy.concurrency`)."""
@@ -268,11 +293,14 @@ class Sender:
             await self._take_turn(chat_id)
             try:
                 async with self._slots:
-                    if self._stopping.is_set():  # checked with the slot held: the others queue for it
-                        raise SenderStopped
+                    # Checked with the slot held, just before sending: the other messages queue for the slot,
+                    # and a mark that failed while they waited must stop them all.
+                    if self._stopping.is_set() or self._unrecorded:
+                        raise SendingHalted
                     await self._bot.send_message(chat_id=chat_id, text=text,
                                                  parse_mode=ParseMode.HTML if html_mode else None,
-                                                 link_preview_options=NO_PREVIEW, disable_notification=silent)
+                                                 link_preview_options=NO_PREVIEW, reply_markup=markup(keyboard),
+                                                 disable_notification=silent)
                     if on_sent is not None:
                         await on_sent(chat_id)
             except TelegramError as exc:
@@ -324,7 +352,7 @@ class Sender:
         if self._draining.locked():
             return report
         async with self._draining:
-            if self._stopping.is_set() or not await self._record_owed_marks():
+            if self._stopping.is_set() or not await self.may_send() or not await self._record_owed_marks():
                 return report
             started = self._clock()
             self._forget_turns_before(started)
@@ -365,25 +393,32 @@ class Sender:
             self._hold_until = None
 
     def compose(self, work: ChatWork,
-                stories: dict[int, Story]) -> list[tuple[str, tuple[Delivery, ...]]]:
-        """The chat's messages and the deliveries each carries: one message per alert, or bundles when more
-        than `BUNDLE_ABOVE` are pending at once or when they were held for the end of quiet hours."""
+                stories: dict[int, Story]) -> list[tuple[str, tuple[Delivery, ...], Keyboard]]:
+        """The chat's messages, the deliveries each carries and its "not about <topic>" buttons: one message
+        per alert, or bundles when more than `BUNDLE_ABOVE` are pending at once or when they were held for the
+        end of quiet hours."""
         chat = work.chat
-        pairs = [(delivery, Alert(stories[delivery.story_id], topic_names(delivery.topics, self._topics, chat.language),
+        named = {delivery.id: named_topics(delivery.topics, self._topics, chat.language) for delivery in work.deliveries}
+        pairs = [(delivery, Alert(stories[delivery.story_id], tuple(name for _, name in named[delivery.id]),
                                   delivery.phrases))
                  for delivery in work.deliveries if delivery.story_id in stories]
+
+        def buttons(carried: Sequence[tuple[Delivery, Alert]]) -> Keyboard:
+            return feedback_keyboard([(alert.story, named[delivery.id]) for delivery, alert in carried],
+                                     lang=chat.language)
+
         if len(pairs) > BUNDLE_ABOVE or (len(pairs) > 1 and any(delivery.held for delivery, _ in pairs)):
-            return [(message, tuple(pairs[index][0] for index in members))
+            return [(message, tuple(pairs[index][0] for index in members), buttons([pairs[index] for index in members]))
                     for message, members in alert_bundle([alert for _, alert in pairs], lang=chat.language,
                                                          timezone=chat.timezone)]
-        return [(alert_block(alert, lang=chat.language, timezone=chat.timezone), (delivery,))
+        return [(alert_block(alert, lang=chat.language, timezone=chat.timezone), (delivery,), buttons([(delivery, alert)]))
                 for delivery, alert in pairs]
 
     async def _serve(self, work: ChatWork, stories: dict[int, Story], report: DrainReport) -> None:
         unsettled = {delivery.id for delivery in work.deliveries}
         try:
             await self._serve_chat(work, stories, report, unsettled)
-        except SenderStopped:
+        except SendingHalted:
             return  # the rest of this chat's deliveries stay pending, due as they were
         except UnrecordedSend as exc:
             log.error("chat %s: Telegram took a message but the database could not record it (%s); no more "
@@ -416,7 +451,7 @@ class Sender:
             return
         messages = self.compose(work, stories)
         report.chats.add(chat_id)
-        for position, (text, carried) in enumerate(messages):
+        for position, (text, carried, keyboard) in enumerate(messages):
             ids = [delivery.id for delivery in carried]
             if self._unrecorded or self._stopping.is_set():  # a mark failed, or the bot stops: send nothing more
                 return
@@ -429,7 +464,7 @@ class Sender:
                     self._unrecorded.update(dict.fromkeys(ids, at))
                     raise UnrecordedSend(f"{type(exc).__name__}: {exc}"[:200]) from exc
 
-            result = await self.transmit(chat_id, text, on_sent=on_sent, silent=quiet_end is not None)
+            result = await self.transmit(chat_id, text, keyboard=keyboard, on_sent=on_sent, silent=quiet_end is not None)
             chat_id = result.chat_id
             match result:
                 case Delivered():
@@ -444,7 +479,7 @@ class Sender:
                     unsettled.clear()
                     return
                 case Deferred(until=until, reason=reason, counts=counts, attempts=limit):
-                    later = [delivery.id for _, rest in messages[position + 1:] for delivery in rest]
+                    later = [delivery.id for _, rest, _ in messages[position + 1:] for delivery in rest]
                     await self._defer(carried, later, until, reason, counts, report, limit=limit)
                     unsettled.clear()
                     return

@@ -1,4 +1,4 @@
-"""/feeds, /feed add|remove and /stats: the bot's own administration, for the user ids in
+"""/feeds, /feed add|remove and /stats (with readers' feedback per topic): the bot's own administration, for the user ids in
 `telegram.admin_ids` only (anyone else is told it is not allowed), in a private chat or a group.
 
 /feed add fetches the address once and can take as long as `fetch.timeout_seconds`, so its handler does
@@ -8,6 +8,8 @@ them (see `feeds.sources`, reached through `Services.ingestion`).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram import Update
 
 from handlers import args, format
@@ -15,8 +17,11 @@ from handlers.admins import require_bot_admin
 from handlers.common import chat_transaction, command, command_chat, reply
 from handlers.services import Context
 from model import FeedAdded, FeedKnown, FeedRefused, Removal
+from storage import feedback as feedback_store
 from storage import feeds as feed_store
 from storage import stats as stats_store
+
+FEEDBACK_DAYS = 7  # /stats shows readers' feedback on the alerts of this many days
 
 
 async def feeds(update: Update, context: Context) -> None:
@@ -54,10 +59,13 @@ async def feed(update: Update, context: Context) -> None:
 async def stats(update: Update, context: Context) -> None:
     require_bot_admin(update, context)
     services = context.bot_data
+    now, topics = services.clock(), services.settings.topics
     async with chat_transaction(update, context) as (session, chat):
-        snapshot = await stats_store.snapshot(session, services.clock())
-    await reply(update, format.stats_message(snapshot, services.settings.topics, lang=chat.language,
-                                             timezone=chat.timezone))
+        snapshot = await stats_store.snapshot(session, now)
+        feedback = await feedback_store.topic_feedback(session, since=now - timedelta(days=FEEDBACK_DAYS),
+                                                       topics=[topic.id for topic in topics])
+    await reply(update, format.stats_message(snapshot, topics, lang=chat.language, timezone=chat.timezone,
+                                             feedback=feedback, feedback_days=FEEDBACK_DAYS))
 
 
 HANDLERS = [command("feeds", feeds), command("feed", feed, block=False), command("stats", stats)]

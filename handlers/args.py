@@ -13,8 +13,9 @@ import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from delivery.keywords import parse_phrase
 from errors import UsageError
@@ -551,3 +552,47 @@ def parse_feed(args: Sequence[str] | None) -> FeedArgs:
             raise UsageError("feed", "feed.bad_number", value=_echo(rest[0]))
         return FeedRemove(int(number))
     raise UsageError("feed", "feed.unknown_action")
+
+
+# --------------------------------------------------------------------------------------------------
+# /flagged: a period
+
+DEFAULT_PERIOD_DAYS = 7
+MAX_PERIOD_DAYS = 366
+_DAYS = re.compile(r"([0-9]{1,4}) ?(?:d|days?|dias?)")  # folded: "7d", "30 días", "7 days"
+
+
+def parse_period(args: Sequence[str] | None, *, now: datetime, timezone: str) -> tuple[datetime, datetime]:
+    """`/flagged [7d | FROM [TO]]` -> [since, until): the last N days up to `now` (7 unless told), or whole
+    days from FROM to TO inclusive (YYYY-MM-DD, in the chat's time zone; TO is today unless told)."""
+    words = [word for word in _bounded("flagged", args) if word.strip()]
+    if not words:
+        return now - timedelta(days=DEFAULT_PERIOD_DAYS), now
+    days = _DAYS.fullmatch(fold(" ".join(words)))
+    if days:
+        count = int(days.group(1))
+        if not 1 <= count <= MAX_PERIOD_DAYS:
+            raise UsageError("flagged", "flagged.bad_days", max=MAX_PERIOD_DAYS)
+        return now - timedelta(days=count), now
+    if len(words) > 2:
+        raise UsageError("flagged")
+    zone = ZoneInfo(timezone)
+    first = _day(words[0])
+    last = _day(words[1]) if len(words) == 2 else now.astimezone(zone).date()
+    if last < first:
+        raise UsageError("flagged", "flagged.backwards")
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise UsageError("flagged", "flagged.bad_days", max=MAX_PERIOD_DAYS)
+    start = datetime.combine(first, time(), zone)
+    end = datetime.combine(last + timedelta(days=1), time(), zone)
+    return start, end
+
+
+def _day(word: str) -> date:
+    """A YYYY-MM-DD date, else UsageError."""
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", word):
+        try:
+            return date.fromisoformat(word)
+        except ValueError:
+            pass
+    raise UsageError("flagged", "flagged.bad_period", value=_echo(word))

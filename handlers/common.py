@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.ext import CommandHandler, filters
 
-from handlers.format import Keyboard
+from delivery.sender import markup as markup  # the handlers' keyboards are built like the Sender's
 from handlers.services import Context
 from handlers.texts import user_language
-from model import Chat
+from model import Chat, Keyboard
 from storage import chats as chat_store
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -57,13 +57,6 @@ async def command_chat(update: Update, context: Context, *, reactivate: bool = F
     """`chat_transaction` for a command that needs only the chat."""
     async with chat_transaction(update, context, reactivate=reactivate) as (_, chat):
         return chat
-
-
-def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
-    if not keyboard:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
-                                 for row in keyboard])
 
 
 async def reply(update: Update, messages: str | Sequence[str], *, keyboard: Keyboard | None = None) -> None:

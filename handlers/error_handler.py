@@ -12,7 +12,7 @@ import logging
 import traceback
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Conflict, Forbidden, TelegramError
 
 from errors import StorageError, UsageError
 from handlers import format
@@ -23,6 +23,8 @@ from model import Lang
 from storage import chats as chat_store
 
 log = logging.getLogger(__name__)
+
+CONFLICTS_PER_REPORT = 150  # PTB polls again every ~2 s after a 409: one line on the first, then one in ~5 min
 
 
 def describe(update: object) -> str:
@@ -92,6 +94,9 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(error, Forbidden):  # the chat blocked the bot or removed it: nobody to tell
         log.warning("Telegram refused to answer %s: %s", describe(update), redact(str(error), token))
         return
+    if isinstance(error, Conflict) and not isinstance(update, Update):
+        _report_poll_conflict(context, redact(str(error), token))
+        return
     if isinstance(error, StorageError) and not isinstance(update, Update):  # a job: one line, no traceback
         log.error("the database failed (%s): %s", describe(update), error)
         return
@@ -99,3 +104,15 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         lang = await _language(update, context)
         await _tell(update, text(lang, "common.error"), text(lang, "common.error"))
+
+
+def _report_poll_conflict(context: Context, detail: str) -> None:
+    """getUpdates answered 409: a process elsewhere (another machine, a forgotten terminal, or a webhook set
+    for this token) takes updates with the same token. The database lock cannot see it, and PTB keeps polling,
+    so the updates are shared between the two. Say so once, then every `CONFLICTS_PER_REPORT` conflicts."""
+    services = context.bot_data
+    services.poll_conflicts += 1
+    if services.poll_conflicts % CONFLICTS_PER_REPORT == 1:
+        log.warning("another process is taking this bot's updates (Telegram: %s); %d conflict(s) so far. Stop the "
+                    "other process, or delete its webhook: until then each gets only part of the commands",
+                    detail, services.poll_conflicts)

@@ -5,30 +5,34 @@ only send. The pieces shared with pushed messages (escaping, story blocks, split
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from delivery.render import escape, local_time, split_messages, story_block, topic_names
+from delivery.render import escape, local_time, named_topics, split_messages, story_block, topic_names
 from handlers.args import AlertRemove, Offer, SubscribeOffer, offer_data
 from handlers.texts import ADMIN_COMMANDS, COMMANDS, has_text, text
-from model import Chat, ChatMode, DeliveryStatus, FeedStatus, KeywordAlert, Lang, Stats, Story, Topic
+from model import (
+    Button,
+    Chat,
+    ChatMode,
+    DeliveryStatus,
+    FeedStatus,
+    FlaggedStory,
+    Keyboard,
+    KeywordAlert,
+    Lang,
+    Stats,
+    Story,
+    Topic,
+    TopicFeedback,
+)
 from text import shorten
 
 # ---------------------------------------------------------------------------------------------------
 # Command replies. Each takes plain values and returns HTML; every argument is escaped on the way in.
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    """An inline keyboard button as plain data; `handlers.common.markup` turns rows of these into markup."""
-
-    label: str  # plain text, not HTML: Telegram shows button labels verbatim
-    data: str
-
-
-Keyboard = tuple[tuple[Button, ...], ...]
 
 
 def join_lines(lines: Sequence[str]) -> str:
@@ -330,11 +334,18 @@ def feed_from_config(feed: FeedStatus, lang: Lang) -> str:
     return _named(lang, "feed.config_feed", feed)
 
 
-def stats_message(stats: Stats, topics: Sequence[Topic], *, lang: Lang, timezone: str) -> str:
-    """The reply to /stats: chats, subscriptions per topic, news of the last 24 hours, feeds, deliveries."""
+def stats_message(stats: Stats, topics: Sequence[Topic], *, lang: Lang, timezone: str,
+                  feedback: Sequence[TopicFeedback], feedback_days: int) -> str:
+    """The reply to /stats: chats, subscriptions per topic, news of the last 24 hours, feeds, deliveries,
+    then per topic the alerts of the last `feedback_days` days and how many readers flagged."""
     counts = dict(stats.subscriptions)
     per_topic = [(topic.name.get(lang), counts.pop(topic.id, 0)) for topic in topics]
     per_topic += sorted(counts.items())  # topics no longer in config.toml, by id
+    names = dict(named_topics([row.topic for row in feedback], topics, lang))
+    flagged = " · ".join(say(lang, "stats.feedback_topic", name=names[row.topic], flagged=row.flagged, sent=row.sent,
+                             share=text(lang, "stats.feedback_share", percent=_percent(row.flagged, row.sent, lang))
+                             if row.sent else "")
+                         for row in feedback) or text(lang, "common.none")
     return text(
         lang, "stats.body",
         chats=stats.chats_active,
@@ -346,4 +357,40 @@ def stats_message(stats: Stats, topics: Sequence[Topic], *, lang: Lang, timezone
         else text(lang, "stats.never"),
         pending=stats.deliveries_with(DeliveryStatus.PENDING), failed=stats.deliveries_with(DeliveryStatus.FAILED),
         sent=stats.deliveries_with(DeliveryStatus.SENT),
-    )
+    ) + "\n" + text(lang, "stats.feedback", days=feedback_days, topics=flagged)
+
+
+def _percent(part: int, whole: int, lang: Lang) -> str:
+    """'8.3' (en) or '8,3' (es): one decimal, so that one alert in a thousand still shows."""
+    value = f"{100 * part / whole:.1f}"
+    return value.replace(".", ",") if lang == "es" else value
+
+
+def period_days(since: datetime, until: datetime, *, timezone: str) -> tuple[date, date]:
+    """The first and last local days of [since, until)."""
+    zone = ZoneInfo(timezone)
+    return since.astimezone(zone).date(), (until - timedelta(microseconds=1)).astimezone(zone).date()
+
+
+def flagged_jsonl(found: Sequence[FlaggedStory]) -> str:
+    """The flagged stories as JSON Lines in the labelled-eval format of tests/data/eval (`incoming/`): the
+    story's text, source and link, its topics without the ones readers flagged (a proposal), and a note that
+    says where it came from and that it needs review."""
+    lines = []
+    for item in found:
+        story = item.story
+        said = "; ".join(f"{topic} ({chats} {'chat' if chats == 1 else 'chats'})" for topic, chats in item.flags)
+        lines.append(json.dumps({
+            "id": f"feedback-{story.id}",
+            "lang": story.language,
+            "title": story.title,
+            "summary": story.summary,
+            "source": story.sources[0].feed_name if story.sources else "",
+            "ref": story.link,
+            "date": story.published_at.date().isoformat(),
+            "topics": [topic for topic in story.topics if topic not in item.flagged_topics],
+            "hard": True,
+            "note": (f"from readers' feedback: not about {said}; the classifier said "
+                     f"{', '.join(story.topics) or 'none'}; topics are a proposal, needs review"),
+        }, ensure_ascii=False))
+    return "".join(line + "\n" for line in lines)

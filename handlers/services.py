@@ -53,7 +53,8 @@ class Services:
     _fanout: FanOutHook | None = field(default=None)
     metrics: Metrics = field(default_factory=Metrics)
     throttle: Throttle = field(default_factory=Throttle)
-    fatal: str | None = None  # why the bot stopped by itself (its database file gone), if it did
+    exit_status: int = 0  # set when the bot stops by itself: 3 another instance took over, 4 its database file gone
+    poll_conflicts: int = 0  # getUpdates answered 409: another process polls with this token
 
     def install(self, *, settings: Settings, database: Database, clock: Clock) -> None:
         self._settings = settings

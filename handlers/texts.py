@@ -18,7 +18,7 @@ COMMANDS: tuple[str, ...] = (
 # What any member of a group may use; the rest changes settings and is for the group's administrators.
 READ_COMMANDS: tuple[str, ...] = ("help", "topics", "latest", "alerts", "settings")
 # For the bot's own administrators (telegram.admin_ids) only: kept out of the public menu and /help.
-ADMIN_COMMANDS: tuple[str, ...] = ("feeds", "feed", "stats")
+ADMIN_COMMANDS: tuple[str, ...] = ("feeds", "feed", "stats", "flagged")
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "es": {
@@ -255,6 +255,23 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "menu.feeds": "Fuentes y su estado",
         "menu.feed": "Añadir o quitar una fuente",
         "menu.stats": "Chats, suscripciones, noticias y envíos",
+        "stats.feedback": "Alertas de los últimos {days} días marcadas «no es de este tema»: {topics}",
+        "stats.feedback_topic": "{name} {flagged} de {sent}{share}",
+        "stats.feedback_share": " ({percent} %)",
+        "flagged.usage": "/flagged [7d | AAAA-MM-DD [AAAA-MM-DD]]",
+        "flagged.example": "/flagged 30d",
+        "flagged.bad_days": "El periodo va de 1 a {max} días, como <code>7d</code>.",
+        "flagged.backwards": "La primera fecha va antes que la segunda.",
+        "flagged.bad_period": "«{value}» no es un periodo: usa <code>7d</code> o fechas AAAA-MM-DD.",
+        "flagged.none": "Nadie marcó alertas del {since} al {until}.",
+        "flagged.caption": ("{count} noticias marcadas por los lectores del {since} al {until}, en el formato "
+                            "del corpus etiquetado. Los temas son una propuesta: revisa cada una antes de "
+                            "añadirla."),
+        "menu.flagged": "Alertas que los lectores marcaron fuera de tema (JSON Lines)",
+        # --- the "not about <topic>" button under alerts (handlers/feedback.py): plain text, not HTML
+        "feedback.noted": "Gracias: queda anotado que no es de {topic}.",
+        "feedback.already": "Ya estaba anotado que no es de {topic}.",
+        "feedback.unknown": "Este botón es de un mensaje antiguo y ya no sirve.",
         # --- handlers/throttle.py
         "throttle.slow_down": "Vas muy rápido. Ignoraré tus mensajes unos segundos.",
     },
@@ -494,6 +511,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "menu.feeds": "Feeds and their health",
         "menu.feed": "Add or remove a feed",
         "menu.stats": "Chats, subscriptions, news and deliveries",
+        "stats.feedback": "Alerts of the last {days} days flagged “not about this topic”: {topics}",
+        "stats.feedback_topic": "{name} {flagged} of {sent}{share}",
+        "stats.feedback_share": " ({percent}%)",
+        "flagged.usage": "/flagged [7d | YYYY-MM-DD [YYYY-MM-DD]]",
+        "flagged.example": "/flagged 30d",
+        "flagged.bad_days": "The period is 1 to {max} days, like <code>7d</code>.",
+        "flagged.backwards": "The first date comes before the second.",
+        "flagged.bad_period": "“{value}” is not a period: use <code>7d</code> or dates YYYY-MM-DD.",
+        "flagged.none": "Nobody flagged an alert from {since} to {until}.",
+        "flagged.caption": ("{count} stories readers flagged from {since} to {until}, in the labelled corpus "
+                            "format. The topics are a proposal: review each one before adding it."),
+        "menu.flagged": "Alerts readers flagged as off-topic (JSON Lines)",
+        # --- the "not about <topic>" button under alerts (handlers/feedback.py): plain text, not HTML
+        "feedback.noted": "Thanks: noted that this is not about {topic}.",
+        "feedback.already": "It was already noted that this is not about {topic}.",
+        "feedback.unknown": "This button belongs to an old message and no longer works.",
         # --- handlers/throttle.py
         "throttle.slow_down": "You are going too fast. I will ignore your messages for a few seconds.",
     },

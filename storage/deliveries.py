@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, time
 
-from sqlalchemy import and_, delete, func, literal, select, update
+from sqlalchemy import and_, delete, func, literal, select, tuple_, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +28,7 @@ from model import (
     QuietHours,
 )
 from storage.engine import rows_changed, upsert_into
-from storage.tables import chats, deliveries, digests, keyword_alerts, subscriptions
+from storage.tables import chats, deliveries, digests, feedback, keyword_alerts, subscriptions
 
 PENDING = DeliveryStatus.PENDING.value
 QUIET_HOURS = "quiet hours"
@@ -254,8 +254,8 @@ async def deactivate_chat(session: AsyncSession, chat_id: int, *, now: datetime,
 
 
 async def migrate_chat(session: AsyncSession, old_id: int, new_id: int, *, now: datetime) -> bool:
-    """A group became a supergroup: move its settings, subscriptions, keyword alerts, deliveries and
-    digests to `new_id`. If the new id is already stored (someone used the bot there since), the old
+    """A group became a supergroup: move its settings, subscriptions, keyword alerts, deliveries, readers'
+    feedback and digests to `new_id`. If the new id is already stored (someone used the bot there since), the old
     chat's data is merged into it, the new chat's own settings winning. Returns False when `old_id` is
     not stored (already moved)."""
     if (await session.execute(select(chats.c.id).where(chats.c.id == old_id))).first() is None:
@@ -279,6 +279,11 @@ async def migrate_chat(session: AsyncSession, old_id: int, new_id: int, *, now: 
     stories = select(deliveries.c.story_id).where(deliveries.c.chat_id == new_id)
     await session.execute(
         update(deliveries).where(deliveries.c.chat_id == old_id, deliveries.c.story_id.not_in(stories))
+        .values(chat_id=new_id))
+    flagged = select(feedback.c.story_id, feedback.c.topic).where(feedback.c.chat_id == new_id)
+    await session.execute(
+        update(feedback).where(feedback.c.chat_id == old_id,
+                               tuple_(feedback.c.story_id, feedback.c.topic).not_in(flagged))
         .values(chat_id=new_id))
     days = select(digests.c.local_date).where(digests.c.chat_id == new_id)
     await session.execute(

@@ -190,6 +190,7 @@ deliveries = Table(
     # the same chat is one row (kind: topic, reason: the topics, then the phrases), never two messages.
     UniqueConstraint("chat_id", "story_id"),
     Index(None, "status", "not_before"),
+    Index(None, "status", "sent_at"),  # /stats: the alerts sent in the last days (migration 0005)
 )
 
 digest_texts = Table(
@@ -227,4 +228,17 @@ digests = Table(
     UniqueConstraint("chat_id", "local_date"),
     Index(None, "status", "not_before"),
     Index(None, "text_id"),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    # A reader said an alert was not about one of its topics: one row per chat, story and topic, however
+    # many members of the chat press the button (migration 0005).
+    Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+           primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(32), primary_key=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index(None, "created_at"),
 )

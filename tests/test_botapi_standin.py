@@ -521,6 +521,32 @@ async def test_callback_query_carries_the_bot_message(
         await query.answer()
 
 
+async def test_callback_data_is_one_to_64_bytes_like_telegram(
+    api: BotApiStandIn, telegram_bot: Bot
+) -> None:
+    await telegram_bot.send_message(USER, "ok", reply_markup=keyboard("n" * 64))
+    with pytest.raises(BadRequest, match="Button_data_invalid"):
+        await telegram_bot.send_message(USER, "too long", reply_markup=keyboard("ñ" * 33))
+    assert [message.plain_text for message in api.messages_for(USER)] == ["ok"]
+
+
+async def test_send_document_uploads_a_file_with_a_caption(
+    api: BotApiStandIn, telegram_bot: Bot
+) -> None:
+    sent = await telegram_bot.send_document(
+        USER, document=b'{"id": 1}\n', filename="items.jsonl", caption="<b>1</b> línea", parse_mode="HTML"
+    )
+    assert sent.document is not None and sent.document.file_name == "items.jsonl"
+    assert sent.caption == "1 línea"
+    [document] = api.documents
+    assert (document.chat_id, document.filename, document.content, document.caption_plain) == (
+        USER, "items.jsonl", b'{"id": 1}\n', "1 línea")
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await telegram_bot.send_document(USER, document=b"x", filename="x.txt", caption="x" * 1025)
+    with pytest.raises(BadRequest, match="Wrong file identifier"):
+        await telegram_bot.send_document(USER, document="not-a-file-id")
+
+
 async def test_inject_callback_needs_a_bot_message(api: BotApiStandIn) -> None:
     with pytest.raises(ValueError, match="no message 9"):
         api.inject_callback(USER, 9, "x")

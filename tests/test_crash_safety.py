@@ -233,3 +233,43 @@ async def test_sigterm_in_the_middle_of_a_slow_fan_out_and_a_stuck_fetch_ends_th
     assert took < 10, f"{took:.1f} s from SIGTERM to exit"
     assert len(api.sent) <= at_signal + 1, "only the message in flight may go out after the signal"
     print(f"out {took:.1f} s after SIGTERM; {at_signal} messages sent before it, {len(api.sent)} in all")
+
+
+# --------------------------------------------------------------------------------------------------
+# A feed whose fields are built to make the normaliser backtrack (issue 13, rule 1)
+
+
+def hostile_rss(site: str) -> bytes:
+    """Titles and summaries of the shapes that once took the tag pattern minutes ('<a' x 5,000 took longer
+    than a cycle), escaped so that they reach the normaliser as markup."""
+    from html import escape
+
+    fields = ["<a" * 5_000, "<a '" * 4_000, "<!--" * 5_000, '<a href="' * 3_000, "&#" * 8_000]
+    entries = "".join(f"<item><title>{escape(shape)}</title><description>{escape(shape * 4)}</description>"
+                      f"<guid>h{number}</guid><link>https://{site}/h{number}</link></item>"
+                      for number, shape in enumerate(fields))
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{site}</title>'
+            f"<link>https://{site}/</link>{entries}</channel></rss>").encode()
+
+
+async def test_feeds_of_hostile_fields_under_run_delay_no_other_feed_and_sigterm_still_works(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    database = tmp_path / "bot.sqlite3"
+    await prepare_database(sqlite_url(database), chats=[FIRST_CHAT])
+    hostile = [feed_server.route(f"/hostile{n}", hostile_rss(f"hostil{n}.example")) for n in (1, 2)]
+    url = feed_server.route("/feed", recent_rss([("s1", SANCTIONS)], site="noticias.example"))
+    async with BotApiStandIn(token=TOKEN) as api:
+        config = write_config(tmp_path, base_url=api.base_url, database=database,
+                              feeds=[("Hostil 1", hostile[0]), ("Hostil 2", hostile[1]), ("Noticias", url)],
+                              schedule={"fetch_interval_seconds": 3600, "send_interval_seconds": 0.2})
+        bot = BotProcess(config, token=TOKEN, cwd=tmp_path)
+        await bot.start()
+        try:
+            await api.wait_for(lambda: any(SANCTIONS in m.plain_text for m in api.messages_for(FIRST_CHAT)),
+                               timeout=60, what="the ordinary feed's alert")
+            cycle = await bot.wait_for_line(r"ingestion: 3 feeds: ", timeout=60)
+        finally:
+            code = await bot.stop(timeout=15)
+        assert code == 0, bot.output[-3000:]
+    assert "3 read" in cycle and "0 failed" in cycle, cycle
+    print(cycle)

@@ -110,3 +110,34 @@ async def test_a_sqlite_file_deleted_under_the_running_bot_stops_it_with_a_clear
                for line in bot.lines if " ERROR " in line), bot.output[-3000:]
     assert "Traceback" not in bot.output
     assert not database.exists(), "nothing was written into a new file where the deleted one was"
+
+
+async def test_another_process_polling_with_the_token_is_one_warning_not_an_error_every_poll(
+        tmp_path: Path, database_url: str, feed_server: FeedServer) -> None:
+    """A process the database lock cannot see (another machine with the same token and its own database)
+    makes Telegram answer getUpdates with 409 Conflict. The bot says so once, in words an operator acts on,
+    and keeps polling; it is not an unexpected error with a traceback on every poll."""
+    import aiohttp
+
+    async with BotApiStandIn(token=TOKEN) as api:
+        config = await config_for(tmp_path, database_url, api, feed_server)
+        bot = BotProcess(config, token=TOKEN, cwd=tmp_path)
+        await bot.start()
+        try:
+            await bot.wait_for_line("Application started", timeout=60)
+            async with aiohttp.ClientSession() as other_process:
+                for _ in range(4):  # each poll of ours ends the bot's long poll with a 409, as Telegram does
+                    polls = len(api.calls_to("getUpdates"))
+                    await api.wait_for(lambda polls=polls: len(api.calls_to("getUpdates")) > polls, timeout=60,
+                                       what="the bot polling again")
+                    async with other_process.post(f"{api.base_url}{TOKEN}/getUpdates", json={"timeout": 0}) as answer:
+                        assert answer.status == 200
+            conflicts = len(api.calls_to("getUpdates"))
+            await api.wait_for(lambda: len(api.calls_to("getUpdates")) > conflicts, timeout=60,
+                               what="the bot still polling after the conflicts")
+        finally:
+            assert await bot.stop() == 0, bot.output[-3000:]
+    warnings = [line for line in bot.lines if "another process is taking this bot's updates" in line]
+    assert len(warnings) == 1 and " WARNING " in warnings[0], bot.output[-3000:]
+    assert not [line for line in bot.lines if " ERROR " in line], bot.output[-3000:]
+    assert "Traceback" not in bot.output

@@ -5,7 +5,9 @@ waits move forward; no test sleeps."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from telegram import Bot
@@ -34,6 +36,7 @@ from tests.support.builders import add_story
 from tests.support.chats import add_chat, new_story_events
 from tests.support.clock import FakeClock
 from tests.support.delivery import CrashingBot, RecordingBot, make_sender
+from tests.support.disks import fill, small_tmpfs
 
 PUBLISHED = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)  # 07:30 in Caracas
 
@@ -396,45 +399,14 @@ async def test_restart_with_pending_deliveries_sends_the_rest_once(
 
 
 @pytest.fixture
-def small_disk(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """A 2 MB tmpfs mounted for the test (needs root, as CI runs), unmounted after it."""
-    import os
-    import subprocess
-
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    mount = tmp_path_factory.mktemp("small-disk")
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], check=True)
-    try:
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    with small_tmpfs(tmp_path / "small-disk", "2m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(folder: object) -> object:
-    """Fill the file system of `folder` to the last byte with one file; returns its path."""
-    import os
-    from pathlib import Path
-
-    filler = Path(str(folder)) / "filler"
-    descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    try:
-        for size in (65536, 1):
-            try:
-                while True:
-                    os.write(descriptor, b"\0" * size)
-            except OSError:
-                pass
-    finally:
-        os.close(descriptor)
-    return filler
 
 
 async def test_a_full_disk_never_sends_a_story_twice_and_what_waited_goes_out_once_it_has_room(
-        api: BotApiStandIn, telegram_bot: Bot, settings: Settings, clock: FakeClock, small_disk: object) -> None:
-    from pathlib import Path
-
-    database = Database(f"sqlite+aiosqlite:///{Path(str(small_disk)) / 'bot.sqlite3'}")
+        api: BotApiStandIn, telegram_bot: Bot, settings: Settings, clock: FakeClock, small_disk: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{small_disk / 'bot.sqlite3'}")
     try:
         await database.upgrade()
         chat_ids = list(range(101, 121))
@@ -450,7 +422,7 @@ async def test_a_full_disk_never_sends_a_story_twice_and_what_waited_goes_out_on
             clock.advance(seconds=30)
         copies = {chat_id: len(api.messages_for(chat_id)) for chat_id in chat_ids}
         assert max(copies.values()) <= 1, copies
-        Path(str(filler)).unlink()  # room again: the next drains record what was sent and send the rest
+        filler.unlink()  # room again: the next drains record what was sent and send the rest
         for _ in range(10):
             await sender.drain()
             clock.advance(seconds=30)

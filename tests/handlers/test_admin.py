@@ -334,7 +334,9 @@ async def test_stats_counts_chats_subscriptions_news_and_deliveries(bot: Driver)
     await bot.say("/start", chat_id=USER + 1)
     spanish = await owner(bot, "/stats", lang="es")
     assert spanish.startswith("Estadísticas\nChats activos: 4\nSuscripciones: Protestas 0 · Sanciones 2")
-    assert spanish.endswith("Envíos: 0 pendientes, 0 fallidos, 0 enviados")
+    assert spanish.endswith("Envíos: 0 pendientes, 0 fallidos, 0 enviados\n"
+                            "Alertas de los últimos 7 días marcadas «no es de este tema»: Protestas 0 de 0 · "
+                            "Sanciones 0 de 0 · CNE y elecciones 0 de 0 · Diálogo 0 de 0")
     await owner(bot, "/language en")
     assert await owner(bot, "/stats") == (
         "Statistics\n"
@@ -342,4 +344,6 @@ async def test_stats_counts_chats_subscriptions_news_and_deliveries(bot: Driver)
         "Subscriptions: Protests 0 · Sanctions 2 · CNE and elections 1 · Dialogue 0\n"
         "News: 0 in the last 24 h (0 in all)\n"
         "Feeds: 2 fine, 0 failing; last read: never\n"
-        "Deliveries: 0 pending, 0 failed, 0 sent")
+        "Deliveries: 0 pending, 0 failed, 0 sent\n"
+        "Alerts of the last 7 days flagged “not about this topic”: Protests 0 of 0 · Sanctions 0 of 0 · "
+        "CNE and elections 0 of 0 · Dialogue 0 of 0")

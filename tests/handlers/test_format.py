@@ -12,7 +12,20 @@ from hypothesis import strategies as st
 from delivery.render import MAX_MESSAGE, MAX_TITLE, escape, split_messages, story_block, visible_length
 from handlers import format as fmt
 from handlers.args import toggle_data
-from model import Chat, ChatMode, FeedOrigin, FeedStatus, KeywordAlert, Localized, Scope, Source, Stats, Story, Topic
+from model import (
+    Chat,
+    ChatMode,
+    FeedOrigin,
+    FeedStatus,
+    KeywordAlert,
+    Localized,
+    Scope,
+    Source,
+    Stats,
+    Story,
+    Topic,
+    TopicFeedback,
+)
 from tests.support.botapi import HtmlParseError, parse_html
 from text import shorten
 
@@ -349,14 +362,20 @@ def test_stats_lists_every_topic_and_the_ones_that_left_the_config() -> None:
                     terms_es=("x",), terms_en=("x",)),
               Topic(id="cne", name=Localized("CNE y elecciones", "CNE & elections"), description=Localized("d", "d"),
                     terms_es=("x",), terms_en=("x",)))
-    assert visible(fmt.stats_message(stats, topics, lang="es", timezone="America/Caracas")) == (
+    feedback = (TopicFeedback("sanctions", 12, 1), TopicFeedback("cne", 0, 0), TopicFeedback("weather", 1000, 3))
+    assert visible(fmt.stats_message(stats, topics, lang="es", timezone="America/Caracas", feedback=feedback,
+                                     feedback_days=7)) == (
         "Estadísticas\n"
         "Chats activos: 9\n"
         "Suscripciones: Sanciones 0 · CNE y elecciones 3 · weather 1\n"
         "Noticias: 56 en las últimas 24 h (1234 en total)\n"
         "Fuentes: 15 bien, 2 con errores; última lectura: 23/11 08:30\n"
-        "Envíos: 4 pendientes, 1 fallidos, 80 enviados")
-    assert "CNE & elections 3" in visible(fmt.stats_message(stats, topics, lang="en", timezone="UTC"))
+        "Envíos: 4 pendientes, 1 fallidos, 80 enviados\n"
+        "Alertas de los últimos 7 días marcadas «no es de este tema»: "
+        "Sanciones 1 de 12 (8,3 %) · CNE y elecciones 0 de 0 · weather 3 de 1000 (0,3 %)")
+    english = visible(fmt.stats_message(stats, topics, lang="en", timezone="UTC", feedback=(), feedback_days=30))
+    assert "CNE & elections 3" in english
+    assert english.endswith("Alerts of the last 30 days flagged “not about this topic”: none")
 
 
 def test_help_shows_the_admin_commands_to_admins_only() -> None:

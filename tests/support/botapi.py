@@ -19,6 +19,8 @@ What it emulates, following https://core.telegram.org/bots/api:
 * ``sendMessage``/``editMessageText`` with Telegram's HTML parse-mode validation,
   the 4096 UTF-16 code unit limit and whitespace trimming;
 * commands, webhook, chat and chat-member methods, callback queries;
+* ``sendDocument`` with an uploaded file (multipart), its caption validated like a text;
+* inline keyboards: every button's ``callback_data`` is 1-64 bytes, as Telegram requires;
 * injected failures (flood control, blocked, kicked, migrated, 5xx, dropped
   connection) and, optionally, Telegram's documented flood limits.
 
@@ -51,6 +53,10 @@ JSONDict = dict[str, Any]
 
 MAX_MESSAGE_LENGTH = 4096
 """Maximum length of a message's visible text, in UTF-16 code units."""
+MAX_CAPTION_LENGTH = 1024
+"""Maximum length of a document's visible caption, in UTF-16 code units."""
+MAX_CALLBACK_DATA = 64
+"""Maximum length of an inline button's callback_data, in bytes."""
 
 # --------------------------------------------------------------------------- failures
 
@@ -609,6 +615,19 @@ class SentMessage:
 
 
 @dataclass
+class SentDocument:
+    """A file the bot sent with sendDocument: its name, its bytes and its caption as the user sees it."""
+
+    chat_id: int
+    message_id: int
+    filename: str
+    content: bytes
+    caption: str
+    caption_plain: str
+    date: int
+
+
+@dataclass
 class _FailureRule:
     method: str
     chat_id: int | str | None
@@ -727,6 +746,8 @@ class BotApiStandIn:
         }
         self.sent: list[SentMessage] = []
         """Every message the bot sent successfully, in order."""
+        self.documents: list[SentDocument] = []
+        """Every document the bot sent successfully, in order."""
         self.calls: list[Call] = []
         """Every authorized request, including failed ones, in order."""
         self.failures: list[tuple[Call, Failure]] = []
@@ -764,6 +785,7 @@ class BotApiStandIn:
                 "getMe": self._get_me,
                 "getUpdates": self._get_updates,
                 "sendMessage": self._send_message,
+                "sendDocument": self._send_document,
                 "editMessageText": self._edit_message_text,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
                 "deleteMessage": self._delete_message,
@@ -1319,6 +1341,55 @@ class BotApiStandIn:
         self._notify()
         return self._message_json(message)
 
+    async def _send_document(self, params: dict[str, Any]) -> JSONDict:
+        chat = self._chat(params, create=True)
+        failure = self._membership_failure(chat)
+        if failure is not None:
+            raise _ApiError(failure)
+        upload = params.get("document")
+        if not isinstance(upload, web.FileField):
+            raise _bad_request("wrong file identifier/HTTP URL specified")
+        content = upload.file.read()
+        if not content:
+            raise _bad_request("file must be non-empty")
+        caption = params.get("caption", "")
+        plain = ""
+        if caption:
+            parsed = _parse_message_text(caption, params.get("parse_mode"))
+            if utf16_len(parsed.plain) > MAX_CAPTION_LENGTH:
+                raise _bad_request("message caption is too long")
+            plain = parsed.plain
+        _reply_markup(params)
+        document = SentDocument(
+            chat_id=chat["id"],
+            message_id=self._next_message_id(chat["id"]),
+            filename=upload.filename,
+            content=content,
+            caption=caption,
+            caption_plain=plain,
+            date=_now(),
+        )
+        self.documents.append(document)
+        self._notify()
+        result: JSONDict = {
+            "message_id": document.message_id,
+            "date": document.date,
+            "chat": chat,
+            "document": {
+                "file_id": f"doc-{chat['id']}-{document.message_id}",
+                "file_unique_id": f"u{chat['id']}{document.message_id}",
+                "file_name": document.filename,
+                "file_size": len(content),
+            },
+        }
+        if plain:
+            result["caption"] = plain
+        if chat["type"] == "channel":
+            result["sender_chat"] = chat
+        else:
+            result["from"] = self.bot_user
+        return result
+
     async def _edit_message_text(self, params: dict[str, Any]) -> JSONDict:
         if "inline_message_id" in params:
             raise _bad_request("inline messages are not supported by the stand-in")
@@ -1452,6 +1523,11 @@ def _reply_markup(params: dict[str, Any]) -> JSONDict | None:
     markup = params.get("reply_markup")
     if markup is not None and not isinstance(markup, dict):
         raise _bad_request("can't parse reply keyboard markup JSON object")
+    for row in (markup or {}).get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode("utf-8")) <= MAX_CALLBACK_DATA:
+                raise _bad_request("BUTTON_DATA_INVALID")
     return markup
 
 

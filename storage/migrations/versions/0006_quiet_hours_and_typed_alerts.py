@@ -1,7 +1,7 @@
 """Quiet hours per chat, and keyword alerts remember how they were typed.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-02 01:00:00
 
 `chats.quiet_start` / `quiet_end` ("HH:MM" local time, both NULL: no quiet hours) and `quiet_silent` (alerts in
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
