@@ -151,6 +151,14 @@ class Chat:
 
 
 @dataclass(frozen=True, slots=True)
+class Destination:
+    """Where a stored chat's messages go in Telegram: the chat, and for a forum topic its thread."""
+
+    chat_id: int
+    thread_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class KeywordAlert:
     id: int
     chat_id: int

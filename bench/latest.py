@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,17 +129,35 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+async def filled_database(db_path: Path, total: int, seed: int) -> Database:
+    """The SQLite database at `db_path`, filled with `total` items unless the file is already there."""
+    database = Database(f"sqlite+aiosqlite:///{db_path}")
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        began = time.perf_counter()
+        await fill(database, total, seed)
+        print(f"filled {db_path} with {total:,} items in {time.perf_counter() - began:.1f} s")
+    else:
+        await database.create_schema()
+        print(f"reusing {db_path}")
+    return database
+
+
+def bench_options(description: str, *, runs: int, extra: Callable[[argparse.ArgumentParser], None] = lambda _: None,
+                  argv: list[str] | None = None) -> argparse.Namespace:
+    """The options both database benchmarks take: --items, --runs, --seed, --db (and `extra`'s)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--items", type=int, default=1_000_000, help="stored items (default 1,000,000)")
+    parser.add_argument("--runs", type=int, default=runs, help=f"timed runs per case (default {runs})")
+    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--db", type=Path, help="SQLite file to fill or reuse (default: a temporary file)")
+    extra(parser)
+    return parser.parse_args(argv)
+
+
 async def run(db_path: Path, total: int, runs: int, seed: int) -> float:
     """Fill (unless the file is there), print the plan and the timings; returns p95 of the first case."""
-    database = Database(f"sqlite+aiosqlite:///{db_path}")
+    database = await filled_database(db_path, total, seed)
     try:
-        if not db_path.exists() or db_path.stat().st_size == 0:
-            began = time.perf_counter()
-            await fill(database, total, seed)
-            print(f"filled {db_path} with {total:,} items in {time.perf_counter() - began:.1f} s")
-        else:
-            await database.create_schema()
-            print(f"reusing {db_path}")
         async with database.transaction() as session:
             print(f"rows: {await story_store.row_counts(session)}")
             for case in CASES[:1] + CASES[2:3]:
@@ -162,13 +180,8 @@ async def run(db_path: Path, total: int, runs: int, seed: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--items", type=int, default=1_000_000, help="stored items (default 1,000,000)")
-    parser.add_argument("--runs", type=int, default=500, help="timed runs per case (default 500)")
-    parser.add_argument("--seed", type=int, default=20261123)
-    parser.add_argument("--db", type=Path, help="SQLite file to fill or reuse (default: a temporary file)")
-    parser.add_argument("--goal-ms", type=float, default=20.0, help="p95 goal for /latest sanctions")
-    options = parser.parse_args(argv)
+    options = bench_options(__doc__.split("\n\n")[0], runs=500, argv=argv, extra=lambda parser: parser.add_argument(
+        "--goal-ms", type=float, default=20.0, help="p95 goal for /latest sanctions"))
     with tempfile.TemporaryDirectory(prefix="centinela-bench-") as folder:
         path = options.db or Path(folder) / "latest.sqlite3"
         p95 = asyncio.run(run(path, options.items, options.runs, options.seed))

@@ -23,9 +23,11 @@ class Wait:
 
 @dataclass(frozen=True, slots=True)
 class Deactivate:
-    """The bot may no longer write to this chat (blocked, kicked, chat gone): stop for good."""
+    """The bot may no longer write to this chat (blocked, kicked, chat gone): stop for good. `topic_only`:
+    only the forum topic is gone (deleted or closed); the group and its other topics carry on."""
 
     reason: str
+    topic_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +61,16 @@ _CHAT_GONE = ("chat not found", "peer_id_invalid", "group chat was deactivated",
               "have no rights to send", "not enough rights to send", "need administrator rights")
 
 
+# BadRequest descriptions that mean the forum topic is gone (deleted, closed), not the group.
+_TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted", "topic_id_invalid")
+
+
 def bad_request_outcome(description: str) -> Deactivate | ResendPlain:
-    """A 400 answer -> what to do. Its description is read only to tell 'this chat is gone' from 'this
-    message is wrong', which PTB does not distinguish by class."""
+    """A 400 answer -> what to do. Its description is read only to tell 'this chat (or forum topic) is
+    gone' from 'this message is wrong', which PTB does not distinguish by class."""
     lowered = description.lower()
+    if any(marker in lowered for marker in _TOPIC_GONE):
+        return Deactivate(f"bad request: {description}", topic_only=True)
     if any(marker in lowered for marker in _CHAT_GONE):
         return Deactivate(f"bad request: {description}")
     return ResendPlain(f"bad request: {description}")

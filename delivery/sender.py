@@ -54,8 +54,9 @@ from delivery.render import (
     feedback_keyboard,
     named_topics,
 )
-from model import ChatWork, Clock, Delivery, Keyboard, Story, Topic
+from model import ChatWork, Clock, Delivery, Destination, Keyboard, Story, Topic
 from storage import deliveries as outbox
+from storage import forum
 from storage.engine import Database
 from storage.stories import stories_by_id
 
@@ -163,7 +164,7 @@ class MessageBot(Protocol):
     printer."""
 
     async def send_message(self, *, chat_id: int, text: str, parse_mode: str | None,
-                           link_preview_options: LinkPreviewOptions,
+                           link_preview_options: LinkPreviewOptions, message_thread_id: int | None,
                            reply_markup: InlineKeyboardMarkup | None, disable_notification: bool) -> object: ...
 
 
@@ -246,7 +247,8 @@ class Sender:
         self._metrics = metrics
         self.may_send = may_send  # asked before every round: a process that lost its active lock sends nothing
         self._slots = asyncio.Semaphore(self.policy.concurrency)
-        self._next_turn: dict[int, datetime] = {}
+        self._next_turn: dict[int, datetime] = {}  # by Telegram chat: a group's topics share its pace
+        self._topics_at: dict[int, Destination] = {}  # forum topic key -> its group and thread
         self._hold_until: datetime | None = None
         self._draining = asyncio.Lock()
         self._sent_log = _SentLog(database)
@@ -281,26 +283,37 @@ class Sender:
         if start > now:
             await self._wait_until(start)
 
+    async def _destination(self, chat_id: int) -> Destination:
+        """Where the stored chat's messages go: itself, or for a forum topic its group's thread."""
+        if not forum.is_topic_key(chat_id):
+            return Destination(chat_id)
+        if chat_id not in self._topics_at:
+            async with self._database.transaction() as session:
+                self._topics_at[chat_id] = await forum.destination(session, chat_id)
+        return self._topics_at[chat_id]
+
     async def transmit(self, chat_id: int, text: str, *, keyboard: Keyboard = (),
                        on_sent: OnSent | None = None, silent: bool = False) -> Transmission:
-        """Send one HTML message (with `keyboard` under it) to a chat and deal with whatever Telegram answers;
-        `silent` sends it without a notification sound (quiet hours).
+        """Send one HTML message (with `keyboard` under it) to a stored chat (a forum topic goes to its
+        thread) and deal with whatever Telegram answers; `silent` sends it without a notification sound
+        (quiet hours).
 
         `on_sent(chat_id)` records the success; the send slot is held until it returns, so the messages
         sent but not yet on record never outnumber the slots (`policy.concurrency`)."""
         html_mode, moved = True, False
         while True:
-            await self._take_turn(chat_id)
+            where = await self._destination(chat_id)
+            await self._take_turn(where.chat_id)
             try:
                 async with self._slots:
                     # Checked with the slot held, just before sending: the other messages queue for the slot,
                     # and a mark that failed while they waited must stop them all.
                     if self._stopping.is_set() or self._unrecorded:
                         raise SendingHalted
-                    await self._bot.send_message(chat_id=chat_id, text=text,
+                    await self._bot.send_message(chat_id=where.chat_id, text=text,
                                                  parse_mode=ParseMode.HTML if html_mode else None,
-                                                 link_preview_options=NO_PREVIEW, reply_markup=markup(keyboard),
-                                                 disable_notification=silent)
+                                                 link_preview_options=NO_PREVIEW, message_thread_id=where.thread_id,
+                                                 reply_markup=markup(keyboard), disable_notification=silent)
                     if on_sent is not None:
                         await on_sent(chat_id)
             except TelegramError as exc:
@@ -309,7 +322,8 @@ class Sender:
                     self._metrics.count_refused(type(outcome).__name__.lower())
             else:
                 done = self._clock()
-                self._next_turn[chat_id] = max(self._next_turn.get(chat_id, done), done + self._interval(chat_id))
+                self._next_turn[where.chat_id] = max(self._next_turn.get(where.chat_id, done),
+                                                     done + self._interval(where.chat_id))
                 if self._metrics:
                     self._metrics.count_sent()
                 return Delivered(chat_id)
@@ -321,19 +335,22 @@ class Sender:
                     self._hold_until = max(self._hold_until or until, until)
                     log.warning("flood control: Telegram asked to wait %gs (chat %s)", seconds, chat_id)
                     return Deferred(chat_id, until, f"flood control: retry after {seconds:g}s", counts=False)
-                case Deactivate(reason):
+                case Deactivate(reason, topic_only):
                     async with self._database.transaction() as session:
-                        cancelled = await outbox.deactivate_chat(session, chat_id, now=now, reason=reason)
+                        cancelled = await outbox.deactivate_chat(session, chat_id if topic_only else where.chat_id,
+                                                                 now=now, reason=reason)
                     log.info("chat %s deactivated (%s); %d pending deliveries cancelled", chat_id, reason, cancelled)
                     return Dropped(chat_id, reason)
                 case Move(new_chat_id):
                     if moved:
                         return Deferred(chat_id, None, "migrated twice in a row", counts=True)
                     async with self._database.transaction() as session:
-                        await outbox.migrate_chat(session, chat_id, new_chat_id, now=now)
-                    log.info("chat %s migrated to %s; settings and deliveries moved", chat_id, new_chat_id)
-                    self._next_turn.pop(chat_id, None)
-                    chat_id, moved = new_chat_id, True
+                        await outbox.migrate_chat(session, where.chat_id, new_chat_id, now=now)
+                    log.info("chat %s migrated to %s; settings and deliveries moved", where.chat_id, new_chat_id)
+                    self._next_turn.pop(where.chat_id, None)
+                    self._topics_at.pop(chat_id, None)  # a topic keeps its key; its group moved with it
+                    chat_id = chat_id if forum.is_topic_key(chat_id) else new_chat_id
+                    moved = True
                 case ResendPlain(reason):
                     if not html_mode:
                         return Refused(chat_id, reason)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 from delivery.sender import READ_TIMEOUT_SECONDS, rate_limiter
-from handlers import admin, alerts, chat_settings, feedback, latest, plain_text, start, subscribe
+from handlers import admin, alerts, chat_settings, feedback, inline, latest, plain_text, start, subscribe
 from handlers.error_handler import on_error
 from handlers.jobs import schedule_jobs
 from handlers.menu import publish_commands
@@ -46,7 +46,7 @@ def build_application(settings: Settings, *, token: str, start_runtime: Lifecycl
         .build()
     )
     application.add_handler(throttle_updates, group=THROTTLE_GROUP)
-    for module in (start, subscribe, latest, alerts, chat_settings, admin, feedback, plain_text):
+    for module in (start, subscribe, latest, alerts, chat_settings, admin, feedback, inline, plain_text):
         application.add_handlers(module.HANDLERS)
     application.add_handler(start.FALLBACK)  # after every command: only commands nobody took reach it
     application.add_handler(plain_text.OUTDATED)  # after every button's handler: only data nobody took

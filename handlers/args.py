@@ -21,7 +21,7 @@ from delivery.keywords import parse_phrase
 from errors import UsageError
 from model import ChatMode, Lang, Scope, Topic
 from settings import check_timezone, parse_hhmm
-from text import fold
+from text import fold, words
 
 DEFAULT_LATEST = 5
 MAX_LATEST = 20
@@ -596,3 +596,35 @@ def _day(word: str) -> date:
         except ValueError:
             pass
     raise UsageError("flagged", "flagged.bad_period", value=_echo(word))
+
+# Inline mode: @bot QUERY
+
+MAX_INLINE_WORDS = 8
+INLINE_QUERY_LIMIT = 256  # Telegram sends at most this many characters of an inline query
+
+
+@dataclass(frozen=True, slots=True)
+class InlineSearch:
+    """What `@bot QUERY` asks for: topics it names, else words every title must have; neither: the latest."""
+
+    topics: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # folded; each matches a title word it begins
+
+
+def parse_inline(query: str, topics: Sequence[Topic]) -> InlineSearch:
+    """Any text is a search, never an error: topic ids or names in either language, or free words."""
+    tokens = query[:INLINE_QUERY_LIMIT].split()
+    if not tokens:
+        return InlineSearch()
+    try:
+        return InlineSearch(topics=resolve_topics("inline", tokens, topics))
+    except UsageError:
+        return InlineSearch(words=tuple(dict.fromkeys(words(" ".join(tokens))))[:MAX_INLINE_WORDS])
+
+
+def title_matches(title: str, wanted: Sequence[str]) -> bool:
+    """Whether every wanted word begins some word of `title`, accents and case aside ("sanc" finds
+    "Sanciones"), so results follow what the user is still typing."""
+    have = words(title)
+    return all(any(word.startswith(part) for word in have) for part in wanted)
+

@@ -9,12 +9,11 @@ import dataclasses
 from datetime import timedelta
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from errors import UsageError
 from handlers import args, format
 from handlers.admins import require_admin
-from handlers.common import NO_PREVIEW, chat_transaction, command, command_chat, reply
+from handlers.common import chat_transaction, command, command_chat, reply
 from handlers.services import Context
 from handlers.texts import text
 from model import Chat, QuietHours
@@ -24,7 +23,7 @@ from storage import deliveries as outbox
 DIGEST_NOW_WINDOW = timedelta(hours=24)
 
 
-async def digest_now(context: Context, chat: Chat) -> None:
+async def digest_now(update: Update, context: Context, chat: Chat) -> None:
     """Send the chat's digest now; when there is nothing new since its last digest, say so."""
     services = context.bot_data
     if await services.digests.send_now(chat.id):  # through the runtime's one Sender
@@ -34,9 +33,8 @@ async def digest_now(context: Context, chat: Chat) -> None:
         followed = await chat_store.chat_topics(session, chat.id)
         since = max(await chat_store.last_digest_at(session, chat.id) or now - DIGEST_NOW_WINDOW,
                     now - DIGEST_NOW_WINDOW)
-    await context.bot.send_message(chat.id, format.digest_now_empty(followed, services.settings.topics, since=since,
-                                                                    lang=chat.language, timezone=chat.timezone),
-                                   parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    await reply(update, format.digest_now_empty(followed, services.settings.topics, since=since,
+                                                lang=chat.language, timezone=chat.timezone))
 
 
 async def digest(update: Update, context: Context) -> None:
@@ -44,7 +42,7 @@ async def digest(update: Update, context: Context) -> None:
     request = args.parse_digest(context.args)
     if isinstance(request, args.DigestNow):
         chat = await command_chat(update, context)
-        await digest_now(context, chat)
+        await digest_now(update, context, chat)
         return
     await require_admin(update, context)
     async with chat_transaction(update, context, reactivate=True) as (session, chat):

@@ -1,5 +1,8 @@
 """What every command handler shares: the chat it talks to, how it replies, and how it is registered.
 
+In a supergroup with topics, the chat a command talks to is the forum topic it was sent in (a stored chat
+of its own, `storage.forum`); the General topic is the group itself.
+
 Kept small on purpose: a handler reads as parse -> one storage call -> format -> `reply`.
 """
 
@@ -15,8 +18,10 @@ from telegram.ext import CommandHandler, filters
 from delivery.sender import markup as markup  # the handlers' keyboards are built like the Sender's
 from handlers.services import Context
 from handlers.texts import user_language
+from handlers.threads import forum_thread
 from model import Chat, Keyboard
 from storage import chats as chat_store
+from storage import forum
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -39,17 +44,25 @@ async def chat_transaction(update: Update, context: Context, *,
                            reactivate: bool = False) -> AsyncIterator[tuple[Any, Chat]]:
     """The prologue of every command: one transaction, and in it the stored chat of `update`, created on
     first contact in the sender's language with the configured time zone and digest time. `reactivate`
-    brings back a chat that used /stop. Use as `async with chat_transaction(update, context) as (session, chat):`."""
+    brings back a chat that used /stop. In a forum topic, the chat is the topic's, created in the group's
+    language and time zone. Use as `async with chat_transaction(update, context) as (session, chat):`."""
     chat = update.effective_chat
     assert chat is not None, "command handlers only run on updates with a chat"
     user = update.effective_user
     services = context.bot_data
+    thread = forum_thread(update)
+    now = services.clock()
     async with services.database.transaction() as session:
         stored = await chat_store.get_or_create_chat(
             session, chat_id=chat.id, type=chat.type, title=chat.title or None,
             language=user_language(user.language_code if user else None),
             timezone=services.settings.schedule.timezone, digest_time=services.settings.schedule.digest_time,
-            now=services.clock(), reactivate=reactivate)
+            now=now, reactivate=reactivate and thread is None)
+        if thread is not None:
+            stored = await chat_store.get_or_create_chat(
+                session, chat_id=await forum.topic_chat_key(session, chat.id, thread, now=now), type=chat.type,
+                title=chat.title or None, language=stored.language, timezone=stored.timezone,
+                digest_time=services.settings.schedule.digest_time, now=now, reactivate=reactivate)
         yield session, stored
 
 

@@ -19,8 +19,10 @@ from handlers import format
 from handlers.admins import AdminOnly, NotAllowed
 from handlers.services import Context
 from handlers.texts import text, user_language
+from handlers.threads import forum_thread
 from model import Lang
 from storage import chats as chat_store
+from storage import forum
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +55,19 @@ def redact(value: str, token: str) -> str:
 
 
 async def _language(update: Update, context: Context) -> Lang:
-    """The chat's language if it is stored, else the sender's; never fails (the database may be the problem)."""
+    """The chat's (or forum topic's) language if it is stored, else the sender's; never fails (the database
+    may be the problem)."""
     user = update.effective_user
     fallback = user_language(user.language_code if user else None)
     if update.effective_chat is None:
         return fallback
+    thread = forum_thread(update)
     try:
         async with context.bot_data.database.transaction() as session:
-            chat = await chat_store.get_chat(session, update.effective_chat.id)
+            key: int | None = update.effective_chat.id
+            if thread is not None:
+                key = await forum.find_topic_key(session, update.effective_chat.id, thread)
+            chat = await chat_store.get_chat(session, key) if key is not None else None
     except Exception:  # noqa: BLE001 - answering the user matters more than why the lookup failed
         return fallback
     return chat.language if chat else fallback

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from delivery.render import escape, local_time, named_topics, split_messages, story_block, topic_names
+from delivery.render import MAX_TITLE, escape, local_time, named_topics, split_messages, story_block, topic_names
 from handlers.args import AlertRemove, Offer, SubscribeOffer, offer_data
 from handlers.texts import ADMIN_COMMANDS, COMMANDS, has_text, text
 from model import (
@@ -155,6 +155,30 @@ def latest_messages(stories: Sequence[Story], topic_ids: Collection[str], topics
         return [join_lines([text(lang, "latest.empty", topics=names), note])]
     return story_list(stories, header=text(lang, "latest.header", topics=names), lang=lang, timezone=timezone,
                       note=note)
+
+
+MAX_SHARED_SOURCES = 5
+
+
+def source_names(story: Story, lang: Lang) -> str:
+    """'Sources: A, B, C and 2 more' (plain text): each outlet once, first report first."""
+    names = list(dict.fromkeys(source.feed_name for source in story.sources))
+    shown = text(lang, "common.list_separator").join(names[:MAX_SHARED_SOURCES])
+    if len(names) > MAX_SHARED_SOURCES:
+        shown += " " + text(lang, "inline.sources_more", count=len(names) - MAX_SHARED_SOURCES)
+    return text(lang, "inline.sources", sources=shown) if names else ""
+
+
+def shared_story(story: Story, lang: Lang) -> str:
+    """The message an inline result posts: bold title, its sources, its link (HTML)."""
+    return join_lines([f"<b>{escape(shorten(story.title, MAX_TITLE))}</b>", escape(source_names(story, lang)),
+                       escape(story.link)])
+
+
+def inline_description(story: Story, *, lang: Lang, timezone: str) -> str:
+    """The grey line under an inline result's title (plain text): when, and who reported it."""
+    return " · ".join(part for part in (local_time(story.published_at, timezone, lang), source_names(story, lang))
+                      if part)
 
 
 def digest_now_empty(topic_ids: Collection[str], topics: Sequence[Topic], *, since: datetime, lang: Lang,

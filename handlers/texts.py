@@ -88,6 +88,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "latest.empty": "Todavía no hay noticias de {topics}.",
         "latest.no_topics": ("Este chat no sigue ningún tema todavía. Prueba <code>/latest sanctions</code> "
                              "o elige temas con /topics."),
+        # --- inline mode: @bot WORDS in any chat (plain text, the result's message excepted)
+        "inline.sources": "Fuentes: {sources}",
+        "inline.sources_more": "y {count} más",
+        "inline.nothing": "Nada reciente coincide. Abrir Centinela",
         # --- /alert and /alerts
         "alert.usage": "/alert add FRASE  ·  /alert remove FRASE|NÚMERO",
         "alert.example": '/alert add "Edmundo González" -fútbol',
@@ -342,6 +346,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "latest.empty": "No news about {topics} yet.",
         "latest.no_topics": ("This chat follows no topic yet. Try <code>/latest sanctions</code> "
                              "or choose topics with /topics."),
+        # --- inline mode: @bot WORDS in any chat (plain text, the result's message excepted)
+        "inline.sources": "Sources: {sources}",
+        "inline.sources_more": "and {count} more",
+        "inline.nothing": "Nothing recent matches. Open Centinela",
         # --- /alert and /alerts
         "alert.usage": "/alert add PHRASE  ·  /alert remove PHRASE|NUMBER",
         "alert.example": '/alert add "Edmundo González" -football',

@@ -16,6 +16,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from handlers.texts import text, user_language
+from handlers.threads import forum_thread
 
 if TYPE_CHECKING:
     from handlers.services import Context
@@ -79,7 +80,7 @@ async def _throttle(update: Update, context: Context) -> None:
     if decision is Decision.NOTIFY and update.effective_chat is not None:
         await context.bot.send_message(update.effective_chat.id,
                                        text(user_language(user.language_code), "throttle.slow_down"),
-                                       parse_mode=ParseMode.HTML)
+                                       parse_mode=ParseMode.HTML, message_thread_id=forum_thread(update))
     if update.callback_query is not None:
         await update.callback_query.answer()
     raise ApplicationHandlerStop

@@ -27,6 +27,7 @@ from model import (
     NewDelivery,
     QuietHours,
 )
+from storage import forum
 from storage.engine import rows_changed, upsert_into
 from storage.tables import chats, deliveries, digests, feedback, keyword_alerts, subscriptions
 
@@ -247,10 +248,14 @@ async def cancel_for_inactive_chats(session: AsyncSession) -> int:
 
 
 async def deactivate_chat(session: AsyncSession, chat_id: int, *, now: datetime, reason: str) -> int:
-    """Telegram says the bot can no longer write here: the chat becomes inactive and nothing more is
-    sent to it. Returns how many pending deliveries were cancelled."""
-    await session.execute(update(chats).where(chats.c.id == chat_id).values(active=False, updated_at=now))
-    return await cancel_pending(session, chat_id, reason=reason)
+    """Telegram says the bot can no longer write here: the chat (a group with its forum topics, or one
+    topic) becomes inactive and nothing more is sent to it. Returns how many pending deliveries were
+    cancelled."""
+    cancelled = 0
+    for key in [chat_id, *await forum.topic_keys_of(session, chat_id)]:
+        await session.execute(update(chats).where(chats.c.id == key).values(active=False, updated_at=now))
+        cancelled += await cancel_pending(session, key, reason=reason)
+    return cancelled
 
 
 async def migrate_chat(session: AsyncSession, old_id: int, new_id: int, *, now: datetime) -> bool:

@@ -232,6 +232,14 @@ async def latest_stories(
     return [found[story_id] for story_id in ids if story_id in found]
 
 
+async def recent_titles(session: AsyncSession, limit: int) -> list[tuple[int, str]]:
+    """(id, title) of the `limit` most recently published stories, newest first: what words are matched
+    against (one range of the published_at index)."""
+    rows = await session.execute(select(stories.c.id, stories.c.title)
+                                 .order_by(stories.c.published_at.desc(), stories.c.id.desc()).limit(limit))
+    return [(row.id, row.title) for row in rows]
+
+
 async def explain_latest(session: AsyncSession, topics: Collection[str], limit: int) -> list[str]:
     """SQLite's query plan for the query that ranks `latest_stories`, one line per step, indented."""
     sql = str(_latest_rows(topics, limit * 4, None).compile(dialect=session.get_bind().dialect,

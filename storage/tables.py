@@ -171,6 +171,19 @@ keyword_alerts = Table(
     UniqueConstraint("chat_id", "phrase"),
 )
 
+forum_topics = Table(
+    "forum_topics",
+    metadata,
+    # One topic (message thread) of a supergroup with topics. Its settings, subscriptions, alerts,
+    # deliveries and digests belong to the chat row keyed `storage.chats.topic_key(id)` (migration 0004).
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+           nullable=False),  # the group's own chat id
+    Column("thread_id", BigInteger, nullable=False),  # Telegram's message_thread_id
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("chat_id", "thread_id"),
+)
+
 deliveries = Table(
     "deliveries",
     metadata,

@@ -21,6 +21,8 @@ from telegram import (
     ChatMemberOwner,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
     LinkPreviewOptions,
     Message,
     MessageEntity,
@@ -54,6 +56,8 @@ from tests.support.botapi import (
     parse_html,
     retry_after,
     server_error,
+    thread_not_found,
+    topic_closed,
     utf16_len,
 )
 
@@ -803,3 +807,88 @@ async def test_application_polling_loop_answers_start(api: BotApiStandIn) -> Non
     assert {"getMe", "deleteWebhook", "getUpdates", "sendMessage"} <= {
         call.method for call in api.calls
     }
+
+
+# ------------------------------------------------------------------ forum topics
+
+
+async def test_a_message_in_a_forum_topic_carries_its_thread(api: BotApiStandIn, telegram_bot: Bot) -> None:
+    thread = api.open_forum_topic(GROUP, title="Redacción")
+    api.inject_message(GROUP, "/settings", user_id=USER, chat_type="supergroup", thread_id=thread)
+    api.inject_message(GROUP, "/settings", user_id=USER, chat_type="supergroup")  # the General topic
+    in_topic, in_general = [update.message for update in await telegram_bot.get_updates()]
+    assert in_topic is not None and in_general is not None
+    assert in_topic.chat.is_forum and in_topic.is_topic_message and in_topic.message_thread_id == thread
+    assert in_general.chat.is_forum and not in_general.is_topic_message and in_general.message_thread_id is None
+
+    reply = await in_topic.reply_text("ok")  # PTB answers in the same topic by itself
+    assert reply.is_topic_message and reply.message_thread_id == thread
+    assert [message.thread_id for message in api.messages_for(GROUP)] == [thread]
+    assert api.messages_in(GROUP, thread)[0].message_id == reply.message_id
+
+
+@pytest.mark.parametrize(("end", "failure"), [("delete_forum_topic", thread_not_found()),
+                                              ("close_forum_topic", topic_closed())])
+async def test_sending_to_a_deleted_or_closed_topic_is_refused_like_telegram(
+        api: BotApiStandIn, telegram_bot: Bot, end: str, failure: Failure) -> None:
+    gone, alive = api.open_forum_topic(GROUP), api.open_forum_topic(GROUP)
+    getattr(api, end)(GROUP, gone)
+    with pytest.raises(BadRequest) as refused:
+        await telegram_bot.send_message(GROUP, "x", message_thread_id=gone)
+    assert failure.description.lower().endswith(refused.value.message.lower())  # PTB re-capitalises it
+    with pytest.raises(BadRequest, match="Message thread not found"):
+        await telegram_bot.send_message(GROUP, "x", message_thread_id=999)
+    await telegram_bot.send_message(GROUP, "to the other topic", message_thread_id=alive)
+    await telegram_bot.send_message(GROUP, "to the General topic")
+    assert [(m.thread_id, m.text) for m in api.sent] == [(alive, "to the other topic"), (None, "to the General topic")]
+
+
+def test_only_supergroups_have_topics_and_users_cannot_write_in_a_deleted_one(api: BotApiStandIn) -> None:
+    with pytest.raises(ValueError, match="only supergroups"):
+        api.open_forum_topic(-4242)
+    thread = api.open_forum_topic(GROUP)
+    api.delete_forum_topic(GROUP, thread)
+    with pytest.raises(ValueError, match="no topic"):
+        api.inject_message(GROUP, "hola", user_id=USER, chat_type="supergroup", thread_id=thread)
+
+
+# ------------------------------------------------------------------ inline mode
+
+
+def article(result_id: str, text: str = "<b>Título</b>") -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(result_id, "Título", InputTextMessageContent(text, parse_mode="HTML"))
+
+
+async def test_an_inline_query_reaches_ptb_and_its_answer_is_recorded(api: BotApiStandIn, telegram_bot: Bot) -> None:
+    query_id = api.inject_inline_query(USER, "sanciones", language_code="es", chat_type="supergroup")
+    [update] = await telegram_bot.get_updates()
+    assert update.inline_query is not None
+    assert (update.inline_query.id, update.inline_query.query, update.inline_query.chat_type) == (
+        query_id, "sanciones", "supergroup")
+    assert update.inline_query.from_user.language_code == "es"
+
+    await update.inline_query.answer([article("1"), article("2", "<i>otro</i>")], cache_time=30, is_personal=False)
+    answer = await api.wait_for_inline_answer(query_id)
+    assert [result["id"] for result in answer.results] == ["1", "2"]
+    assert [parsed.plain for parsed in answer.texts] == ["Título", "otro"]
+    assert (answer.params["cache_time"], answer.params["is_personal"]) == (30, False)
+    with pytest.raises(BadRequest, match="Query is too old"):  # answered once only
+        await update.inline_query.answer([])
+
+
+@pytest.mark.parametrize(("results", "refusal"), [
+    pytest.param([article(str(n)) for n in range(51)], "Results_too_much", id="more than 50"),
+    pytest.param([article("1"), article("1")], "Result_id_duplicate", id="two with one id"),
+    pytest.param([article("x" * 65)], "Result_id_invalid", id="id over 64 bytes"),
+    pytest.param([article("1", "<b>unclosed")], "can't parse entities", id="bad HTML in the message"),
+    pytest.param([article("1", "   ")], "message text is empty", id="empty message"),
+])
+async def test_a_wrong_inline_answer_is_refused(api: BotApiStandIn, telegram_bot: Bot,
+                                                results: list[InlineQueryResultArticle], refusal: str) -> None:
+    query_id = api.inject_inline_query(USER, "x")
+    with pytest.raises(BadRequest, match=f"(?i){re.escape(refusal)}"):
+        await telegram_bot.answer_inline_query(query_id, results)
+    assert api.inline_answers == []
+    with pytest.raises(AssertionError, match="was refused"):
+        await api.wait_for_inline_answer(query_id)
+

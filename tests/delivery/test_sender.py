@@ -19,6 +19,7 @@ from delivery.sender import outcome_for
 from model import DeliveryStatus
 from settings import Settings
 from storage import deliveries as outbox
+from storage import forum
 from storage.engine import Database
 from storage.tables import chats
 from tests.support.botapi import (
@@ -55,6 +56,11 @@ PUBLISHED = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)  # 07:30 in Caracas
                      Deactivate("Forbidden: bot was kicked from the group chat"), id="403 kicked deactivates"),
         pytest.param(BadRequest("Bad Request: chat not found"), Deactivate("bad request: Chat not found"),
                      id="chat not found deactivates too"),
+        pytest.param(BadRequest("Bad Request: message thread not found"),
+                     Deactivate("bad request: Message thread not found", topic_only=True),
+                     id="a deleted forum topic deactivates that topic only"),
+        pytest.param(BadRequest("Bad Request: TOPIC_CLOSED"), Deactivate("bad request: Topic_closed", topic_only=True),
+                     id="a closed forum topic deactivates that topic only"),
         pytest.param(ChatMigrated(-1001234567890), Move(-1001234567890), id="migration moves to the new id"),
         pytest.param(BadRequest("Bad Request: can't parse entities: Unsupported start tag"),
                      ResendPlain("bad request: Can't parse entities: unsupported start tag"),
@@ -340,6 +346,26 @@ async def test_a_chat_gets_at_most_one_message_a_second(
         times = [moment for sent_to, moment in recording.sent_at if sent_to == chat_id]
         assert len(times) == 4
         assert all(later - earlier >= gap for earlier, later in zip(times, times[1:], strict=False))
+
+
+async def test_the_topics_of_a_forum_share_the_groups_pace_and_each_gets_its_own_thread(
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    group = -1003000000001
+    threads = [api.open_forum_topic(group), api.open_forum_topic(group)]
+    await add_chat(database, group, type="supergroup")
+    for thread in threads:
+        async with database.transaction() as session:
+            key = await forum.topic_chat_key(session, group, thread, now=clock())
+        await add_chat(database, key, topics=["sanctions"], type="supergroup")
+    await fan_out(database, [await sanctions_story(database, f"Sanción {n} de la OFAC") for n in range(2)], clock)
+    start, waits = clock(), []
+
+    await make_sender(telegram_bot, database, clock, settings.topics, waits=waits).drain()
+
+    assert sorted((m.thread_id, m.plain_text.splitlines()[1]) for m in api.messages_for(group)) == sorted(
+        (thread, f"Sanción {n} de la OFAC") for thread in threads for n in range(2))
+    # Telegram's 20 a minute is the group's, whichever topic a message goes to: four turns 3.2 s apart
+    assert sorted(waits) == [start + timedelta(seconds=3.2) * n for n in (1, 2, 3)]
 
 
 @pytest.mark.parametrize(

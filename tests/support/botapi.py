@@ -21,10 +21,17 @@ What it emulates, following https://core.telegram.org/bots/api:
 * commands, webhook, chat and chat-member methods, callback queries;
 * ``sendDocument`` with an uploaded file (multipart), its caption validated like a text;
 * inline keyboards: every button's ``callback_data`` is 1-64 bytes, as Telegram requires;
+* forum supergroups: topics opened, closed and deleted by the test, messages in a topic
+  (``message_thread_id``, ``is_topic_message``), and ``sendMessage`` into a thread with
+  Telegram's refusals ("message thread not found", "TOPIC_CLOSED");
+* inline mode: inline queries injected as updates and ``answerInlineQuery`` with its
+  checks (open query id, at most 50 results, unique ids, each article's message
+  validated like sendMessage);
 * injected failures (flood control, blocked, kicked, migrated, 5xx, dropped
   connection) and, optionally, Telegram's documented flood limits.
 
-Deliberate simplifications: Markdown parse modes are not parsed (their text is
+Deliberate simplifications: in a chat without topics a ``message_thread_id`` (a chain of
+replies, for Telegram) is recorded but not checked. Markdown parse modes are not parsed (their text is
 recorded verbatim); sent messages carry no ``entities``; chats that the bot writes
 to without having seen them first are created on the fly. HTML validation is a
 little stricter than Telegram's: a bare ``&`` is rejected, as the Bot API docs
@@ -125,6 +132,16 @@ def migrated(new_chat_id: int) -> Failure:
         "Bad Request: group chat was upgraded to a supergroup chat",
         {"migrate_to_chat_id": new_chat_id},
     )
+
+
+def thread_not_found() -> Failure:
+    """A deleted forum topic, or a thread id the chat never had: PTB raises ``BadRequest``."""
+    return Failure(400, "Bad Request: message thread not found")
+
+
+def topic_closed() -> Failure:
+    """A closed forum topic: PTB raises ``telegram.error.BadRequest``."""
+    return Failure(400, "Bad Request: TOPIC_CLOSED")
 
 
 def server_error(status: int = 500) -> Failure:
@@ -445,6 +462,8 @@ _JSON_PARAMS = frozenset(
         "link_preview_options",
         "entities",
         "reply_parameters",
+        "results",
+        "button",
     }
 )
 _INT_PARAMS = frozenset(
@@ -468,6 +487,7 @@ _BOOL_PARAMS = frozenset(
         "drop_pending_updates",
         "allow_sending_without_reply",
         "allow_paid_broadcast",
+        "is_personal",
     }
 )
 _TRUE_STRINGS = frozenset({"true", "1"})
@@ -612,6 +632,18 @@ class SentMessage:
     edited_texts: list[str] = field(default_factory=list)
     edit_date: int | None = None
     deleted: bool = False
+    thread_id: int | None = None
+    """The forum topic it was sent to (``message_thread_id``), None for the chat itself."""
+
+
+@dataclass
+class InlineAnswer:
+    """An accepted answerInlineQuery: its parameters, and each result's message as a user would see it."""
+
+    params: dict[str, Any]
+    results: list[JSONDict]
+    texts: list[ParsedText]
+    """The parsed ``input_message_content`` of each result, in order."""
 
 
 @dataclass
@@ -732,6 +764,7 @@ class BotApiStandIn:
         enforce_limits: bool = False,
         clock: Callable[[], float] = time.monotonic,
         port: int = 0,
+        supports_inline_queries: bool = False,
     ) -> None:
         self._token = token
         self._wanted_port = port  # 0: any free port
@@ -742,7 +775,7 @@ class BotApiStandIn:
             "username": bot_username,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": supports_inline_queries,
         }
         self.sent: list[SentMessage] = []
         """Every message the bot sent successfully, in order."""
@@ -756,6 +789,8 @@ class BotApiStandIn:
         """setMyCommands store: (canonical scope JSON, language_code) -> commands."""
         self.callback_answers: list[dict[str, Any]] = []
         """Parameters of every successful answerCallbackQuery."""
+        self.inline_answers: list[InlineAnswer] = []
+        """Every successful answerInlineQuery, in order."""
         self.flood_errors = 0
         """How many 429s the flood-limit emulation gave."""
         self.webhook_url = ""
@@ -769,6 +804,9 @@ class BotApiStandIn:
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._open_callbacks: set[str] = set()
+        self._inline_ids = itertools.count(1)
+        self._open_inline_queries: set[str] = set()
+        self._forum_topics: dict[int, dict[int, str]] = {}  # chat -> thread id -> open | closed | deleted
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._chats: dict[int, JSONDict] = {}
         self._users: dict[int, JSONDict] = {self.bot_user["id"]: self.bot_user}
@@ -790,6 +828,7 @@ class BotApiStandIn:
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
                 "deleteMessage": self._delete_message,
                 "answerCallbackQuery": self._answer_callback_query,
+                "answerInlineQuery": self._answer_inline_query,
                 "setMyCommands": self._set_my_commands,
                 "getMyCommands": self._get_my_commands,
                 "deleteMyCommands": self._delete_my_commands,
@@ -848,6 +887,10 @@ class BotApiStandIn:
     def messages_for(self, chat_id: int) -> list[SentMessage]:
         """Messages the bot sent to ``chat_id``, in order (deleted ones included)."""
         return [message for message in self.sent if message.chat_id == chat_id]
+
+    def messages_in(self, chat_id: int, thread_id: int | None) -> list[SentMessage]:
+        """Messages the bot sent to one forum topic of ``chat_id`` (None: outside any topic)."""
+        return [m for m in self.messages_for(chat_id) if m.thread_id == thread_id]
 
     def calls_to(self, method: str) -> list[Call]:
         """Requests (also failed ones) made to ``method``, in order."""
@@ -948,6 +991,46 @@ class BotApiStandIn:
         """
         self._failure_rules.append(_FailureRule(method, chat_id, error, times))
 
+    def open_forum_topic(self, chat_id: int, *, title: str | None = None) -> int:
+        """Make ``chat_id`` a supergroup with topics (if it is not) and open a topic in it; return its
+        ``message_thread_id`` (Telegram uses the id of the topic's service message)."""
+        chat = self._chat_by_id(chat_id, create=True)
+        if chat["type"] != "supergroup":
+            raise ValueError(f"chat {chat_id} is a {chat['type']}; only supergroups have topics")
+        if title is not None:
+            chat["title"] = title
+        chat["is_forum"] = True
+        thread_id = self._next_message_id(chat_id)
+        self._forum_topics.setdefault(chat_id, {})[thread_id] = "open"
+        return thread_id
+
+    def close_forum_topic(self, chat_id: int, thread_id: int) -> None:
+        """Close a topic: the bot's messages to it are refused with TOPIC_CLOSED."""
+        self._set_topic_state(chat_id, thread_id, "closed")
+
+    def reopen_forum_topic(self, chat_id: int, thread_id: int) -> None:
+        """Reopen a closed topic: the bot may write to it again."""
+        self._set_topic_state(chat_id, thread_id, "open")
+
+    def delete_forum_topic(self, chat_id: int, thread_id: int) -> None:
+        """Delete a topic: the bot's messages to it are refused with "message thread not found"."""
+        self._set_topic_state(chat_id, thread_id, "deleted")
+
+    def _set_topic_state(self, chat_id: int, thread_id: int, state: str) -> None:
+        topics = self._forum_topics.get(chat_id, {})
+        if thread_id not in topics:
+            raise ValueError(f"chat {chat_id} has no topic {thread_id}")
+        topics[thread_id] = state
+        self._notify()
+
+    def _thread_failure(self, chat: JSONDict, thread_id: int) -> Failure | None:
+        state = self._forum_topics.get(chat["id"], {}).get(thread_id, "deleted")
+        if state == "deleted":
+            return thread_not_found()
+        if state == "closed":
+            return topic_closed()
+        return None
+
     # -------------------------------------------------------------- injection
 
     def inject_message(
@@ -961,10 +1044,12 @@ class BotApiStandIn:
         first_name: str = "Ana",
         username: str | None = None,
         title: str | None = None,
+        thread_id: int | None = None,
     ) -> JSONDict:
         """Queue a text message from a user; return the update.
 
-        A leading ``/command`` or ``/command@botname`` gets a ``bot_command`` entity.
+        A leading ``/command`` or ``/command@botname`` gets a ``bot_command`` entity. ``thread_id``: the
+        message is written in that topic of a forum (see ``open_forum_topic``), which must not be deleted.
         """
         user_id = self._sender_id(chat_id, chat_type, user_id)
         user = self._register_user(user_id, first_name, username, language_code)
@@ -976,6 +1061,11 @@ class BotApiStandIn:
             "from": user,
             "text": text,
         }
+        if thread_id is not None:
+            if self._forum_topics.get(chat_id, {}).get(thread_id, "deleted") == "deleted":
+                raise ValueError(f"chat {chat_id} has no topic {thread_id} to write in")
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
         command = _BOT_COMMAND.match(text)
         if command:
             message["entities"] = [
@@ -1045,6 +1135,49 @@ class BotApiStandIn:
             "data": data,
         }
         return self._queue_update("callback_query", query)
+
+    def inject_inline_query(
+        self,
+        user_id: int,
+        query: str,
+        *,
+        language_code: str = "en",
+        chat_type: str = "sender",
+        first_name: str = "Ana",
+    ) -> str:
+        """Queue an inline query (the user typed ``@bot query`` in a chat of ``chat_type``); return its id."""
+        if len(query) > 256:
+            raise ValueError("Telegram sends inline queries of at most 256 characters")
+        query_id = f"inline-{next(self._inline_ids)}"
+        self._open_inline_queries.add(query_id)
+        self._queue_update("inline_query", {
+            "id": query_id,
+            "from": self._register_user(user_id, first_name, None, language_code),
+            "query": query,
+            "offset": "",
+            "chat_type": chat_type,
+        })
+        return query_id
+
+    def inline_answer(self, query_id: str) -> InlineAnswer:
+        """The accepted answer to the inline query ``query_id``."""
+        for answer in self.inline_answers:
+            if answer.params["inline_query_id"] == query_id:
+                return answer
+        raise LookupError(f"inline query {query_id} was not answered")
+
+    async def wait_for_inline_answer(self, query_id: str, timeout: float = 5.0) -> InlineAnswer:
+        """Wait until the inline query ``query_id`` was answered; AssertionError if it was refused."""
+        await self.wait_for(
+            lambda: query_id not in self._open_inline_queries
+            or any(call.params.get("inline_query_id") == query_id for call, _ in self.failures),
+            timeout=timeout, what=f"an answer to inline query {query_id}")
+        try:
+            return self.inline_answer(query_id)
+        except LookupError:
+            refusals = [failure.description for call, failure in self.failures
+                        if call.params.get("inline_query_id") == query_id]
+            raise AssertionError(f"inline query {query_id} was refused: {refusals}") from None
 
     def inject_my_chat_member(
         self,
@@ -1117,6 +1250,8 @@ class BotApiStandIn:
                 title or self._chats.get(chat_id, {}).get("title") or f"Group {chat_id}"
             )
             chat = {"id": chat_id, "type": chat_type, "title": title}
+            if chat_id in self._forum_topics:
+                chat["is_forum"] = True
         else:
             raise ValueError(f"unsupported chat type {chat_type!r}")
         self._chats[chat_id] = chat
@@ -1249,6 +1384,9 @@ class BotApiStandIn:
             result["reply_markup"] = message.reply_markup
         if message.edit_date is not None:
             result["edit_date"] = message.edit_date
+        if message.thread_id is not None:
+            result["message_thread_id"] = message.thread_id
+            result["is_topic_message"] = True
         return result
 
     def _membership_failure(self, chat: JSONDict) -> Failure | None:
@@ -1317,6 +1455,9 @@ class BotApiStandIn:
     async def _send_message(self, params: dict[str, Any]) -> JSONDict:
         chat = self._chat(params, create=True)
         failure = self._membership_failure(chat)
+        thread_id = params.get("message_thread_id")
+        if failure is None and thread_id is not None and chat["id"] in self._forum_topics:
+            failure = self._thread_failure(chat, thread_id)
         if failure is not None:
             raise _ApiError(failure)
         parsed = _parse_message_text(params.get("text", ""), params.get("parse_mode"))
@@ -1336,6 +1477,7 @@ class BotApiStandIn:
             reply_markup=markup,
             disable_preview=_preview_disabled(params),
             date=_now(),
+            thread_id=thread_id,
         )
         self.sent.append(message)
         self._notify()
@@ -1437,6 +1579,35 @@ class BotApiStandIn:
             )
         self._open_callbacks.discard(query_id)
         self.callback_answers.append(params)
+        return True
+
+    async def _answer_inline_query(self, params: dict[str, Any]) -> bool:
+        query_id = params.get("inline_query_id")
+        if query_id not in self._open_inline_queries:
+            raise _bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise _bad_request("can't parse inline query results JSON object")
+        if len(results) > 50:
+            raise _bad_request("RESULTS_TOO_MUCH")
+        texts = []
+        for result in results:
+            result_id = str(result.get("id", ""))
+            if not 1 <= len(result_id.encode()) <= 64:
+                raise _bad_request("RESULT_ID_INVALID")
+            if result.get("type") != "article":
+                raise _bad_request("the stand-in answers inline queries with articles only")
+            if not str(result.get("title", "")).strip():
+                raise _bad_request("RESULT_TITLE_EMPTY")
+            content = result.get("input_message_content") or {}
+            texts.append(_parse_message_text(str(content.get("message_text", "")), content.get("parse_mode")))
+        if len({str(result["id"]) for result in results}) != len(results):
+            raise _bad_request("RESULT_ID_DUPLICATE")
+        self._open_inline_queries.discard(query_id)
+        self.inline_answers.append(InlineAnswer(params, results, texts))
+        self._notify()
         return True
 
     async def _set_my_commands(self, params: dict[str, Any]) -> bool:

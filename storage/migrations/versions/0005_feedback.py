@@ -1,7 +1,7 @@
 """Readers' feedback: "not about this topic", once per chat, story and topic.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-02 00:45:00
 
 Every alert carries a button to say it is not about one of its topics; `feedback` records each press once
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
