@@ -202,10 +202,10 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
 
 def classifier_for(settings: Settings) -> Classify:
     """What ingestion calls to give an item its topics: the configured topics, compiled once."""
-    from feeds.classify import compile_classifier
+    from feeds.topics import load_classifier
     from model import LANGS
 
-    classifier = compile_classifier(settings.topics, settings.classifier)
+    classifier = load_classifier(settings)
 
     def classify(item: Item, scope: Scope) -> Mapping[str, Sequence[str]]:
         if item.language is not None and item.language not in LANGS:
@@ -401,6 +401,18 @@ def command_evaluate(settings: Settings, args: argparse.Namespace) -> int:
                         scope=Scope(args.scope) if args.scope else None)
 
 
+def command_fit(settings: Settings, args: argparse.Namespace) -> int:
+    from feeds.topics import model_path
+    from ops.fit import run_fit
+
+    output = Path(args.out) if args.out else model_path(settings)
+    if output is None:
+        print("error: classifier.model is empty in the config: say where to write the model with --out",
+              file=sys.stderr)
+        return 2
+    return run_fit(settings, Path(args.file), output, sys.stdout, sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
@@ -451,6 +463,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--scope", choices=("venezuela", "world"),
                           help="read every line as from a feed of this scope")
     evaluate.set_defaults(handler=command_evaluate)
+
+    fit = commands.add_parser(
+        "fit", help="fit the classifier's learned model on labelled JSON Lines (splits train and dev)",
+        description="Fit one logistic regression per topic on the train and dev lines of a labelled JSON Lines "
+        "file, with thresholds chosen out of fold for precision, and write it where classifier.model says.")
+    fit.add_argument("file", help="labelled JSON Lines file (tests/data/eval/corpus.jsonl)")
+    fit.add_argument("--out", help="where to write the model (default: classifier.model in the config)")
+    fit.set_defaults(handler=command_fit)
 
     db = commands.add_parser("db", help="database maintenance: `db upgrade` applies the schema migrations",
                              description="Apply the schema migrations (run also does this on start).")

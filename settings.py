@@ -104,6 +104,7 @@ class ClassifierSettings:
     foreign_terms: tuple[str, ...] = ()  # other countries: an item naming one and not Venezuela is about them
     # (topic, ((topic it yields to, "title" or "any"), ...)): see feeds.classify and config.toml
     yields_to: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    model: str = ""  # the fitted model file (`bot.py fit`), relative to the program's folder; "" = the rules alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +373,7 @@ _CLASSIFIER = {
     "venezuela_terms": _Field((list,), [], _term_list),
     "foreign_terms": _Field((list,), [], _term_list),
     "yields_to": _Field((dict,), {}, _yields_to),
+    "model": _Field((str,), ""),
 }
 _FEED = {
     "url": _Field((str,), convert=_http_url),

@@ -12,7 +12,9 @@ may be busy with other work, so the best and the median of the rounds are report
 
 The feeds look like WordPress's: ten-word titles, a short summary with WordPress's HTML footer (two links,
 which feedparser's sanitiser works on; --no-footer leaves it out), links with utm_* parameters.
-Targets (2 cores): first cycle <= 0.7 x feedparser alone, unchanged cycle < 0.5 s, peak memory < 300 MB.
+Targets (2 cores): first cycle <= 1.0 x feedparser alone with the same options (sanitiser and URI rewriting
+off), unchanged cycle < 0.5 s, peak memory <= 150 MB. This times the cycle inside one process, not the
+`fetch --once` command with its start; see docs/design.md (issue 14) for what is left.
 Heavy imports happen inside main(), so that the parse workers do not load them.
 """
 
@@ -278,10 +280,10 @@ def main() -> int:
     rows: list[tuple[float, ...]] = []
     try:
         for round_ in range(1, args.repeat + 1):
-            cpu = time.process_time()
             alone = feedparser_alone()
-            alone_cpu = time.process_time() - cpu
+            cpu = time.process_time()
             alone_fast = feedparser_alone(sanitize_html=False, resolve_relative_uris=False)
+            alone_cpu = time.process_time() - cpu
             with tempfile.TemporaryDirectory(prefix="centinela-bench-") as folder:
                 (first, unchanged, bumped), peak, first_cpu = asyncio.run(cycles(folder))
             rows.append((alone, alone_fast, first.seconds, unchanged.seconds, bumped.seconds, peak, alone_cpu,
@@ -302,14 +304,17 @@ def main() -> int:
     print(f"\nbest (median) of {len(rows)} rounds:")
     print(f"feedparser alone, one process, default options:      {alone:6.2f} s ({alone_median:.2f})")
     print(f"feedparser alone, one process, sanitizer and URI rewriting off: {fast:6.2f} s ({fast_median:.2f})")
-    print(f"first cycle, everything new:     {first:6.2f} s ({first_median:.2f}) = {first / alone:.2f} x feedparser "
-          f"alone ({first_median / alone_median:.2f}); {first / fast:.2f} x with its fast options   "
-          "target <= 0.70 x")
+    # The yardstick is feedparser with the options the pipeline gives it (sanitising and URI resolution off):
+    # against its default options the pipeline would be credited with work it never does.
+    print(f"first cycle, everything new:     {first:6.2f} s ({first_median:.2f}) = {first / fast:.2f} x feedparser "
+          f"alone with the same options ({first_median / fast_median:.2f})   target <= 1.0 x on 2 cores; "
+          f"{first / alone:.2f} x feedparser with its default options")
     print(f"unchanged cycle (304/same body): {unchanged:6.2f} s ({unchanged_median:.2f})   target < 0.50 s")
     print(f"one new entry in every feed:     {bumped:6.2f} s ({bumped_median:.2f})")
-    print(f"peak memory, bot process + parse workers: {peak:.0f} MB ({peak_median:.0f})   target < 300 MB")
+    print(f"peak memory, bot process + parse workers: {peak:.0f} MB ({peak_median:.0f})   target <= 150 MB")
     (alone_cpu, _), (first_cpu, _) = figure(6), figure(7)
-    print(f"CPU time, which other work on the machine does not inflate: feedparser alone {alone_cpu:.2f} s; "
+    print(f"CPU time, which other work on the machine does not inflate: feedparser alone with the same options "
+          f"{alone_cpu:.2f} s; "
           f"first cycle {first_cpu:.2f} s in the bot process and its workers, so at least {first_cpu / 2:.2f} s "
           f"on two idle cores = {first_cpu / 2 / alone_cpu:.2f} x")
     return 0

@@ -7,10 +7,14 @@ AIORateLimiter's overall 30/s, and maps every refusal by class in `outcome_for` 
 There is one Sender per bot (the runtime's): alerts, digests and `/digest now` share its pacing and its
 429 hold. The only module of `delivery` that imports telegram.
 
+Several sends are in flight at once (`SendPolicy.concurrency`), never two to the same chat: a chat's next
+send waits until its previous one is answered and recorded.
+
 Crash semantics: a delivery is marked sent as soon as Telegram accepted its message (marks from concurrent
-sends share one commit), and the send slot is released only once that mark is committed. After a crash the
-messages sent but not on record are therefore at most one per slot, each to a different chat: a chat can
-get again only the one message that was in flight. Everything still pending goes out at the next drain.
+sends share one commit), and the send slot and the chat are released only once that mark is committed.
+After a crash the messages sent but not on record are therefore at most one per slot, each to a different
+chat: a SIGKILL repeats at most one message per chat (the one in flight to it). Everything still pending
+goes out at the next drain.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -215,6 +219,29 @@ class _SentLog:
         await future
 
 
+class OneAtATimePerChat:
+    """`alone(chat_id)`: one holder per chat at a time, first come first served; other chats never wait.
+    The Sender holds it for each send (so no two sends to one chat are in flight), the bot's update
+    processor for each update (so one chat's commands run in order while other chats' run alongside)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat id -> its lock, and how many hold or want it
+
+    @contextlib.asynccontextmanager
+    async def alone(self, chat_id: int) -> AsyncIterator[None]:
+        lock, users = self._locks.get(chat_id, (asyncio.Lock(), 0))
+        self._locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[chat_id]
+            if users == 1:
+                del self._locks[chat_id]
+            else:
+                self._locks[chat_id] = (lock, users - 1)
+
+
 class SendingHalted(Exception):  # noqa: N818 - an event, not an error of the caller
     """The Sender sends nothing now: the bot is shutting down (`Sender.stop`), or Telegram took a message whose
     mark the database could not write. This message was not sent, and stays pending."""
@@ -247,6 +274,7 @@ class Sender:
         self._metrics = metrics
         self.may_send = may_send  # asked before every round: a process that lost its active lock sends nothing
         self._slots = asyncio.Semaphore(self.policy.concurrency)
+        self._chats_in_flight = OneAtATimePerChat()
         self._next_turn: dict[int, datetime] = {}  # by Telegram chat: a group's topics share its pace
         self._topics_at: dict[int, Destination] = {}  # forum topic key -> its group and thread
         self._hold_until: datetime | None = None
@@ -298,14 +326,15 @@ class Sender:
         thread) and deal with whatever Telegram answers; `silent` sends it without a notification sound
         (quiet hours).
 
-        `on_sent(chat_id)` records the success; the send slot is held until it returns, so the messages
-        sent but not yet on record never outnumber the slots (`policy.concurrency`)."""
+        `on_sent(chat_id)` records the success; the send slot and the chat are held until it returns, so the
+        messages sent but not yet on record never outnumber the slots (`policy.concurrency`), nor two of
+        them go to one chat."""
         html_mode, moved = True, False
         while True:
             where = await self._destination(chat_id)
             await self._take_turn(where.chat_id)
             try:
-                async with self._slots:
+                async with self._chats_in_flight.alone(chat_id), self._slots:
                     # Checked with the slot held, just before sending: the other messages queue for the slot,
                     # and a mark that failed while they waited must stop them all.
                     if self._stopping.is_set() or self._unrecorded:

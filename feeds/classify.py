@@ -18,6 +18,10 @@ How an item earns a topic (terms match whole words, ignoring case and accents; `
 6. A topic can yield to others (`classifier.yields_to`): an election is often only the background of a protest,
    a sanction or a deal. When a topic it yields to fires with a term in the title, the yielding topic fires
    only if one of its own strong terms is in the title (or, for "any", anywhere in the item).
+7. With a fitted model (feeds.topic_model, `classifier.model`), the model decides each topic it knows, from
+   the item's words and everything the steps above found; step 5 still holds whatever it says. An alert it
+   fires names the terms that fired or, when none did, the words that weighed most. A summary longer than
+   the model's LEAD_WORDS is a whole post, unlike the feed items it was fitted on: the rules decide those.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from errors import ConfigError
+from feeds.topic_model import LEAD_WORDS, TopicModel, feature_names
 from model import LANGS, Scope, Topic
 from settings import TERM_TIERS, ClassifierSettings
 from text import words
@@ -36,6 +41,9 @@ TITLE_FACTOR = 2
 THRESHOLD = 4
 # classifier.yields_to: what keeps a topic next to one it yields to: a strong term in the title, or one anywhere.
 KEEPS = {"title": 2, "any": 1}
+# What the rules found about a topic, as the learned model weighs it (r:<topic>:<name>): the rules fire; the
+# points reach THRESHOLD; some term scored; a term is in the title; a strong one; the needs gate is open; vetoed.
+SIGNALS = ("fired", "points", "some", "title", "strong", "unlocked", "vetoed")
 _VENEZUELA, _FOREIGN = "venezuela", "foreign"  # the tiers of the context terms, which belong to no topic
 
 
@@ -60,6 +68,7 @@ class _Term:
     rest: tuple[tuple[str, bool], ...]  # (word, is_prefix)
     size: tuple[int, int]  # (words, characters): the longer of two overlapping terms wins
     tier: str
+    signal: str  # what the learned model calls this term firing ("t:cne:cne"); "" for those that score nothing
 
     def length_at(self, tokens: Sequence[str], start: int) -> int:
         """How many words this term covers from `start` (its first word already matched), or 0."""
@@ -73,6 +82,19 @@ class _Term:
 
 
 @dataclass(frozen=True, slots=True)
+class _Rules:
+    """What the configured terms say about one item: per topic whether the rules fire, the terms that
+    fired, whether the item is in the topic's context, and what the learned model weighs: the terms that fired
+    (as it names them) and the other signals."""
+
+    passed: list[bool]
+    fired: list[list[str]]
+    in_context: list[bool]
+    terms: list[str]
+    signals: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Classifier:
     """Topics compiled into one word index. Build it with `compile_classifier`."""
 
@@ -83,11 +105,39 @@ class Classifier:
     _stems: dict[str, tuple[tuple[str, tuple[_Term, ...]], ...]]  # a stem's first _head letters -> (stem, terms)
     _head: int  # the length of the shortest stem
     _yields: tuple[tuple[tuple[int, int], ...], ...] = ()  # per topic: (topic it yields to, KEEPS value), ...
+    model: TopicModel | None = None  # the learned part: with it, its score decides the topics it knows
+    _columns: tuple[int, ...] = ()  # per topic: its column in the model, or -1 where the rules alone decide
+    _signals: tuple[tuple[str, ...], ...] = ()  # per topic: the names of SIGNALS
+    _context_signals: tuple[str, str] = ("r:venezuela", "r:foreign")
 
     def classify(self, title: str, summary: str, scope: Scope) -> Classification:
+        title_words, summary_words = words(title), words(summary)
+        model = self.model
+        if len(summary_words) > LEAD_WORDS:
+            model = None  # a whole post, not a feed item: unlike anything the model was fitted on, so the rules decide
+        rules = self._rules(title_words, summary_words, scope, signals=model is not None)
+        passed, fired = rules.passed, rules.fired
+        if model is not None:
+            scores = model.scores(title_words, summary_words, rules.terms, rules.signals)
+            passed = list(passed)
+            for index, column in enumerate(self._columns):
+                if column >= 0:  # a topic the model knows: its score decides, within the context rule
+                    passed[index] = scores[column] >= model.thresholds[column] and rules.in_context[index]
+                    if passed[index] and not fired[index]:
+                        fired[index] = list(model.reasons(column, title_words, summary_words))
+        chosen = sorted((topic.id, tuple(fired[index])) for index, topic in enumerate(self.topics) if passed[index])
+        return Classification(topics=tuple(topic_id for topic_id, _ in chosen), matches=tuple(chosen))
+
+    def features(self, title: str, summary: str, scope: Scope) -> list[str]:
+        """What the learned model weighs for this item (see feeds.topic_model): what `bot.py fit` fits on."""
+        title_words, summary_words = words(title), words(summary)
+        rules = self._rules(title_words, summary_words, scope, signals=True)
+        return feature_names(title_words, summary_words, rules.terms, rules.signals)
+
+    def _rules(self, title: list[str], summary: list[str], scope: Scope, *, signals: bool) -> _Rules:
         found: dict[_Term, int] = {}  # term -> its factor (title or summary), in order of first appearance
-        self._scan(words(title), TITLE_FACTOR, found)
-        self._scan(words(summary), 1, found)
+        self._scan(title, TITLE_FACTOR, found)
+        self._scan(summary, 1, found)
 
         count = len(self.topics)
         scores = [0] * count
@@ -116,14 +166,27 @@ class Classifier:
                 fired[topic].append(term.label)
 
         off_context = (foreign and not venezuela) or (scope == Scope.WORLD and not venezuela)
-        passed = [scores[index] >= THRESHOLD and unlocked[index] and not vetoed[index]
-                  and not (topic.requires_context and off_context) for index, topic in enumerate(self.topics)]
+        in_context = [not (topic.requires_context and off_context) for topic in self.topics]
+        passed = [scores[index] >= THRESHOLD and unlocked[index] and not vetoed[index] and in_context[index]
+                  for index in range(count)]
         if self._yields:  # a topic in the background of another one that makes the headline: see yields_to
             passed = [ok and not any(passed[other] and in_title[other] and strong[index] < keep
                                      for other, keep in self._yields[index])
                       for index, ok in enumerate(passed)]
-        chosen = sorted((topic.id, tuple(fired[index])) for index, topic in enumerate(self.topics) if passed[index])
-        return Classification(topics=tuple(topic_id for topic_id, _ in chosen), matches=tuple(chosen))
+        evidence: list[str] = []
+        terms = [term.signal for term in found if term.signal] if signals else []
+        if signals:  # what feeds.topic_model weighs: names made once, in compile_classifier
+            evidence += [name for name, present in zip(self._context_signals, (venezuela, foreign), strict=True)
+                         if present]
+            for index, names in enumerate(self._signals):
+                score = scores[index]
+                if score:
+                    evidence += [name for name, present in zip(names, (
+                        passed[index], score >= THRESHOLD, True, in_title[index], strong[index] > 0,
+                        unlocked[index], vetoed[index]), strict=True) if present]
+                elif vetoed[index]:
+                    evidence.append(names[-1])
+        return _Rules(passed=passed, fired=fired, in_context=in_context, terms=terms, signals=evidence)
 
     def _scan(self, tokens: list[str], factor: int, found: dict[_Term, int]) -> None:
         """Record in `found` every term in `tokens`, taking the longest where a group's terms overlap."""
@@ -173,8 +236,10 @@ def _parse_term(term: str) -> tuple[tuple[str, bool], ...]:
     return tuple(parsed)
 
 
-def compile_classifier(topics: Sequence[Topic], classifier: ClassifierSettings) -> Classifier:
-    """Fold and index every term once. Raises ConfigError if a topic lists one term in two tiers."""
+def compile_classifier(topics: Sequence[Topic], classifier: ClassifierSettings,
+                       model: TopicModel | None = None) -> Classifier:
+    """Fold and index every term once, with the learned `model` if given. Raises ConfigError if a topic
+    lists one term in two tiers."""
     entries: dict[tuple[int, tuple[tuple[str, bool], ...]], _Term] = {}
 
     def add(topic: int, group: int, label: str, tier: str, where: str) -> None:
@@ -184,6 +249,7 @@ def compile_classifier(topics: Sequence[Topic], classifier: ClassifierSettings) 
             raise ConfigError(where, f'"{label}" is also listed as "{earlier.label}" in {earlier.tier}')
         entries.setdefault((group, pattern), _Term(
             topic=topic, group=group, label=label, rest=pattern[1:], tier=tier,
+            signal=f"t:{topics[topic].id}:{label}" if POINTS.get(tier) else "",
             size=(len(pattern), sum(len(word) for word, _ in pattern))))
 
     for index, topic in enumerate(topics):
@@ -229,4 +295,8 @@ def compile_classifier(topics: Sequence[Topic], classifier: ClassifierSettings) 
         _head=head,
         _yields=tuple(tuple((index_of[other], KEEPS[keep]) for other, keep in yields_to.get(topic.id, ()))
                       for topic in topics) if yields_to else (),
+        model=model,
+        _signals=tuple(tuple(f"r:{topic.id}:{name}" for name in SIGNALS) for topic in topics),
+        _columns=tuple(model.topics.index(topic.id) if model and topic.id in model.topics else -1
+                       for topic in topics),
     )

@@ -67,8 +67,8 @@ log = logging.getLogger(__name__)
 
 CLUSTER_WINDOW = timedelta(hours=48)
 MAX_ERROR_DETAIL = 300
-YIELD_EVERY = 100  # items clustered and classified between two returns to the event loop
-GROUP_ITEMS = 2000  # items stored in one transaction, at most (a single feed may have more)
+YIELD_EVERY = 25  # items clustered and classified between two returns to the event loop
+GROUP_ITEMS = 500  # items stored in one transaction, at most (a single feed may have more): short write transactions
 LINGER = 0.25  # seconds a group waits for more read feeds before it is stored
 
 Classify = Callable[[Item, Scope], Mapping[str, Sequence[str]]]

@@ -37,7 +37,7 @@ async def alert(update: Update, context: Context) -> None:
 async def add(update: Update, context: Context, request: args.AlertAdd) -> None:
     """Store the alert and say so (/alert add, and the button under a reply to a short phrase)."""
     services = context.bot_data
-    async with chat_transaction(update, context, reactivate=True) as (session, chat):
+    async with chat_transaction(update, context, saves=True, reactivate=True) as (session, chat):
         added = await chat_store.add_alert(session, chat.id, request.phrase, now=services.clock(),
                                            limit=args.MAX_ALERTS, typed=request.typed)
     if added.outcome is AlertOutcome.ADDED and added.alert is not None:

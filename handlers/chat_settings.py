@@ -45,7 +45,7 @@ async def digest(update: Update, context: Context) -> None:
         await digest_now(update, context, chat)
         return
     await require_admin(update, context)
-    async with chat_transaction(update, context, reactivate=True) as (session, chat):
+    async with chat_transaction(update, context, saves=True, reactivate=True) as (session, chat):
         at = request.at if isinstance(request, args.DigestAt) else None
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), digest_time=at)
     await reply(update, format.digest_set(chat) if at else format.digest_off(chat))
@@ -55,7 +55,7 @@ async def mode(update: Update, context: Context) -> None:
     services = context.bot_data
     chosen = args.parse_mode(context.args)
     await require_admin(update, context)
-    async with chat_transaction(update, context, reactivate=True) as (session, chat):
+    async with chat_transaction(update, context, saves=True, reactivate=True) as (session, chat):
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), mode=chosen)
     services.fanout.alerts_changed()  # a chat's alerts fire instantly only in instant mode
     await reply(update, format.mode_set(chat))
@@ -68,7 +68,7 @@ async def quiet(update: Update, context: Context) -> None:
     request = args.parse_quiet(context.args)
     await require_admin(update, context)
     now = services.clock()
-    async with chat_transaction(update, context) as (session, chat):
+    async with chat_transaction(update, context, saves=True) as (session, chat):
         if isinstance(request, args.QuietStyle) and chat.quiet is None:
             raise UsageError("quiet", "quiet.no_window")
         if isinstance(request, args.QuietWindow):
@@ -86,7 +86,7 @@ async def timezone(update: Update, context: Context) -> None:
     services = context.bot_data
     zone = args.parse_timezone(context.args)
     await require_admin(update, context)
-    async with chat_transaction(update, context) as (session, chat):
+    async with chat_transaction(update, context, saves=True) as (session, chat):
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), timezone=zone)
     await reply(update, format.timezone_set(chat, services.clock()))
 
@@ -95,7 +95,7 @@ async def language(update: Update, context: Context) -> None:
     services = context.bot_data
     lang = args.parse_language(context.args)
     await require_admin(update, context)
-    async with chat_transaction(update, context) as (session, chat):
+    async with chat_transaction(update, context, saves=True) as (session, chat):
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), language=lang)
     await reply(update, text(chat.language, "language.set"))
 
@@ -111,7 +111,7 @@ async def settings(update: Update, context: Context) -> None:
 async def stop(update: Update, context: Context) -> None:
     services = context.bot_data
     await require_admin(update, context)
-    async with chat_transaction(update, context) as (session, chat):
+    async with chat_transaction(update, context, saves=True) as (session, chat):
         chat = await chat_store.stop_chat(session, chat.id, now=services.clock())
     services.fanout.alerts_changed()
     await reply(update, text(chat.language, "stop.done"))

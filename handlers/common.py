@@ -8,8 +8,10 @@ Kept small on purpose: a handler reads as parse -> one storage call -> format ->
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
@@ -40,35 +42,56 @@ def command(name: str, callback: Callback, *, block: bool = True) -> CommandHand
 
 
 @asynccontextmanager
-async def chat_transaction(update: Update, context: Context, *,
+async def chat_transaction(update: Update, context: Context, *, saves: bool = False,
                            reactivate: bool = False) -> AsyncIterator[tuple[Any, Chat]]:
-    """The prologue of every command: one transaction, and in it the stored chat of `update`, created on
-    first contact in the sender's language with the configured time zone and digest time. `reactivate`
-    brings back a chat that used /stop. In a forum topic, the chat is the topic's, created in the group's
-    language and time zone. Use as `async with chat_transaction(update, context) as (session, chat):`."""
+    """The prologue of every command: one transaction, and in it the chat of `update`.
+
+    A command that only reads (`saves=False`) writes nothing: an unknown chat is the chat as it would be
+    created (the sender's language, the configured time zone and digest time), not stored. Reads never
+    wait for a writer (SQLite's WAL, PostgreSQL's MVCC), so such a command answers while ingestion holds
+    the write lock. `saves=True` stores the chat on first contact (and follows a changed title) before the
+    command saves something of its own. `reactivate` brings back a chat that used /stop; it writes only
+    when the chat is stored and stopped. In a forum topic, the chat is the topic's, created in the group's
+    language and time zone; a topic nobody configured yet reads as an empty chat of its own.
+    Use as `async with chat_transaction(update, context) as (session, chat):`."""
     chat = update.effective_chat
     assert chat is not None, "command handlers only run on updates with a chat"
     user = update.effective_user
     services = context.bot_data
     thread = forum_thread(update)
     now = services.clock()
+    first = chat_store.unsaved_chat(chat_id=chat.id, type=chat.type, title=chat.title or None,
+                                    language=user_language(user.language_code if user else None),
+                                    timezone=services.settings.schedule.timezone,
+                                    digest_time=services.settings.schedule.digest_time)
     async with services.database.transaction() as session:
-        stored = await chat_store.get_or_create_chat(
-            session, chat_id=chat.id, type=chat.type, title=chat.title or None,
-            language=user_language(user.language_code if user else None),
-            timezone=services.settings.schedule.timezone, digest_time=services.settings.schedule.digest_time,
-            now=now, reactivate=reactivate and thread is None)
-        if thread is not None:
-            stored = await chat_store.get_or_create_chat(
-                session, chat_id=await forum.topic_chat_key(session, chat.id, thread, now=now), type=chat.type,
-                title=chat.title or None, language=stored.language, timezone=stored.timezone,
-                digest_time=services.settings.schedule.digest_time, now=now, reactivate=reactivate)
-        yield session, stored
+        group = await chat_store.get_chat(session, chat.id)
+        if thread is None:
+            if saves or (reactivate and group is not None and not group.active):
+                group = await _store(session, first, now=now, reactivate=reactivate)
+            yield session, group or first
+            return
+        key = await forum.find_topic_key(session, chat.id, thread)
+        topic = await chat_store.get_chat(session, key) if key is not None else None
+        if saves or (reactivate and topic is not None and not topic.active):
+            group = group or await _store(session, first, now=now, reactivate=False)
+            key = await forum.topic_chat_key(session, chat.id, thread, now=now)
+            topic = await _store(session, dataclasses.replace(first, id=key, language=group.language,
+                                                              timezone=group.timezone), now=now, reactivate=reactivate)
+        base = group or first
+        yield session, topic or dataclasses.replace(first, id=forum.UNSTORED_TOPIC, language=base.language,
+                                                    timezone=base.timezone)
 
 
-async def command_chat(update: Update, context: Context, *, reactivate: bool = False) -> Chat:
-    """`chat_transaction` for a command that needs only the chat."""
-    async with chat_transaction(update, context, reactivate=reactivate) as (_, chat):
+async def _store(session: Any, chat: Chat, *, now: datetime, reactivate: bool) -> Chat:
+    return await chat_store.get_or_create_chat(
+        session, chat_id=chat.id, type=chat.type, title=chat.title, language=chat.language, timezone=chat.timezone,
+        digest_time=chat.digest_time, now=now, reactivate=reactivate)
+
+
+async def command_chat(update: Update, context: Context) -> Chat:
+    """`chat_transaction` for a command that needs only the chat (and saves nothing)."""
+    async with chat_transaction(update, context) as (_, chat):
         return chat
 
 

@@ -35,7 +35,7 @@ async def subscribe(update: Update, context: Context) -> None:
 async def follow(update: Update, context: Context, wanted: Sequence[str]) -> None:
     """Follow `wanted` and say so (/subscribe, and the button under a reply to a topic's name)."""
     services = context.bot_data
-    async with chat_transaction(update, context, reactivate=True) as (session, chat):
+    async with chat_transaction(update, context, saves=True, reactivate=True) as (session, chat):
         added = await chat_store.subscribe(session, chat.id, wanted, now=services.clock())
         followed = await chat_store.chat_topics(session, chat.id)
     already = [topic for topic in wanted if topic not in added]
@@ -62,7 +62,7 @@ async def toggle(update: Update, context: Context) -> None:
     assert query is not None
     request = args.parse_toggle(query.data, services.settings.topics)
     allowed = request is not None and await may_change_settings(update, context)
-    async with chat_transaction(update, context, reactivate=allowed) as (session, chat):
+    async with chat_transaction(update, context, saves=allowed, reactivate=allowed) as (session, chat):
         if request is None or not allowed:
             await query.answer(text(chat.language, "topics.gone" if request is None else "common.admin_only"),
                                show_alert=True)

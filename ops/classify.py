@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from feeds.classify import Classifier, compile_classifier
+from feeds.classify import Classifier
+from feeds.topics import load_classifier
 from model import Scope
 from ops.evaluate import Judged, Report, format_report, score, with_interval
 from settings import Settings
@@ -62,15 +63,20 @@ def _read(lines: Iterable[str]) -> Iterator[_Line]:
         yield _Line(number, record, _text(record, "title", number), _text(record, "summary", number, ""), Scope(scope))
 
 
-def _classifier(settings: Settings) -> Classifier:
-    return compile_classifier(settings.topics, settings.classifier)
+def read_labelled(lines: Iterable[str]) -> Iterator[tuple[_Line, frozenset[str]]]:
+    """Each usable line with its labelled topics. Raises BadLine at the first line without a topics list."""
+    for line in _read(lines):
+        expected = line.record.get("topics")
+        if not isinstance(expected, list) or not all(isinstance(topic, str) for topic in expected):
+            raise BadLine(f"line {line.number}: 'topics' must be a list of topic ids")
+        yield line, frozenset(expected)
 
 
 def run_classify(settings: Settings, input_stream: TextIO, output_stream: TextIO,
                  errors: TextIO | None = None) -> int:
     """Classify each JSON line ({"title", "summary"?, "scope"?}) of `input_stream` and write one JSON line
     per item: {"topics": [sorted ids], "matches": {topic: [terms]}}. Returns 0, or 2 at the first bad line."""
-    classifier = _classifier(settings)
+    classifier = load_classifier(settings)
     try:
         for line in _read(input_stream):
             result = classifier.classify(line.title, line.summary, line.scope)
@@ -91,14 +97,10 @@ def evaluate_file(classifier: Classifier, path: str | Path, *, split: str | None
     Raises OSError if the file cannot be read and BadLine at the first unusable line."""
     judged = []
     with Path(path).open(encoding="utf-8") as file:
-        for line in _read(file):
+        for line, expected in read_labelled(file):
             if split is not None and line.record.get("split") != split:
                 continue
-            expected = line.record.get("topics")
-            if not isinstance(expected, list) or not all(isinstance(topic, str) for topic in expected):
-                raise BadLine(f"line {line.number}: 'topics' must be a list of topic ids")
-            judged.append(Judged(ref=str(line.record.get("id", line.number)), title=line.title,
-                                 expected=frozenset(expected),
+            judged.append(Judged(ref=str(line.record.get("id", line.number)), title=line.title, expected=expected,
                                  got=classifier.classify(line.title, line.summary, scope or line.scope)))
     topic_ids = [topic.id for topic in classifier.topics]
     return with_interval(score(judged, topic_ids), judged, topic_ids)
@@ -110,7 +112,7 @@ def run_evaluate(settings: Settings, path: str | Path, output_stream: TextIO, er
     in one scope, if asked), their macro average with its bootstrap interval and the misclassified items.
     Returns 0, or 2 if the file is missing, has a bad line or no line of the split."""
     try:
-        report = evaluate_file(_classifier(settings), path, split=split, scope=scope)
+        report = evaluate_file(load_classifier(settings), path, split=split, scope=scope)
     except OSError as exc:
         print(f"error: {path}: {exc.strerror}", file=errors or sys.stderr)
         return 2

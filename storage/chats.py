@@ -49,6 +49,14 @@ async def get_chat(session: AsyncSession, chat_id: int) -> Chat | None:
     return _chat(row) if row else None
 
 
+def unsaved_chat(*, chat_id: int, type: str, title: str | None, language: Lang, timezone: str,
+                 digest_time: time | None) -> Chat:
+    """The chat as `get_or_create_chat` would create it, without storing it: what a command that only
+    reads shows a chat the bot has not stored yet."""
+    return Chat(id=chat_id, type=type, language=language, timezone=timezone, digest_time=digest_time,
+                mode=ChatMode.INSTANT, active=True, title=title)
+
+
 async def get_or_create_chat(
     session: AsyncSession,
     *,

@@ -18,6 +18,8 @@ from storage.tables import forum_topics
 
 TOPIC_KEYS_BELOW = -(2**53)
 """Keys below this are forum topics (`topic_key`); Telegram's chat ids all lie above it."""
+UNSTORED_TOPIC = TOPIC_KEYS_BELOW
+"""The chat key a command that only reads sees in a topic nobody configured: no stored chat has it."""
 
 
 def topic_key(topic_id: int) -> int:

@@ -16,3 +16,12 @@ async def test_the_latest_benchmark_runs_on_a_small_database(tmp_path: Path, cap
     assert "SEARCH item_topics USING INDEX ix_item_topics_topic_published_at (topic=?)" in out
     assert "GROUP BY" not in out  # the ranking never groups every row of a topic
     assert p95 > 0
+
+
+async def test_the_latest_benchmark_runs_during_an_ingestion_cycle(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    p95 = await latest.latest_during_ingestion(feeds=4, entries=3, database_url=None, folder=tmp_path)
+    out = capsys.readouterr().out
+    assert "cycle: 4 feeds: 12 new items" in out
+    assert "/latest during the cycle" in out and "/latest idle" in out
+    assert p95 > 0

@@ -524,3 +524,44 @@ async def test_a_handled_429_is_one_warning_line_not_an_error(
     assert [len(api.messages_for(chat_id)) for chat_id in (101, 102)] == [1, 0]
     assert [(record.levelname, record.getMessage()) for record in caplog.records] == [
         ("WARNING", "flood control: Telegram asked to wait 30s (chat 102)")]
+
+
+class OverlapBot:
+    """Wraps a real Bot and notes which sends overlap: each send lets the event loop run a few times
+    before it reaches the stand-in, as a round trip to Telegram would."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+        self.in_flight: list[int] = []
+        self.most_at_once = 0
+        self.most_to_one_chat = 0
+
+    async def send_message(self, **kwargs: object) -> object:
+        chat_id = kwargs["chat_id"]
+        assert isinstance(chat_id, int)
+        self.in_flight.append(chat_id)
+        self.most_at_once = max(self.most_at_once, len(self.in_flight))
+        self.most_to_one_chat = max(self.most_to_one_chat, self.in_flight.count(chat_id))
+        try:
+            for _ in range(20):
+                await asyncio.sleep(0)
+            return await self._bot.send_message(**kwargs)  # type: ignore[arg-type]
+        finally:
+            self.in_flight.remove(chat_id)
+
+
+async def test_several_sends_are_in_flight_at_once_but_never_two_to_one_chat(
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
+    for chat_id in range(101, 111):
+        await add_chat(database, chat_id, topics=["sanctions"])
+    await fan_out(database, [await sanctions_story(database, f"Sanción {n} de la OFAC") for n in range(2)], clock)
+    overlapping = OverlapBot(telegram_bot)
+    sender = make_sender(overlapping, database, clock, settings.topics, concurrency=4)
+
+    # The drain and two other messages to a chat it is serving (a digest, /digest now) all at once.
+    await asyncio.gather(sender.drain(), sender.transmit(101, "resumen 1"), sender.transmit(101, "resumen 2"))
+
+    assert overlapping.most_at_once == 4  # every slot used: a round trip no longer caps the rate
+    assert overlapping.most_to_one_chat == 1  # a crash can repeat at most one message per chat
+    assert all(len(api.messages_for(chat_id)) == 2 for chat_id in range(102, 111))
+    assert len(api.messages_for(101)) == 4

@@ -18,7 +18,7 @@ from handlers.args import MAX_ARGUMENTS
 from handlers.services import Services
 from settings import load
 from tests.conftest import REPO
-from tests.handlers.conftest import USER, Driver
+from tests.handlers.conftest import ADMIN, GROUP, MEMBER, Driver
 from tests.support.botapi import parse_html
 
 TOPICS = load(REPO / "config.toml").topics
@@ -28,24 +28,31 @@ OTHER_USER = 2002
 async def test_a_flood_is_answered_a_burst_then_one_notice_and_the_rest_dropped(bot: Driver) -> None:
     services: Services = bot.app.bot_data
     burst = services.throttle.burst
-    bot.clock.advance(seconds=60)  # a full bucket
-    for _ in range(20):  # twenty commands in the same instant (the fake clock does not move)
-        bot.api.inject_message(USER, "/help", language_code="en")
-    bot.api.inject_message(OTHER_USER, "/help", language_code="en")  # someone else, in the middle of it
-    for _ in range(20):
-        bot.api.inject_message(USER, "/settings", language_code="en")
-    # Updates are handled one after the other, in order: once the other user's second command is
-    # answered, every command of the flood has been handled.
-    bot.api.inject_message(OTHER_USER, "/topics", language_code="en")
-    await bot.api.wait_for_messages(OTHER_USER, 2, timeout=10)
 
-    flood = [message.plain_text for message in bot.api.messages_for(USER)]
-    assert len(flood) == burst + 1, flood
-    assert all(text.startswith("Commands") for text in flood[:burst])
-    assert flood[burst] == "You are going too fast. I will ignore your messages for a few seconds."
-    assert [message.plain_text.split()[0] for message in bot.api.messages_for(OTHER_USER)] == ["Commands", "Topics"]
-    bot.clock.advance(seconds=3)  # the bucket refills at two a second: the user is answered again
-    assert (await bot.say("/topics")).startswith("Topics")
+    def flood(command: str) -> None:
+        bot.api.inject_message(GROUP, command, user_id=MEMBER, chat_type="supergroup", title="Grupo de prueba",
+                               language_code="en")
+
+    bot.clock.advance(seconds=60)  # a full bucket
+    for _ in range(20):  # a member sends twenty commands to the group in the same instant (the clock stands)
+        flood("/help")
+    bot.api.inject_message(OTHER_USER, "/help", language_code="en")  # someone else, elsewhere, meanwhile
+    for _ in range(20):
+        flood("/settings")
+    # One chat's updates are handled in order: once a command another member sends after the flood is
+    # answered, every command of the flood has been handled.
+    bot.api.inject_message(GROUP, "/topics", user_id=ADMIN, chat_type="supergroup", title="Grupo de prueba",
+                           language_code="en")
+    answered = await bot.api.wait_for_messages(GROUP, burst + 2, timeout=10)
+
+    texts = [message.plain_text for message in answered]
+    assert all(text.startswith("Commands") for text in texts[:burst]), texts
+    assert texts[burst] == "You are going too fast. I will ignore your messages for a few seconds."
+    assert texts[burst + 1].startswith("Topics"), texts  # the rest of the flood was dropped
+    [other] = await bot.api.wait_for_messages(OTHER_USER, 1)
+    assert other.plain_text.startswith("Commands")  # not held up by the flood
+    bot.clock.advance(seconds=3)  # the bucket refills at two a second: the member is answered again
+    assert (await bot.group("/topics", user_id=MEMBER, language_code="en")).startswith("Topics")
 
 
 OVERSIZED = [

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from handlers.jobs import INGEST_JOB
+from handlers.menu import menus
 from handlers.services import Services
 from handlers.texts import ADMIN_COMMANDS, COMMANDS
 from model import FeedOrigin, FeedSpec, FeedStatus, Scope
@@ -113,6 +114,8 @@ async def test_the_admin_commands_are_in_the_owners_menu_only(bot: Driver) -> No
     def names(scope: dict | None, code: str) -> list[str]:  # type: ignore[type-arg]
         return [command["command"] for command in bot.api.commands_for(scope, code)]
 
+    # Published once polling has begun, one setMyCommands per list.
+    await bot.api.wait_for_calls("setMyCommands", len(menus(bot.settings.telegram.admin_ids)))
     mine = {"type": "chat", "chat_id": OWNER}
     assert names(mine, "") == list(COMMANDS + ADMIN_COMMANDS) == names(mine, "es")
     for scope in (None, {"type": "all_group_chats"}, {"type": "all_chat_administrators"}):
@@ -333,14 +336,15 @@ async def test_stats_counts_chats_subscriptions_news_and_deliveries(bot: Driver)
     await bot.group("/subscribe sanctions", user_id=ADMIN)
     await bot.say("/start", chat_id=USER + 1)
     spanish = await owner(bot, "/stats", lang="es")
-    assert spanish.startswith("Estadísticas\nChats activos: 4\nSuscripciones: Protestas 0 · Sanciones 2")
+    # A chat is stored once it saves something: USER and the group; not USER + 1, who only said /start.
+    assert spanish.startswith("Estadísticas\nChats activos: 2\nSuscripciones: Protestas 0 · Sanciones 2")
     assert spanish.endswith("Envíos: 0 pendientes, 0 fallidos, 0 enviados\n"
                             "Alertas de los últimos 7 días marcadas «no es de este tema»: Protestas 0 de 0 · "
                             "Sanciones 0 de 0 · CNE y elecciones 0 de 0 · Diálogo 0 de 0")
     await owner(bot, "/language en")
     assert await owner(bot, "/stats") == (
         "Statistics\n"
-        "Active chats: 4\n"  # USER, the group, USER + 1 and OWNER's own chat
+        "Active chats: 3\n"  # USER, the group and OWNER's own chat (which saved its language)
         "Subscriptions: Protests 0 · Sanctions 2 · CNE and elections 1 · Dialogue 0\n"
         "News: 0 in the last 24 h (0 in all)\n"
         "Feeds: 2 fine, 0 failing; last read: never\n"

@@ -29,7 +29,7 @@ def ours(caplog: pytest.LogCaptureFixture) -> str:
 ])
 async def test_a_failed_reply_is_logged_and_the_user_told(bot: Driver, caplog: pytest.LogCaptureFixture,
                                                           lang: str, expected: str) -> None:
-    await bot.say("/settings", language_code=lang)
+    await bot.say(f"/language {lang}")  # the chat is stored in its language
     bot.api.fail_next("sendMessage", error=server_error(502), chat_id=USER)
     caplog.set_level(logging.INFO)
     [told] = await bot.send("/topics")
@@ -51,7 +51,7 @@ async def test_a_dropped_connection_is_logged_without_the_token(bot: Driver, cap
 
 
 async def test_a_broken_database_is_reported_in_the_chats_language(bot: Driver, caplog: pytest.LogCaptureFixture) -> None:
-    await bot.group("/settings", user_id=MEMBER)  # the group is stored, in Spanish
+    await bot.group("/language es")  # the group is stored, in Spanish
     async with bot.app.bot_data.database.transaction() as session:
         await session.execute(text("DROP TABLE keyword_alerts"))
     answer = await bot.group("/alerts", user_id=MEMBER, language_code="en")

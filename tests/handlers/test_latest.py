@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
+
+from storage import chats as chat_store
 from storage.engine import Database
-from tests.handlers.conftest import GROUP, MEMBER, Driver
+from tests.handlers.conftest import GROUP, MEMBER, USER, Driver
 from tests.support.builders import add_story
 
+OTHER_USER = USER + 50
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 06:00 in Caracas, 11:00 in Madrid
 
 
@@ -91,3 +95,28 @@ async def test_a_group_member_may_read_latest(bot: Driver, database: Database) -
     assert answer.count("Sanción número") == 3
     assert bot.api.calls_to("getChatMember") == []  # reading needs no admin check
     assert bot.api.messages_for(GROUP)
+
+
+async def test_latest_answers_while_a_writer_holds_the_database_and_the_chat_waiting_for_it_answers_after(
+        bot: Driver, database: Database) -> None:
+    await _sanctions(database, 2)
+    await bot.say("/subscribe sanctions")  # USER is stored, following sanctions
+    writer = OTHER_USER
+    async with bot.app.bot_data.database.transaction() as session:
+        # Ingestion storing a batch: the database's write lock is taken (SQLite) or the chats table
+        # closed to writers (PostgreSQL) until this block ends.
+        if database.dialect == "sqlite":
+            await session.execute(text("UPDATE chats SET title = title WHERE id = -1"))
+        else:
+            await session.execute(text("LOCK TABLE chats IN EXCLUSIVE MODE"))
+        bot.clock.advance(seconds=1)
+        bot.api.inject_message(writer, "/subscribe cne", user_id=writer)  # a command that writes: it waits
+        [reply] = await bot.send("/latest")  # a command that reads answers meanwhile, and a new chat's too
+        [stranger] = await bot.send("/latest", chat_id=OTHER_USER + 1)
+        assert bot.api.messages_for(writer) == []  # still waiting for the writer
+    assert "Sanción número 0" in reply.plain_text
+    assert stranger.plain_text.startswith("This chat follows no topic yet.")
+    [saved] = await bot.api.wait_for_messages(writer, 1)
+    assert saved.plain_text.startswith("You now follow: CNE and elections.")
+    async with database.transaction() as session:  # the stranger only read: nothing was stored for it
+        assert await chat_store.get_chat(session, OTHER_USER + 1) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handlers.menu import menus
 from handlers.texts import COMMANDS, READ_COMMANDS
 from tests.handlers.conftest import ADMIN, BOT_USERNAME, GROUP, MEMBER, Driver
 
@@ -50,6 +51,8 @@ async def test_the_menu_is_published_in_both_languages_with_read_only_commands_f
     def names(scope: dict | None, code: str) -> list[str]:  # type: ignore[type-arg]
         return [command["command"] for command in bot.api.commands_for(scope, code)]
 
+    # Published once polling has begun, one setMyCommands per list.
+    await bot.api.wait_for_calls("setMyCommands", len(menus(bot.settings.telegram.admin_ids)))
     assert names(None, "") == list(COMMANDS) == names(None, "es")
     assert names({"type": "all_group_chats"}, "") == list(READ_COMMANDS) == names({"type": "all_group_chats"}, "es")
     assert names({"type": "all_chat_administrators"}, "es") == list(COMMANDS)

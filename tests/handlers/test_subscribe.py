@@ -30,7 +30,7 @@ async def test_a_topics_button_edits_the_list_in_place(bot: Driver) -> None:
 
 async def test_a_group_member_cannot_toggle_and_is_told_in_a_popup(bot: Driver) -> None:
     [reply] = await bot.send("/topics", chat_id=GROUP, chat_type="supergroup", user_id=MEMBER, language_code="es")
-    answer = await bot.press(reply, "topic:list:cne", user_id=MEMBER)
+    answer = await bot.press(reply, "topic:list:cne", user_id=MEMBER, language_code="es")
     assert answer["show_alert"] is True and "solo los administradores" in answer["text"]
     assert bot.current(reply).edited_texts == []
     assert "Temas: ninguno" in await bot.group("/settings", user_id=MEMBER)
@@ -38,7 +38,7 @@ async def test_a_group_member_cannot_toggle_and_is_told_in_a_popup(bot: Driver) 
 
 async def test_a_group_admin_can_toggle(bot: Driver) -> None:
     [reply] = await bot.send("/topics", chat_id=GROUP, chat_type="supergroup", language_code="es")
-    await bot.press(reply, "topic:list:cne")
+    await bot.press(reply, "topic:list:cne", language_code="es")  # the first to save: the group is in Spanish
     assert "Temas: CNE y elecciones" in await bot.group("/settings", user_id=MEMBER)
 
 

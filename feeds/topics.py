@@ -1,0 +1,38 @@
+"""The classifier the configuration describes: the topics' terms from config.toml and, when
+`classifier.model` names one, the fitted model file (`bot.py fit` writes it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from errors import ConfigError
+from feeds.classify import Classifier, compile_classifier
+from feeds.topic_model import TopicModel, from_json
+from settings import Settings
+
+
+def read_model(path: Path) -> TopicModel:
+    """Read the JSON file `bot.py fit` wrote. Raises ConfigError naming the file if it cannot."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError("classifier.model", f"{path}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise ConfigError("classifier.model", f"{path}: not JSON ({exc.msg})") from exc
+    return from_json(document, f"classifier.model ({path})")
+
+
+PROGRAM = Path(__file__).resolve().parent.parent  # the checkout: where models/topics.json ships
+
+
+def model_path(settings: Settings) -> Path | None:
+    """Where `classifier.model` points, a relative path being relative to the program's folder (a config
+    copied to /etc/centinela still finds the shipped model); None when it is empty (the terms alone)."""
+    return PROGRAM / settings.classifier.model if settings.classifier.model else None
+
+
+def load_classifier(settings: Settings) -> Classifier:
+    """The configured topics compiled with their fitted model, if the config names one."""
+    path = model_path(settings)
+    return compile_classifier(settings.topics, settings.classifier, read_model(path) if path else None)
