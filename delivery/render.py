@@ -26,7 +26,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "alert.keyword": "Alerta por palabra clave",
         "alert.bundle": "🔔 <b>{count} alertas nuevas</b>",
         "digest.title": "📰 <b>Resumen diario · {day}</b>",
-        "digest.more": "(+{count} más en este tema)",
+        "digest.more": "(+{count} más)",
+        "digest.more_topic": "…y {count} más: /latest {topic}",
         "feedback.button": "👎 No es de {topic}",
         "feedback.button_story": "👎 No es de {topic}: {title}",
     },
@@ -37,7 +38,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "alert.keyword": "Keyword alert",
         "alert.bundle": "🔔 <b>{count} new alerts</b>",
         "digest.title": "📰 <b>Daily digest · {day}</b>",
-        "digest.more": "(+{count} more on this topic)",
+        "digest.more": "(+{count} more)",
+        "digest.more_topic": "…and {count} more: /latest {topic}",
         "feedback.button": "👎 Not about {topic}",
         "feedback.button_story": "👎 Not about {topic}: {title}",
     },
@@ -179,16 +181,20 @@ class DigestSection:
     topic_name: str | None = None
     phrase: str | None = None
     more: int = 0  # stories of this group left out by the per-group cap
+    topic_id: str | None = None  # for "and N more: /latest <topic>"
 
 
-def alert_block(alert: Alert, *, lang: Lang, timezone: str, bell: str = "🔔 ") -> str:
+def alert_block(alert: Alert, *, lang: Lang, timezone: str, bell: str = "🔔 ", heading: bool = True) -> str:
     """Topic label(s) or 'Keyword alert', the story (title, source, local time, +N more sources, link),
-    then the phrase(s) that matched. `bell` starts the label line (a bundle has one bell, in its header)."""
-    if alert.topic_names:
-        heading = bell + "<b>" + " · ".join(escape(name) for name in alert.topic_names) + "</b>"
+    then the phrase(s) that matched. `bell` starts the label line (a bundle has one bell, in its header, and
+    a label only above the first story of each group: `heading`)."""
+    if not heading:
+        label = ""
+    elif alert.topic_names:
+        label = bell + "<b>" + " · ".join(escape(name) for name in alert.topic_names) + "</b>"
     else:
-        heading = bell + "<b>" + pushed_text(lang, "alert.keyword") + "</b>"
-    lines = [story_block(alert.story, lang=lang, timezone=timezone, prefix=heading)]
+        label = bell + "<b>" + pushed_text(lang, "alert.keyword") + "</b>"
+    lines = [story_block(alert.story, lang=lang, timezone=timezone, prefix=label)]
     lines.extend(pushed_text(lang, "story.matched_phrase", phrase=escape(shorten(phrase, MAX_PHRASE)))
                  for phrase in alert.phrases)
     return "\n".join(lines)
@@ -199,8 +205,14 @@ def alert_bundle(alerts: Sequence[Alert], *, lang: Lang, timezone: str,
     """Several alerts as one message (more if they do not fit), with the indices of the alerts each
     message carries, so that the sender can record each message's deliveries as it goes."""
     header = pushed_text(lang, "alert.bundle", count=len(alerts))
-    return pack_messages([alert_block(alert, lang=lang, timezone=timezone, bell="▸ ") for alert in alerts],
-                         header=header, limit=limit)
+    groups: dict[tuple[str, ...], list[int]] = {}  # the heading's topic names (none: keyword) -> alerts, in order
+    for index, alert in enumerate(alerts):
+        groups.setdefault(alert.topic_names, []).append(index)
+    order = [index for members in groups.values() for index in members]
+    blocks = [alert_block(alerts[index], lang=lang, timezone=timezone, bell="▸ ", heading=members[0] == index)
+              for members in groups.values() for index in members]
+    return [(message, tuple(order[position] for position in positions))
+            for message, positions in pack_messages(blocks, header=header, limit=limit)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -286,7 +298,8 @@ def digest_messages(sections: Sequence[DigestSection], *, lang: Lang, timezone: 
         for position, story in enumerate(section.stories):
             block = story_block(story, lang=lang, timezone=timezone, prefix=heading if position == 0 else "")
             if section.more and position == len(section.stories) - 1:
-                block += "\n" + pushed_text(lang, "digest.more", count=section.more)
+                block += "\n" + (pushed_text(lang, "digest.more_topic", count=section.more, topic=section.topic_id)
+                                 if section.topic_id else pushed_text(lang, "digest.more", count=section.more))
             blocks.append(block)
     if not blocks:
         return []

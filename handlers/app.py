@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ContextTypes
 
 from delivery.sender import READ_TIMEOUT_SECONDS, OneAtATimePerChat, rate_limiter
-from handlers import admin, alerts, chat_settings, feedback, inline, latest, start, subscribe
+from handlers import admin, alerts, chat_settings, feedback, inline, latest, plain_text, start, subscribe
 from handlers.error_handler import on_error
 from handlers.jobs import schedule_jobs
 from handlers.menu import publish_commands
@@ -78,9 +78,10 @@ def build_application(settings: Settings, *, token: str, start_runtime: Lifecycl
         .build()
     )
     application.add_handler(throttle_updates, group=THROTTLE_GROUP)
-    for module in (start, subscribe, latest, alerts, chat_settings, admin, feedback, inline):
+    for module in (start, subscribe, latest, alerts, chat_settings, admin, feedback, inline, plain_text):
         application.add_handlers(module.HANDLERS)
     application.add_handler(start.FALLBACK)  # after every command: only commands nobody took reach it
+    application.add_handler(plain_text.OUTDATED)  # after every button's handler: only data nobody took
     application.add_error_handler(on_error)
     schedule_jobs(application, settings)
     return application

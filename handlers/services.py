@@ -18,6 +18,7 @@ from ops.metrics import Metrics
 
 if TYPE_CHECKING:
     from delivery.digests import DigestService
+    from delivery.fanout import FanOutHook
     from delivery.sender import Sender
     from model import AddOutcome, Clock, CycleReport, RemoveOutcome, Scope
     from settings import Settings
@@ -49,6 +50,7 @@ class Services:
     _ingestion: FeedIngestion | None = field(default=None)
     _sender: Sender | None = field(default=None)
     _digests: DigestService | None = field(default=None)
+    _fanout: FanOutHook | None = field(default=None)
     metrics: Metrics = field(default_factory=Metrics)
     throttle: Throttle = field(default_factory=Throttle)
     exit_status: int = 0  # set when the bot stops by itself: 3 another instance took over, 4 its database file gone
@@ -67,6 +69,10 @@ class Services:
         """The runtime's one Sender and the digest service that sends through it."""
         self._sender = sender
         self._digests = digests
+
+    def install_fanout(self, fanout: FanOutHook) -> None:
+        """Ingestion's fan-out hook, which holds the keyword-alert index the alert commands keep current."""
+        self._fanout = fanout
 
     @property
     def installed(self) -> bool:
@@ -96,6 +102,10 @@ class Services:
     @property
     def digests(self) -> DigestService:
         return _required(self._digests, "digests")
+
+    @property
+    def fanout(self) -> FanOutHook:
+        return _required(self._fanout, "fanout")
 
 
 def _required(value: _T | None, name: str) -> _T:

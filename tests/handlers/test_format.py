@@ -234,7 +234,8 @@ def test_settings_show_everything_in_the_chats_language() -> None:
     message = fmt.settings_message(_chat(mode=ChatMode.DIGEST, digest_time=None), ["sanctions"], 3, TOPICS)
     assert message.splitlines()[1:] == [
         "Idioma: español", "Zona horaria: America/Caracas", "Resumen diario: desactivado",
-        "Modo: solo resumen diario", "Temas: Sanciones", "Alertas de palabras: 3 (/alerts)", "Estado: activo"]
+        "Modo: solo resumen diario", "Horas de silencio: ninguno", "Temas: Sanciones", "Alertas de palabras: 3 (/alerts)",
+        "Estado: activo"]
 
 
 def test_turning_the_digest_off_in_digest_mode_warns_that_nothing_will_come() -> None:
