@@ -16,7 +16,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from model import Button, Keyboard, Lang, Story, Topic
-from text import shorten
+from text import shorten, words
 
 TEXTS: dict[Lang, dict[str, str]] = {
     "es": {
@@ -125,8 +125,12 @@ def _headline(story: Story, lang: Lang) -> tuple[str, str]:
 
 
 def _source_names(story: Story) -> list[str]:
-    """Every outlet that reported the story, each once, first report first."""
-    return list(dict.fromkeys(source.feed_name for source in story.sources))
+    """Every outlet that reported the story, each once, first report first: "Tal Cual" (its own feed) and
+    "TalCual" (as Google News credits it) are one outlet."""
+    names: dict[str, str] = {}
+    for source in story.sources:
+        names.setdefault("".join(words(source.feed_name)), source.feed_name)
+    return list(names.values())
 
 
 def story_block(story: Story, *, lang: Lang, timezone: str, prefix: str = "") -> str:

@@ -68,6 +68,14 @@ def test_time_is_shown_in_the_chat_time_zone_and_every_source_is_named_up_to_eig
     assert text.endswith("Outlet 6, Outlet 7 · 23/11 08:30 · +3 fuentes más")
 
 
+def test_an_outlet_credited_under_two_spellings_is_named_once() -> None:
+    """Seen in the demo: Tal Cual's own feed and Google News ("TalCual") reported one story."""
+    reports = tuple(Source(name, "https://talcualdigital.com/a", "T") for name in ("Tal Cual", "TalCual", "Reuters"))
+    block = story_block(Story(id=1, title="T", link="https://talcualdigital.com/a", published_at=WHEN, sources=reports),
+                        lang="es", timezone="America/Caracas")
+    assert visible(block).endswith("Tal Cual, Reuters · 23/11 08:30")
+
+
 def test_a_5000_character_title_is_cut_and_the_message_stays_valid() -> None:
     block = story_block(story("palabra " * 625), lang="es", timezone="America/Caracas")
     assert visible_length(block) < 500
