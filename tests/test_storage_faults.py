@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from tests.support.botapi import BotApiStandIn
 from tests.support.botprocess import BotProcess, prepare_database, recent_rss, write_config
 from tests.support.disks import ext4_disk, fill, small_tmpfs
 from tests.support.feedserver import FeedServer, running_server
-from tests.support.postgres import private_cluster
+from tests.support.postgres import PrivateCluster, private_cluster
 
 pytestmark = pytest.mark.process
 
@@ -122,25 +123,33 @@ async def test_a_disk_turned_read_only_mid_fan_out_repeats_nothing_and_after_rep
     print(f"read-only after {len(while_read_only)} chats; after the repair {len(twice)} chat(s) got it twice")
 
 
-async def test_postgresql_going_away_mid_fan_out_repeats_nothing_and_the_rest_goes_out_when_it_is_back(
-        tmp_path: Path, feed_server: FeedServer) -> None:
+@asynccontextmanager
+async def bot_on_its_own_postgresql(tmp_path: Path, feed_server: FeedServer
+                                    ) -> AsyncIterator[tuple[PrivateCluster, BotApiStandIn, BotProcess]]:
+    """The real bot, started, on a PostgreSQL server the test may stop (the shared one must stay up)."""
     with private_cluster() as cluster:
         await prepare_database(cluster.url, chats=sorted(CHATS))
         async with BotApiStandIn(token=TOKEN) as api:
             api.answer_delay = 0.02
             bot = bot_for(tmp_path, cluster.url, api, feed_server)
             await bot.start()
-            try:
-                await fan_out_under_way(api, bot)
-                cluster.stop("immediate")  # a crash of the server: every session cut at once
-                await bot.wait_for_line("cannot be reached to take the active-instance lock again", timeout=30)
-                while_down = copies(api)
-                assert max(while_down.values()) == 1 and len(while_down) < len(CHATS), while_down
-                cluster.start()
-                await bot.wait_for_line("the active-instance lock is held again", timeout=30)
-                await every_chat_has_it(api)
-            finally:
-                assert await bot.stop() == 0, bot.output[-3000:]
+            yield cluster, api, bot
+
+
+async def test_postgresql_going_away_mid_fan_out_repeats_nothing_and_the_rest_goes_out_when_it_is_back(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    async with bot_on_its_own_postgresql(tmp_path, feed_server) as (cluster, api, bot):
+        try:
+            await fan_out_under_way(api, bot)
+            cluster.stop("immediate")  # a crash of the server: every session cut at once
+            await bot.wait_for_line("cannot be reached to take the active-instance lock again", timeout=30)
+            while_down = copies(api)
+            assert max(while_down.values()) == 1 and len(while_down) < len(CHATS), while_down
+            cluster.start()
+            await bot.wait_for_line("the active-instance lock is held again", timeout=30)
+            await every_chat_has_it(api)
+        finally:
+            assert await bot.stop() == 0, bot.output[-3000:]
     assert set(copies(api)) == CHATS and max(copies(api).values()) == 1, "one process: never twice"
     print(f"PostgreSQL down after {len(while_down)} chats; the rest went out once it was back")
 
@@ -150,27 +159,22 @@ async def test_an_instance_whose_lock_session_is_cut_and_taken_by_another_stops_
     """A PostgreSQL lock lives as long as its session. Cut that session (a restart, a dropped connection)
     while a standby waits for the lock: the standby gets it, and the old holder must notice and stop, not
     go on sending beside it."""
-    with private_cluster() as cluster:
-        await prepare_database(cluster.url, chats=sorted(CHATS))
-        async with BotApiStandIn(token=TOKEN) as api:
-            api.answer_delay = 0.02
-            bot = bot_for(tmp_path, cluster.url, api, feed_server)
-            await bot.start()
-            other = create_async_engine(cluster.url)
-            try:
-                await fan_out_under_way(api, bot)
-                async with other.connect() as standby, other.connect() as operator:
-                    waiting = asyncio.create_task(
-                        standby.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY}))
-                    await operator.execute(text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                        "AND pid <> pg_backend_pid()"))
-                    await asyncio.wait_for(waiting, 30)  # the "standby" holds the lock now
-                    assert await bot.exited() == 3, bot.output[-3000:]
-                    sent_by_the_old_holder = copies(api)
-            finally:
-                await other.dispose()
-                await bot.stop()
+    async with bot_on_its_own_postgresql(tmp_path, feed_server) as (cluster, api, bot):
+        other = create_async_engine(cluster.url)
+        try:
+            await fan_out_under_way(api, bot)
+            async with other.connect() as standby, other.connect() as operator:
+                waiting = asyncio.create_task(
+                    standby.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY}))
+                await operator.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND pid <> pg_backend_pid()"))
+                await asyncio.wait_for(waiting, 30)  # the "standby" holds the lock now
+                assert await bot.exited() == 3, bot.output[-3000:]
+                sent_by_the_old_holder = copies(api)
+        finally:
+            await other.dispose()
+            await bot.stop()
     errors = [line for line in bot.lines if " ERROR " in line]
     assert any("another instance took the active-instance lock" in line for line in errors), bot.output[-3000:]
     assert max(sent_by_the_old_holder.values()) == 1
