@@ -20,7 +20,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,11 +40,11 @@ if TYPE_CHECKING:
     from delivery.fanout import FanOutHook
     from delivery.outcome import SendPolicy
     from delivery.sender import MaySend, MessageBot, Sender, WaitUntil
-    from feeds.ingest import Classify
     from feeds.pool import ParsePool
     from feeds.service import Ingestion
+    from feeds.worker import Classify
     from handlers.services import BotApplication, Services
-    from model import Clock, Item, Scope
+    from model import Clock
     from ops.metrics import Metrics
     from storage.engine import Database
     from storage.instance import ActiveLock
@@ -168,7 +168,7 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
     from delivery.fanout import FanOutHook
     from delivery.sender import Sender, always_active
     from feeds.fetch import open_fetcher
-    from feeds.ingest import IngestDeps, register_config_feeds
+    from feeds.ingest import IngestDeps, no_classification, register_config_feeds
     from feeds.pool import ParsePool
     from feeds.service import Ingestion
     from ops.health import HealthServer
@@ -187,11 +187,14 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
         await register_config_feeds(database, settings.feeds, now=clock())
         fetcher = await opened.enter_async_context(
             open_fetcher(settings.fetch, user_agents=settings.feed_user_agents()))
-        pool = ParsePool(settings.fetch.parse_workers, budget=settings.fetch.parse_timeout)
+        # The configured classifier runs in the parse workers, off the event loop; one given here (tests) runs
+        # in this process.
+        pool = ParsePool(settings.fetch.parse_workers, budget=settings.fetch.parse_timeout,
+                         classify=None if classify else classifier_for(settings))
         opened.callback(pool.close)
         on_new = FanOutHook(clock)
         deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
-                          interval=settings.schedule.fetch_interval, classify=classify or classifier_for(settings),
+                          interval=settings.schedule.fetch_interval, classify=classify or no_classification,
                           on_new=on_new)
         delivery = None
         if bot is not None:
@@ -204,17 +207,9 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
 
 def classifier_for(settings: Settings) -> Classify:
     """What ingestion calls to give an item its topics: the configured topics, compiled once."""
-    from feeds.topics import load_classifier
-    from model import LANGS
+    from feeds.topics import ConfiguredTopics, load_classifier
 
-    classifier = load_classifier(settings)
-
-    def classify(item: Item, scope: Scope) -> Mapping[str, Sequence[str]]:
-        if item.language is not None and item.language not in LANGS:
-            return {}  # the topics have terms in Spanish and English only: a Portuguese item gets none
-        return dict(classifier.classify(item.title, item.summary, scope).matches)
-
-    return classify
+    return ConfiguredTopics(load_classifier(settings))
 
 
 # What the runtime and the handlers import (SQLAlchemy, Alembic, aiohttp, feedparser, the classifier's model):
