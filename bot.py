@@ -200,7 +200,8 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
         if bot is not None:
             sender = Sender(bot, database, clock, settings.topics, policy=policy, wait_until=wait_until,
                             metrics=metrics, may_send=may_send or always_active)
-            delivery = (sender, DigestService(sender, database, clock, settings.topics))
+            delivery = (sender, DigestService(sender, database, clock, settings.topics,
+                                              per_group=settings.schedule.digest_stories_per_topic))
         yield Runtime(settings=settings, clock=clock, database=database, metrics=metrics,
                       pool=pool, ingestion=Ingestion(deps), on_new=on_new, delivery=delivery)
 
@@ -271,6 +272,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
         services.install(settings=settings, database=runtime.database, clock=clock)
         services.install_ingestion(runtime.ingestion)
         services.install_delivery(runtime.sender, runtime.digests)
+        services.install_fanout(runtime.on_new)
         assert application.job_queue is not None, "the JobQueue is missing: install python-telegram-bot[job-queue]"
         ingesting = schedule_ingest(application.job_queue, runtime.ingestion).data
         assert isinstance(ingesting, IngestRuntime)

@@ -125,6 +125,17 @@ class ChatMode(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class QuietHours:
+    """A chat's nightly window without instant alerts, in its local time: alerts in it are held and sent
+    as one bundle when it ends, or, when `silent`, sent at once without a notification sound.
+    `start` after `end` spans midnight (23:00-07:00)."""
+
+    start: time
+    end: time
+    silent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Chat:
     """A Telegram chat (private, group, supergroup or channel) and its settings."""
 
@@ -136,6 +147,7 @@ class Chat:
     mode: ChatMode
     active: bool
     title: str | None = None
+    quiet: QuietHours | None = None  # None: alerts at any hour
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +162,12 @@ class Destination:
 class KeywordAlert:
     id: int
     chat_id: int
-    phrase: str
+    phrase: str  # the canonical form: what is matched and compared
+    typed: str | None = None  # as the user typed it (markup stripped): what the chat is shown
+
+    @property
+    def shown(self) -> str:
+        return self.typed or self.phrase
 
 
 class DeliveryKind(enum.StrEnum):
@@ -182,11 +199,13 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class StoryKey:
-    """What clustering compares a new item against: a recent story, its normalised title and its link."""
+    """What clustering compares a new item against: a recent story, its normalised title, its link and when
+    it was published (None: no limit)."""
 
     story_id: int
     title_key: str
     link: str
+    published_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +215,7 @@ class Source:
     feed_name: str
     link: str
     title: str
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +346,7 @@ class Delivery:
     topics: tuple[str, ...]
     phrases: tuple[str, ...]
     attempts: int
+    held: bool = False  # it waited for the end of the chat's quiet hours
 
     @property
     def kind(self) -> DeliveryKind:

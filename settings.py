@@ -68,6 +68,7 @@ class ScheduleSettings:
     digest_time: time
     timezone: str
     send_interval: timedelta
+    digest_stories_per_topic: int  # a digest's topic shows this many stories, most reported first, then "N more"
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +343,7 @@ _SCHEDULE = {
     "send_interval_seconds": _Field((int, float), 5, _seconds),
     "digest_time": _Field((str,), "08:00", parse_hhmm),
     "timezone": _Field((str,), "America/Caracas", check_timezone),
+    "digest_stories_per_topic": _Field((int,), 10, _positive),
 }
 _FETCH = {
     "concurrency": _Field((int,), 16, _positive),
@@ -498,6 +500,7 @@ def parse(document: Mapping[str, Any], path: Path) -> Settings:
             send_interval=schedule["send_interval_seconds"],
             digest_time=schedule["digest_time"],
             timezone=schedule["timezone"],
+            digest_stories_per_topic=schedule["digest_stories_per_topic"],
         ),
         fetch=FetchSettings(
             concurrency=fetch["concurrency"],

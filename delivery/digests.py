@@ -121,7 +121,8 @@ def select_digest(stories: Sequence[Story], *, topic_order: Sequence[str], chat_
             continue
         shown = tuple(found[:per_group])
         sections.append(DigestSection(stories=shown, topic_name=topic_names.get(key, key) if kind == "topic" else None,
-                                      phrase=key if kind == "phrase" else None, more=len(found) - len(shown)))
+                                      phrase=key if kind == "phrase" else None, more=len(found) - len(shown),
+                                      topic_id=key if kind == "topic" else None))
     return sections
 
 
@@ -192,7 +193,7 @@ class DigestService:
         if len(index):
             for item in seen:
                 for alert in index.matching(item.story.title, item.story.summary):
-                    hits.setdefault(alert.chat_id, {}).setdefault(item.story.id, []).append(alert.phrase)
+                    hits.setdefault(alert.chat_id, {}).setdefault(item.story.id, []).append(alert.shown)
         return seen, hits
 
     async def open_due(self, report: DigestReport | None = None) -> DigestReport:
@@ -224,7 +225,7 @@ class DigestService:
                 chat = candidate.chat
                 since, until = windows[chat.id]
                 interest = wants[chat.id]
-                key = (interest.topics, tuple(sorted({alert.phrase for alert in interest.alerts})), chat.language,
+                key = (interest.topics, tuple(sorted({alert.shown for alert in interest.alerts})), chat.language,
                        chat.timezone, since, until, occurrence.local_date)
                 if key not in rendered:
                     rendered[key] = tuple(self._render(chat, seen, since, until, interest, hits, occurrence.local_date))

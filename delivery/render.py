@@ -26,7 +26,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "alert.keyword": "Alerta por palabra clave",
         "alert.bundle": "🔔 <b>{count} alertas nuevas</b>",
         "digest.title": "📰 <b>Resumen diario · {day}</b>",
-        "digest.more": "(+{count} más en este tema)",
+        "digest.more": "(+{count} más)",
+        "digest.more_topic": "…y {count} más: /latest {topic}",
         "feedback.button": "👎 No es de {topic}",
         "feedback.button_story": "👎 No es de {topic}: {title}",
     },
@@ -37,7 +38,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "alert.keyword": "Keyword alert",
         "alert.bundle": "🔔 <b>{count} new alerts</b>",
         "digest.title": "📰 <b>Daily digest · {day}</b>",
-        "digest.more": "(+{count} more on this topic)",
+        "digest.more": "(+{count} more)",
+        "digest.more_topic": "…and {count} more: /latest {topic}",
         "feedback.button": "👎 Not about {topic}",
         "feedback.button_story": "👎 Not about {topic}: {title}",
     },
@@ -65,6 +67,8 @@ def topic_names(topic_ids: Iterable[str], topics: Sequence[Topic], lang: Lang) -
 
 MAX_MESSAGE = 4096
 MAX_TITLE = 300
+MAX_SOURCES = 8  # outlets named under a story; the rest are counted
+MAX_SOURCE_NAME = 60
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -110,16 +114,32 @@ def more_sources(count: int, lang: Lang) -> str:
     return pushed_text(lang, "story.sources_more", count=count)
 
 
+def _headline(story: Story, lang: Lang) -> tuple[str, str]:
+    """The title and link to show a chat: the first report in the chat's language when the story has one
+    (a Spanish and an English report of one event are one story), else the story's own."""
+    if story.language != lang:
+        for source in story.sources:
+            if source.language == lang:
+                return source.title, source.link
+    return story.title, story.link
+
+
+def _source_names(story: Story) -> list[str]:
+    """Every outlet that reported the story, each once, first report first."""
+    return list(dict.fromkeys(source.feed_name for source in story.sources))
+
+
 def story_block(story: Story, *, lang: Lang, timezone: str, prefix: str = "") -> str:
-    """One story: optional prefix line, bold linked title, first source, local time, '+N more sources'."""
-    title = escape(shorten(story.title, MAX_TITLE))
-    link = escape(story.link)
-    first = story.sources[0].feed_name if story.sources else ""
+    """One story: optional prefix line, bold linked title (in the chat's language when a report is), every
+    source (past MAX_SOURCES, '+N more sources'), local time."""
+    title, link = _headline(story, lang)
+    names = _source_names(story)
     meta = " · ".join(part for part in (
-        escape(first),
+        ", ".join(escape(shorten(name, MAX_SOURCE_NAME)) for name in names[:MAX_SOURCES]),
         local_time(story.published_at, timezone, lang),
-        more_sources(len(story.sources) - 1, lang),
+        more_sources(len(names) - MAX_SOURCES, lang),
     ) if part)
+    title, link = escape(shorten(title, MAX_TITLE)), escape(link)
     lines = [prefix] if prefix else []
     lines.append(f'<b><a href="{link}">{title}</a></b>')
     if meta:
@@ -161,16 +181,20 @@ class DigestSection:
     topic_name: str | None = None
     phrase: str | None = None
     more: int = 0  # stories of this group left out by the per-group cap
+    topic_id: str | None = None  # for "and N more: /latest <topic>"
 
 
-def alert_block(alert: Alert, *, lang: Lang, timezone: str, bell: str = "🔔 ") -> str:
+def alert_block(alert: Alert, *, lang: Lang, timezone: str, bell: str = "🔔 ", heading: bool = True) -> str:
     """Topic label(s) or 'Keyword alert', the story (title, source, local time, +N more sources, link),
-    then the phrase(s) that matched. `bell` starts the label line (a bundle has one bell, in its header)."""
-    if alert.topic_names:
-        heading = bell + "<b>" + " · ".join(escape(name) for name in alert.topic_names) + "</b>"
+    then the phrase(s) that matched. `bell` starts the label line (a bundle has one bell, in its header, and
+    a label only above the first story of each group: `heading`)."""
+    if not heading:
+        label = ""
+    elif alert.topic_names:
+        label = bell + "<b>" + " · ".join(escape(name) for name in alert.topic_names) + "</b>"
     else:
-        heading = bell + "<b>" + pushed_text(lang, "alert.keyword") + "</b>"
-    lines = [story_block(alert.story, lang=lang, timezone=timezone, prefix=heading)]
+        label = bell + "<b>" + pushed_text(lang, "alert.keyword") + "</b>"
+    lines = [story_block(alert.story, lang=lang, timezone=timezone, prefix=label)]
     lines.extend(pushed_text(lang, "story.matched_phrase", phrase=escape(shorten(phrase, MAX_PHRASE)))
                  for phrase in alert.phrases)
     return "\n".join(lines)
@@ -181,8 +205,14 @@ def alert_bundle(alerts: Sequence[Alert], *, lang: Lang, timezone: str,
     """Several alerts as one message (more if they do not fit), with the indices of the alerts each
     message carries, so that the sender can record each message's deliveries as it goes."""
     header = pushed_text(lang, "alert.bundle", count=len(alerts))
-    return pack_messages([alert_block(alert, lang=lang, timezone=timezone, bell="▸ ") for alert in alerts],
-                         header=header, limit=limit)
+    groups: dict[tuple[str, ...], list[int]] = {}  # the heading's topic names (none: keyword) -> alerts, in order
+    for index, alert in enumerate(alerts):
+        groups.setdefault(alert.topic_names, []).append(index)
+    order = [index for members in groups.values() for index in members]
+    blocks = [alert_block(alerts[index], lang=lang, timezone=timezone, bell="▸ ", heading=members[0] == index)
+              for members in groups.values() for index in members]
+    return [(message, tuple(order[position] for position in positions))
+            for message, positions in pack_messages(blocks, header=header, limit=limit)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -268,7 +298,8 @@ def digest_messages(sections: Sequence[DigestSection], *, lang: Lang, timezone: 
         for position, story in enumerate(section.stories):
             block = story_block(story, lang=lang, timezone=timezone, prefix=heading if position == 0 else "")
             if section.more and position == len(section.stories) - 1:
-                block += "\n" + pushed_text(lang, "digest.more", count=section.more)
+                block += "\n" + (pushed_text(lang, "digest.more_topic", count=section.more, topic=section.topic_id)
+                                 if section.topic_id else pushed_text(lang, "digest.more", count=section.more))
             blocks.append(block)
     if not blocks:
         return []

@@ -49,6 +49,7 @@ from delivery.outcome import (
     bad_request_outcome,
 )
 from delivery.perchat import OneAtATimePerChat
+from delivery.quiet import quiet_until
 from delivery.render import (
     BUNDLE_ABOVE,
     Alert,
@@ -131,7 +132,7 @@ class MessageBot(Protocol):
 
     async def send_message(self, *, chat_id: int, text: str, parse_mode: str | None,
                            link_preview_options: LinkPreviewOptions, message_thread_id: int | None,
-                           reply_markup: InlineKeyboardMarkup | None) -> object: ...
+                           reply_markup: InlineKeyboardMarkup | None, disable_notification: bool) -> object: ...
 
 
 class SendCounters(Protocol):
@@ -260,9 +261,10 @@ class Sender:
         return self._topics_at[chat_id]
 
     async def transmit(self, chat_id: int, text: str, *, keyboard: Keyboard = (),
-                       on_sent: OnSent | None = None) -> Transmission:
+                       on_sent: OnSent | None = None, silent: bool = False) -> Transmission:
         """Send one HTML message (with `keyboard` under it) to a stored chat (a forum topic goes to its
-        thread) and deal with whatever Telegram answers.
+        thread) and deal with whatever Telegram answers; `silent` sends it without a notification sound
+        (quiet hours).
 
         `on_sent(chat_id)` records the success; the send slot and the chat are held until it returns, so the
         messages sent but not yet on record never outnumber the slots (`policy.concurrency`), nor two of
@@ -280,7 +282,7 @@ class Sender:
                     await self._bot.send_message(chat_id=where.chat_id, text=text,
                                                  parse_mode=ParseMode.HTML if html_mode else None,
                                                  link_preview_options=NO_PREVIEW, message_thread_id=where.thread_id,
-                                                 reply_markup=markup(keyboard))
+                                                 reply_markup=markup(keyboard), disable_notification=silent)
                     if on_sent is not None:
                         await on_sent(chat_id)
             except TelegramError as exc:
@@ -379,7 +381,8 @@ class Sender:
     def compose(self, work: ChatWork,
                 stories: dict[int, Story]) -> list[tuple[str, tuple[Delivery, ...], Keyboard]]:
         """The chat's messages, the deliveries each carries and its "not about <topic>" buttons: one message
-        per alert, or bundles when more than `BUNDLE_ABOVE` are pending at once."""
+        per alert, or bundles when more than `BUNDLE_ABOVE` are pending at once or when they were held for the
+        end of quiet hours."""
         chat = work.chat
         named = {delivery.id: named_topics(delivery.topics, self._topics, chat.language) for delivery in work.deliveries}
         pairs = [(delivery, Alert(stories[delivery.story_id], tuple(name for _, name in named[delivery.id]),
@@ -390,7 +393,7 @@ class Sender:
             return feedback_keyboard([(alert.story, named[delivery.id]) for delivery, alert in carried],
                                      lang=chat.language)
 
-        if len(pairs) > BUNDLE_ABOVE:
+        if len(pairs) > BUNDLE_ABOVE or (len(pairs) > 1 and any(delivery.held for delivery, _ in pairs)):
             return [(message, tuple(pairs[index][0] for index in members), buttons([pairs[index] for index in members]))
                     for message, members in alert_bundle([alert for _, alert in pairs], lang=chat.language,
                                                          timezone=chat.timezone)]
@@ -422,8 +425,17 @@ class Sender:
                 await outbox.mark_failed(session, missing, reason="story no longer stored")
             unsettled.difference_update(missing)
             report.failed += len(missing)
-        messages = self.compose(work, stories)
         chat_id = work.chat.id
+        quiet = work.chat.quiet
+        quiet_end = quiet_until(quiet, work.chat.timezone, self._clock()) if quiet else None
+        if quiet_end is not None and quiet is not None and not quiet.silent:
+            held = [delivery.id for delivery in work.deliveries if delivery.id in unsettled]
+            async with self._database.transaction() as session:
+                await outbox.hold(session, held, until=quiet_end)
+            report.deferred += len(held)
+            unsettled.clear()
+            return
+        messages = self.compose(work, stories)
         report.chats.add(chat_id)
         for position, (text, carried, keyboard) in enumerate(messages):
             ids = [delivery.id for delivery in carried]
@@ -438,7 +450,7 @@ class Sender:
                     self._unrecorded.update(dict.fromkeys(ids, at))
                     raise UnrecordedSend(f"{type(exc).__name__}: {exc}"[:200]) from exc
 
-            result = await self.transmit(chat_id, text, keyboard=keyboard, on_sent=on_sent)
+            result = await self.transmit(chat_id, text, keyboard=keyboard, on_sent=on_sent, silent=quiet_end is not None)
             chat_id = result.chat_id
             match result:
                 case Delivered():

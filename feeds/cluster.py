@@ -1,33 +1,38 @@
-"""Decides whether a new item reports a story already seen (another outlet, a re-published URL) or a new one.
+"""Decides whether a new item reports a story already seen (another outlet, the other language, a
+re-published URL) or a new one.
 
-Pure. Two items are the same story when they have the same canonical link, or when their titles are
-near-duplicates: after folding case and accents, dropping function words and plural endings, they share
-at least three words and either most of all their words (Jaccard >= 0.6) or nearly all the words of the
-shorter title (>= 0.8, with at least four shared). Titles that name different countries, different sides
-(government / opposition) or different numbers are never merged, however many words they share
-("EE.UU. sanciona a funcionarios venezolanos" is not "EE.UU. sanciona a funcionarios rusos").
-The thresholds are tested on real-looking pairs in tests/feeds/test_cluster.py.
+Pure. Two items are the same story when they have the same canonical link, or when they were published
+within STORY_WINDOW of each other and their titles say the same event: reduced to tokens that are the same
+in Spanish and English (feeds.story_words: names, numbers, the domain's key words), they share enough
+weight (people and numbers count double, everyday words nothing), and nothing vetoes them: different
+countries, actors, sides, lifted vs imposed sanctions or different numbers never merge ("EE.UU. sanciona a
+funcionarios venezolanos" is not "EE.UU. sanciona a funcionarios rusos"). The rules and their measured
+precision and recall are in docs/design.md; tests/feeds/test_cluster.py and test_story_pairs.py test them.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import chain
 
+from feeds.story_words import LONGEST_PHRASE, MONTHS, NUMBERS, PHRASE_STARTS, PHRASES, WEAK, is_person, token
 from model import StoryKey
 from text import fold
 
-MIN_SHARED = 3
-JACCARD = 0.6
-CONTAINMENT = 0.8
-CONTAINMENT_MIN_SHARED = 4
-COMMON = 100  # a word in more recent titles than this does not select candidates...
-MIN_HITS = 2  # ...and at least this many of the shared words must be less common than that
+MIN_STRONG = 2  # shared tokens that are not WEAK
+MIN_WEIGHT = 2.0  # the weight of the shared tokens (a person or number 2, a word 1, a WEAK token 0)
+DICE = 0.55  # and either that weight over the mean weight of the two titles...
+CONTAINMENT = 0.55  # ...or over the weight of the lighter one
+TWO_DICE = 0.5  # two shared tokens are enough only for titles that are mostly those two, one of them a name
+TWO_CONTAINMENT = 0.7
+NAME_WEIGHT = 2.0
+COMMON = 100  # a token in more recent titles than this does not select candidates
+STORY_WINDOW = timedelta(hours=48)  # reports published further apart are two stories, however alike
 
 STOPWORDS = frozenset(
     # Spanish
@@ -35,7 +40,11 @@ STOPWORDS = frozenset(
     "ella ellas ellos en entre era es esa ese eso esta estan este esto estos fue fueron ha han hasta hay la las "
     "le les lo los mas me mi muy ni no nos o otra otro para pero por porque que quien se segun ser sera seran "
     "si sido sin sobre son su sus tambien tan tras u un una uno unos y ya "
+    "ultima hora vivo breaking live update actualizacion "
     "dice dicen asegura afirma segun ante hoy ayer manana tras este esta estos estas "
+    # days of the week (the story window and the publication date say when)
+    "lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday friday saturday "
+    "sunday "
     # English
     "a an and are as at be been but by for from had has have he her his how in into is it its new no not of on "
     "or our over says said she so than that the their them then there they this to up was we were what when "
@@ -57,7 +66,7 @@ _LABELS: dict[str, tuple[str, str]] = {}
 
 def _label(kind: str, name: str, words: str) -> None:
     for word in words.split():
-        _LABELS[_stem(word)] = (kind, name)
+        _LABELS[_stem(word)] = _LABELS[token(word)] = _LABELS[token(_stem(word))] = (kind, name)
 
 
 _label("place", "ve", "venezuela venezolano venezolana venezuelan caracas")
@@ -79,65 +88,87 @@ _label("place", "ir", "iran irani iranian teheran tehran")
 _label("place", "cn", "china chino china chinese pekin beijing")
 _label("place", "kp", "norcorea pyongyang")
 _label("place", "sy", "siria syria sirio syrian")
+# Who acts: the United States (and its officials), the European Union, the Lima Group...
+_label("actor", "us", "eeuu trump biden obama rubio bolton pompeo mnuchin tesoro")
+_label("actor", "eu", "ue")
+_label("actor", "lima", "grupolima")
+_label("actor", "un", "onu")
+_label("actor", "oas", "oea")
 _label("side", "government", "chavismo chavista oficialismo oficialista psuv gobierno government regime regimen")
 _label("side", "opposition", "oposicion opositor opositora opposition unitaria")
 # Sanctions lifted or eased are not sanctions imposed or put back, however alike the rest of the titles.
 _label("action", "eases", "levanta levantan alivia alivio flexibiliza flexibilizan suaviza lifts lift eases ease relief")
 _label("action", "imposes", "impone imponen reimpone reinstaura reinstauro restablece restablecio imposes impose "
        "reimposes reimpose snapback")
+for _number, _words in enumerate(MONTHS, start=1):  # "marzo" / "March": one token, and a date to agree on
+    _label("month", str(_number), _words)
 for _number, _words in enumerate(("primer primero primera first", "segundo segunda second",
                                   "tercer tercero tercera third", "cuarto cuarta fourth"), start=1):
     _label("number", str(_number), _words)
 
 _OUTLET_SUFFIX = re.compile(r"\s+[-|–—]\s+(?:\S+\s+){0,4}\S+\s*$")
 _ACRONYM_DOTS = re.compile(r"(?<=\w)\.(?=\w)")
+_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
+_DECIMAL = re.compile(r"(?<=\d)[.,](?=\d)")  # 67,7 -> 67p7: one token, not the numbers 67 and 7
+_DECIMAL_TOKEN = re.compile(r"\d+p\d+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-
-# One spelling for the names newsrooms write several ways, in either language: the United States (EE. UU.,
-# EE.UU., EEUU, Estados Unidos, U.S., US, USA, United States), the European Union (UE, EU, Unión Europea,
-# European Union). "US" in capitals is the country; folded, "us" is the English pronoun, so it is read first.
+# "US" in capitals is the country; folded, "us" is the English pronoun, so it is read first. In a Spanish
+# title "EU" is Mexico's spelling of Estados Unidos; in an English one it is the European Union.
 _US_CAPITALS = re.compile(r"\bU\.\s?S\.(?=\W|$)|\bU\.S\b|\bUSA?\b")
-_NAMES = [(re.compile(pattern), token) for pattern, token in (
-    (r"\bee\s?\.?\s?uu\b\.?|\bestados unidos\b|\bunited states\b", " eeuu "),
-    (r"\bunion europea\b|\beuropean union\b|\bu\.e\.", " ue "),
-)]
-# Number words as digits ("ocho" / "eight" / "8").
-_SAME_WORD: dict[str, str] = {
-    **{word: str(number) for number, words in enumerate((
-        "", "", "dos two", "tres three", "cuatro four", "cinco five", "seis six", "siete seven", "ocho eight",
-        "nueve nine", "diez ten", "once eleven", "doce twelve", "trece thirteen", "catorce fourteen",
-        "quince fifteen", "dieciseis sixteen", "diecisiete seventeen", "dieciocho eighteen",
-        "diecinueve nineteen", "veinte twenty")) for word in words.split()},
-    "eu": "ue", "usa": "eeuu",
-}
+_EU_CAPITALS = re.compile(r"\bEU\b")
+_MARCH_MAY = re.compile(r"\b(?:(March|May)\.?\s+(?=\d{1,2}\b)|(?<=\b\d)\s+(March|May)\b|(?<=\b\d\d)\s+(March|May)\b)")
 
 
-def title_key(title: str) -> str:
-    """A title reduced to the words that identify a story, in order, space-separated ('' if none).
+def title_key(title: str, language: str | None = None) -> str:
+    """A title reduced to the tokens that identify a story, in order, space-separated ('' if none): the
+    same token for a name, number or key word however either language spells it (feeds.story_words).
 
     An aggregator's trailing outlet name ("... - El Universal", "... | Reuters") is not part of it.
     """
     title = _US_CAPITALS.sub(" EEUU ", _OUTLET_SUFFIX.sub("", title))
-    folded = fold(title)
-    for pattern, token in _NAMES:
-        folded = pattern.sub(token, folded)
+    title = _EU_CAPITALS.sub(" EEUU " if language == "es" else " UE ", title)
+    title = _MARCH_MAY.sub(lambda match: " marzo " if "March" in match.group() else " mayo ", title)
+    folded = _DECIMAL.sub("p", _THOUSANDS.sub("", fold(title)))
+    words = _NON_WORD.split(_ACRONYM_DOTS.sub("", folded))
     keep: dict[str, None] = {}
-    for word in _NON_WORD.split(_ACRONYM_DOTS.sub("", folded)):
-        stem = _key_word(word)
-        if stem:
-            keep[stem] = None
+    position = 0
+    while position < len(words):
+        phrase = _phrase_at(words, position)
+        if phrase:
+            keep.update(dict.fromkeys(PHRASES[phrase]))
+            position += len(phrase)
+            continue
+        key_word = _key_word(words[position])
+        if key_word:
+            keep[key_word] = None
+        position += 1
     return " ".join(keep)
+
+
+def _phrase_at(words: Sequence[str], position: int) -> tuple[str, ...] | None:
+    """The longest phrase of story_words.PHRASES that starts at words[position], if any."""
+    if words[position] not in PHRASE_STARTS:
+        return None
+    for length in range(min(LONGEST_PHRASE, len(words) - position), 1, -1):
+        candidate = tuple(words[position:position + length])
+        if candidate in PHRASES:
+            return candidate
+    return (words[position],) if (words[position],) in PHRASES else None
 
 
 @functools.lru_cache(maxsize=65536)
 def _key_word(word: str) -> str:
-    """A folded word as it goes into a title key: stemmed, or '' when it says nothing (cached: the same
-    words come back in every title)."""
+    """A folded word as it goes into a title key: its token, or its stem, or '' when it says nothing
+    (cached: the same words come back in every title)."""
+    if word in NUMBERS:  # before the stopwords: "dos" is 2
+        return NUMBERS[word]
     if not word or word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
         return ""
-    word = _SAME_WORD.get(word, word)
+    known = token(word)
+    if known != word:
+        return known
     stem = _stem(word)
-    return _SAME_WORD.get(stem, stem)
+    return token(stem)
 
 
 def distinctive_keys(keys: Sequence[str], links: Sequence[str]) -> list[str]:
@@ -155,56 +186,98 @@ def distinctive_keys(keys: Sequence[str], links: Sequence[str]) -> list[str]:
 def _labels(words: Iterable[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for word in words:
-        label = _LABELS.get(word)
-        if label is None and word.isdigit():
-            label = ("number", str(int(word)) if len(word) < 6 else word)
+        label = _LABELS.get(word) or _number_label(word)
         if label is not None:
             found.setdefault(label[0], set()).add(label[1])
     return found
+
+
+def _number_label(word: str) -> tuple[str, str] | None:
+    """Numbers of one kind must agree: small numbers (8 officials), years, decimals (51p2 for 51,2 %), counts
+    (10554320 votes)."""
+    if _DECIMAL_TOKEN.fullmatch(word):
+        return ("decimal", word)
+    if not word.isdigit():
+        return None
+    if len(word) < 4:
+        return ("number", str(int(word)))
+    if len(word) == 4 and word[:2] in ("19", "20"):
+        return ("year", word)
+    return ("count", word)
 
 
 def _conflict(left: dict[str, set[str]], right: dict[str, set[str]]) -> bool:
     return any(kind in right and not names & right[kind] for kind, names in left.items())
 
 
+@functools.lru_cache(maxsize=65536)
+def _weight(word: str) -> float:
+    """How much a shared token (not WEAK) says about two titles being one event."""
+    return NAME_WEIGHT if is_person(word) or _number_label(word) else 1.0  # places, actors: vetoes instead
+
+
+def _is_entity(word: str) -> bool:
+    """A person, company, number, place, actor or side: what a title is about, not what happened."""
+    return word in _LABELS or is_person(word) or _number_label(word) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """A title key as the index compares it: its tokens that are not WEAK (WEAK ones only carry labels),
+    their labels and their total weight."""
+
+    words: frozenset[str]
+    labels: dict[str, set[str]]
+    weight: float
+
+    @classmethod
+    def of(cls, key: str) -> _Key:
+        words = frozenset(key.split())
+        strong = words - WEAK
+        return cls(strong, _labels(words), sum(map(_weight, strong)))
+
+
 def similarity(left: str, right: str) -> float:
-    """0 when two title keys are not the same story, else their Jaccard similarity (how alike, 0..1]."""
-    a, b = frozenset(left.split()), frozenset(right.split())
-    return _score(a, _labels(a), b, _labels(b))
+    """0 when two title keys are not the same story, else how alike they are (0..1]."""
+    return _score(_Key.of(left), _Key.of(right))
 
 
-def _score(a: frozenset[str], a_labels: dict[str, set[str]], b: frozenset[str],
-           b_labels: dict[str, set[str]]) -> float:
-    shared = len(a & b)
-    if shared < MIN_SHARED:
+def _score(a: _Key, b: _Key) -> float:
+    shared = a.words & b.words
+    if len(shared) < MIN_STRONG:
         return 0.0
-    jaccard = shared / (len(a) + len(b) - shared)
-    containment = shared / min(len(a), len(b))
-    if not (jaccard >= JACCARD or (containment >= CONTAINMENT and shared >= CONTAINMENT_MIN_SHARED)):
+    weight = sum(map(_weight, shared))
+    if weight < MIN_WEIGHT:
         return 0.0
-    return 0.0 if _conflict(a_labels, b_labels) else jaccard
+    dice = 2 * weight / (a.weight + b.weight)
+    containment = weight / min(a.weight, b.weight)
+    if len(shared) < 3 and not (dice >= TWO_DICE and containment >= TWO_CONTAINMENT
+                                and any(map(_is_entity, shared))):
+        return 0.0
+    if not (dice >= DICE or containment >= CONTAINMENT):
+        return 0.0
+    return 0.0 if _conflict(a.labels, b.labels) else dice
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
     story_id: int
-    score: float  # the Jaccard similarity of the titles; 1.0 for the same link
+    score: float  # how alike the titles are (similarity); 1.0 for the same link
 
 
 class StoryIndex:
-    """The recent stories of one ingestion cycle, indexed by title word and by link.
+    """The recent stories of one ingestion cycle, indexed by title token and by link.
 
-    `find` compares the title only with stories that have enough of its words: it counts, through the
-    index, how many of the title's words each story has, and scores only those with at least as many as a
-    match needs. A word found in more than COMMON recent titles ("venezuela" on a busy day) is not looked
-    up at all: a match then needs one word fewer from the rest, but always MIN_HITS of them (two titles
-    that share only everyday words and one more are not the same story). That keeps a first cycle of
-    thousands of items from comparing every pair.
+    `find` compares a title only with stories that share at least MIN_STRONG of its tokens that are not
+    WEAK (any match needs that many): it counts, through the index, how many of those tokens each story
+    has. A token found in more than COMMON recent titles is not looked up at all, and a match then needs
+    one hit fewer from the rest, but always one. So a lookup reads at most COMMON stories per token of the
+    title, whatever the number of stories in the window: a first cycle of n items costs O(n).
     """
 
     def __init__(self, stories: Iterable[StoryKey] = ()) -> None:
-        self._words: dict[int, frozenset[str]] = {}
-        self._labels: dict[int, dict[str, set[str]]] = {}
+        self._keys: dict[int, _Key] = {}
+        self._published: dict[int, datetime] = {}
         self._postings: dict[str, list[int]] = {}
         self._links: dict[str, int] = {}
         self._renamed: dict[int, int] = {}
@@ -212,26 +285,27 @@ class StoryIndex:
             self.add(story)
 
     def __len__(self) -> int:
-        return len(self._words)
+        return len(self._keys)
 
     def add(self, story: StoryKey) -> None:
-        if story.story_id in self._words:
+        if story.story_id in self._keys:
             return
-        words = frozenset(story.title_key.split())
-        self._words[story.story_id] = words
-        self._labels[story.story_id] = _labels(words)
-        for word in words:
+        key = _Key.of(story.title_key)
+        self._keys[story.story_id] = key
+        if story.published_at is not None:
+            self._published[story.story_id] = story.published_at
+        for word in key.words:
             self._postings.setdefault(word, []).append(story.story_id)
         if story.link:
             self._links.setdefault(story.link, story.story_id)
 
     def remove(self, story_id: int) -> None:
         """Forget a story (one that was added before it was stored, and then was not)."""
-        words = self._words.pop(story_id, None)
-        if words is None:
+        key = self._keys.pop(story_id, None)
+        if key is None:
             return
-        del self._labels[story_id]
-        for word in words:
+        self._published.pop(story_id, None)
+        for word in key.words:
             self._postings[word].remove(story_id)
         for link in [link for link, linked in self._links.items() if linked == story_id]:
             del self._links[link]
@@ -240,26 +314,21 @@ class StoryIndex:
         """From now on, report `story_id` (a provisional id) as `new_id` (the stored story's id)."""
         self._renamed[story_id] = new_id
 
-    def find(self, key: str, link: str | None = None) -> Match | None:
-        """The best matching story: same link first, else the most similar title (newest on a tie)."""
-        match = self._find(key, link)
+    def find(self, key: str, link: str | None = None, published_at: datetime | None = None) -> Match | None:
+        """The best matching story: same link first, else the most similar title (newest on a tie) of a story
+        published within STORY_WINDOW of `published_at`."""
+        match = self._find(key, link, published_at)
         if match is not None and match.story_id in self._renamed:
             return Match(self._renamed[match.story_id], match.score)
         return match
 
-    def _find(self, key: str, link: str | None) -> Match | None:
+    def _find(self, key: str, link: str | None, published_at: datetime | None) -> Match | None:
         if link and link in self._links:
             return Match(self._links[link], 1.0)
-        words = frozenset(key.split())
-        size = len(words)
-        if size < MIN_SHARED:
-            return None
-        # Every story that can match shares at least `required` words with the title (see similarity):
-        # count, for each story, how many of the title's words it has, looking common words up not at all.
-        required = max(MIN_SHARED, min(math.ceil(JACCARD * size - 1e-9), CONTAINMENT_MIN_SHARED))
+        title = _Key.of(key)
         postings = []
         unseen = 0
-        for word in words:
+        for word in title.words:
             posting = self._postings.get(word)
             if posting is None:
                 continue
@@ -268,16 +337,20 @@ class StoryIndex:
             else:
                 postings.append(posting)
         hits = Counter(chain.from_iterable(postings))
-        enough = max(MIN_HITS, required - unseen)
-        labels = _labels(words)
+        enough = max(1, MIN_STRONG - unseen)
         best: Match | None = None
         for story_id, count in hits.items():
-            if count < enough:
+            if count < enough or not self._in_window(story_id, published_at):
                 continue
-            score = _score(words, labels, self._words[story_id], self._labels[story_id])
+            score = _score(title, self._keys[story_id])
             if score and (best is None or (score, abs(story_id)) > (best.score, abs(best.story_id))):
                 best = Match(story_id, score)
         return best
+
+
+    def _in_window(self, story_id: int, published_at: datetime | None) -> bool:
+        published = self._published.get(story_id)
+        return published is None or published_at is None or abs(published - published_at) <= STORY_WINDOW
 
 
 def find_story(key: str, link: str | None, candidates: Sequence[StoryKey]) -> int | None:

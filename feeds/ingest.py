@@ -41,7 +41,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from errors import FetchError, StorageError
-from feeds.cluster import StoryIndex
+from feeds.cluster import STORY_WINDOW, StoryIndex
 from feeds.fetch import FetchResult
 from feeds.worker import Classify, FeedContent, ReadFailure, ReadJob
 from model import (
@@ -65,7 +65,7 @@ from storage.engine import Database
 
 log = logging.getLogger(__name__)
 
-CLUSTER_WINDOW = timedelta(hours=48)
+CLUSTER_WINDOW = STORY_WINDOW
 MAX_ERROR_DETAIL = 300
 YIELD_EVERY = 25  # items clustered and classified between two returns to the event loop
 GROUP_ITEMS = 500  # items stored in one transaction, at most (a single feed may have more): short write transactions
@@ -278,11 +278,11 @@ class _Cycle:
                         # Classified by the parse worker, unless it had no classifier (then here, by deps.classify).
                         topics = content.topics[at] if content.topics else tuple(
                             (topic, tuple(terms)) for topic, terms in self.deps.classify(item, feed.scope).items())
-                        match = self.index.find(key, link)
+                        match = self.index.find(key, link, item.published_at)
                         if match is None:  # a new story: in the index at once, under a provisional id
                             self.provisional -= 1
                             starters[self.provisional] = len(batch)
-                            self.index.add(StoryKey(self.provisional, key, link))
+                            self.index.add(StoryKey(self.provisional, key, link, item.published_at))
                             batch.append(NewItem(feed.id, item, key, topics))
                         elif match.story_id in starters:
                             batch.append(NewItem(feed.id, item, key, topics, joins=starters[match.story_id]))

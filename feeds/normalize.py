@@ -120,7 +120,9 @@ def plain_text(value: str, *, markup: bool, limit: int) -> str:
     if markup and ("<" in value or "&" in value):
         value = _COMMENT.sub(" ", _drop_elements(value))
         end = value.rfind(">") + 1
-        value = _TAG.sub("", _BLOCK.sub(" ", value[:end])) + value[end:]
+        head = _BLOCK.sub(" ", value[:end])  # may remove the last ">" ("<a<p>"): look for tags before the new one
+        cut = head.rfind(">") + 1
+        value = _TAG.sub("", head[:cut]) + head[cut:] + value[end:]
         value = _UNCLOSED_TAG.sub("", value)
         value = _TAG_OPENER.sub("", value)
         value = _INVISIBLE.sub("", html.unescape(value))  # and what entities such as &#8203; stand for

@@ -40,10 +40,11 @@ class ParsePool:
     """A process pool for reading feeds that replaces itself if a worker dies (a crash or the OOM killer)
     or takes longer than the budget over one document.
 
-    At most one job per worker is in the pool at a time, so a job's time is its own parsing, never a wait
-    in the executor's queue. A job over the budget fails alone (`parse_timeout`): the pool's processes are
-    killed (a stuck regular expression cannot be interrupted any other way), a new pool starts, and the
-    other jobs that were in the killed pool are read again there.
+    At most one job per worker is in the pool at a time, and a new pool's processes are started before any
+    job's clock runs, so a job's time is its own parsing, never a wait in the executor's queue nor a worker's
+    start (which takes seconds on a loaded machine). A job over the budget fails alone (`parse_timeout`):
+    the pool's processes are killed (a stuck regular expression cannot be interrupted any other way), a new
+    pool starts, and the other jobs that were in the killed pool are read again there.
     """
 
     def __init__(self, workers: int = 0, *, budget: timedelta = DEFAULT_BUDGET, reader: Reader = read_feed,
@@ -54,26 +55,44 @@ class ParsePool:
         self._reader = reader  # a seam for tests: a module-level function the workers can import
         self._executor: ProcessPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
         self._killed: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # killed for a job over the budget
+        self._started: asyncio.Future[ProcessPoolExecutor] | None = None  # the current pool, once its workers run
 
-    def _pool(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
-                                                 initializer=start_worker, initargs=(NICENESS, os.getpid(), self._classify))
-        return self._executor
+    async def _pool(self) -> ProcessPoolExecutor:
+        """The current pool, with every worker started; the first caller after a replacement starts it and
+        the others wait for it."""
+        started = self._started
+        if (started is not None and started.done() and not started.cancelled() and started.exception() is None
+                and started.result() is self._executor):
+            return started.result()
+        if started is None or started.done() or started.get_loop() is not asyncio.get_running_loop():
+            started = self._started = asyncio.ensure_future(self._start())
+        return await asyncio.shield(started)
+
+    async def _start(self) -> ProcessPoolExecutor:
+        executor = self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
+                                                        initializer=start_worker,
+                                                        initargs=(NICENESS, os.getpid(), self._classify))
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.run_in_executor(executor, _ready, self._reader) for _ in range(self.workers)))
+        return executor
 
     async def read(self, job: ReadJob) -> FeedContent | ReadFailure:
         """Parse and normalise `job` in a worker process, within the budget."""
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.workers)
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots_loop is not loop:  # a semaphore serves the loop it first waited in
+            self._slots, self._slots_loop = asyncio.Semaphore(self.workers), loop
         async with self._slots:
             for _ in range(2):  # a second time only when another job's timeout killed the pool under this one
-                executor = self._pool()
+                executor = await self._pool()
                 try:
                     return await asyncio.wait_for(
-                        asyncio.get_running_loop().run_in_executor(executor, self._reader, job),
+                        loop.run_in_executor(executor, self._reader, job),
                         self.budget.total_seconds())
                 except TimeoutError:
+                    if executor in self._killed:  # its pool was killed for another job: its time was not its own
+                        continue
                     log.warning("parsing %s took over %g s: it fails, and the parse processes are replaced",
                                 job.url, self.budget.total_seconds())
                     self._discard(executor, kill=True)
@@ -96,17 +115,21 @@ class ParsePool:
 
     async def warm_up(self) -> None:
         """Start every worker now, so the first cycle does not pay for it."""
-        loop = asyncio.get_running_loop()
-        executor = self._pool()
-        await asyncio.gather(*(loop.run_in_executor(executor, os.getpid) for _ in range(self.workers)))
+        await self._pool()
 
     def close(self) -> None:
         """Stop the workers now, even one in the middle of a document (the bot is shutting down, and a
         document's reading is worth nothing once its cycle is abandoned)."""
-        executor, self._executor = self._executor, None
+        executor, self._executor, self._started = self._executor, None, None
         if executor is not None:
             _kill_workers(executor)
             executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _ready(reader: Reader) -> int:
+    """Run in each new worker before any job: unpickling `reader` imports its module there, so no job's
+    budget pays for it."""
+    return os.getpid()
 
 
 def _kill_workers(executor: ProcessPoolExecutor) -> None:

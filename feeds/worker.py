@@ -118,7 +118,7 @@ def read_feed(job: ReadJob) -> FeedContent | ReadFailure:
         return ReadFailure(exc.kind, exc.detail)
     context = context_for(parsed, url=job.url, configured=job.language, content_language=job.content_language)
     items, _skipped = to_items(parsed, context, fetched_at=job.fetched_at, limit=job.max_entries)
-    keys = distinctive_keys([title_key(item.title) for item in items], [item.link for item in items])
+    keys = distinctive_keys([title_key(item.title, item.language) for item in items], [item.link for item in items])
     topics: tuple[Topics, ...] = ()
     if _CLASSIFIER and job.scope is not None:
         classify, scope = _CLASSIFIER[0], job.scope

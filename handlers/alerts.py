@@ -29,19 +29,26 @@ async def alert(update: Update, context: Context) -> None:
         return
     await require_admin(update, context)
     if isinstance(request, args.AlertAdd):
-        await _add(update, context, request)
+        await add(update, context, request)
     else:
         await _remove(update, context, request)
 
 
-async def _add(update: Update, context: Context, request: args.AlertAdd) -> None:
+async def add(update: Update, context: Context, request: args.AlertAdd) -> None:
+    """Store the alert and say so (/alert add, and the button under a reply to a short phrase)."""
     services = context.bot_data
     async with chat_transaction(update, context, saves=True, reactivate=True) as (session, chat):
         added = await chat_store.add_alert(session, chat.id, request.phrase, now=services.clock(),
-                                           limit=args.MAX_ALERTS)
+                                           limit=args.MAX_ALERTS, typed=request.typed)
+    if added.outcome is AlertOutcome.ADDED and added.alert is not None:
+        # Once it is stored: the next story is checked against it, and so are the last hour's.
+        services.fanout.alerts_changed()
+        async with services.database.transaction() as session:
+            await services.fanout.catch_up(session, chat, added.alert)
     key = {AlertOutcome.ADDED: "alert.added", AlertOutcome.DUPLICATE: "alert.duplicate",
            AlertOutcome.FULL: "alert.full"}[added.outcome]
-    await reply(update, format.say(chat.language, key, phrase=request.phrase, max=args.MAX_ALERTS))
+    shown = added.alert.shown if added.alert is not None else request.typed
+    await reply(update, format.say(chat.language, key, phrase=shown, max=args.MAX_ALERTS))
 
 
 async def _remove(update: Update, context: Context, request: args.AlertRemove) -> None:
@@ -49,6 +56,8 @@ async def _remove(update: Update, context: Context, request: args.AlertRemove) -
     async with chat_transaction(update, context) as (session, chat):
         removed = await chat_store.remove_alert(session, chat.id, number=request.number, phrases=phrases)
         remaining = await chat_store.list_alerts(session, chat.id)
+    if removed is not None:
+        context.bot_data.fanout.alerts_changed()
     await reply(update, format.alert_removed(removed, remaining, request, chat.language, maximum=args.MAX_ALERTS))
 
 

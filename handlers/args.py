@@ -36,6 +36,10 @@ parsed, so that no parser works on it and no reply echoes it back."""
 TOGGLE_PREFIX = "topic"
 """Callback data of a topic button: ``topic:<view>:<topic id>``; view is ``start`` or ``list``."""
 TOGGLE_VIEWS = ("start", "list")
+OFFER_PREFIX = "offer"
+"""Callback data of the button under a reply to plain text: ``offer:subscribe:<ids>`` or ``offer:alert:<phrase>``."""
+MAX_CALLBACK_DATA = 64  # bytes: Telegram's limit on a button's callback data
+MAX_OFFER_WORDS = 6  # longer text reads as a sentence to the bot, not as a phrase to watch
 
 
 # --------------------------------------------------------------------------------------------------
@@ -58,6 +62,7 @@ class LatestArgs:
 @dataclass(frozen=True, slots=True)
 class AlertAdd:
     phrase: str  # the canonical form of the query, as stored
+    typed: str = ""  # what the user typed, markup stripped: what the chat is shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,25 @@ class DigestNow:
 
 
 DigestArgs = DigestAt | DigestOff | DigestNow
+
+
+@dataclass(frozen=True, slots=True)
+class QuietWindow:
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True)
+class QuietOff:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class QuietStyle:
+    silent: bool  # True: send at once without a sound; False: hold and bundle
+
+
+QuietArgs = QuietWindow | QuietOff | QuietStyle
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +155,8 @@ _LANGUAGES: dict[Lang, set[str]] = {
 _ADD = {"add", "new", "anadir", "agregar", "nueva", "nuevo", "crear", "+"}
 _REMOVE = {"remove", "rm", "del", "delete", "quitar", "borrar", "eliminar", "-"}
 _LIST = {"list", "ls", "lista", "listar", "ver", "show"}
+_SILENT = {"silent", "silencio", "silencioso", "sin sonido", "mute"}
+_HOLD = {"hold", "bundle", "retener", "guardar", "agrupar", "juntas"}
 
 
 def _bounded(command: str, args: Sequence[str] | None) -> Sequence[str]:
@@ -262,6 +288,15 @@ def toggle_data(view: str, topic_id: str) -> str:
 # Keyword alerts
 
 
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def strip_markup(typed: str) -> str:
+    """What the user typed without HTML tags (`<b>negrita</b>` -> `negrita`), spaces collapsed: a pasted tag is
+    not a word anyone wants alerts for."""
+    return " ".join(_MARKUP.sub(" ", typed).split())
+
+
 def _canonical(phrase: str) -> str:
     """The stored form of a keyword query; raises UsageError("alert", ...) for a query that cannot match."""
     return parse_phrase(phrase).canonical
@@ -272,13 +307,13 @@ def parse_alert(args: Sequence[str] | None) -> AlertArgs:
     words = [arg for arg in _bounded("alert", args) if arg.strip()]
     if not words:
         raise UsageError("alert")
-    action, rest = fold(words[0]), " ".join(words[1:]).strip()
+    action, rest = fold(words[0]), strip_markup(" ".join(words[1:]))
     if action in _LIST and not rest:
         return AlertList()
     if action in _ADD:
         if not rest:
             raise UsageError("alert", "alert.missing_phrase")
-        return AlertAdd(phrase=_canonical(rest))
+        return AlertAdd(phrase=_canonical(rest), typed=rest)
     if action in _REMOVE:
         if not rest:
             raise UsageError("alert", "alert.missing_phrase")
@@ -296,6 +331,66 @@ def parse_alert(args: Sequence[str] | None) -> AlertArgs:
 
 
 # --------------------------------------------------------------------------------------------------
+# Plain text in a private chat: what it could have meant
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeOffer:
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertOffer:
+    phrase: str  # canonical
+
+
+Offer = SubscribeOffer | AlertOffer
+
+
+def offer_data(offer: Offer) -> str:
+    if isinstance(offer, SubscribeOffer):
+        return f"{OFFER_PREFIX}:subscribe:{','.join(offer.topics)}"
+    return f"{OFFER_PREFIX}:alert:{offer.phrase}"
+
+
+def offer_for(message: str, topics: Sequence[Topic]) -> Offer | None:
+    """A message that is not a command: the topics it names, if it names nothing else, or else the keyword
+    alert it would be when it is a short phrase; None for a sentence (or a phrase too long for a button)."""
+    typed = strip_markup(message)
+    if not typed or len(typed) > MAX_ARGUMENTS:
+        return None
+    try:
+        return SubscribeOffer(resolve_topics("subscribe", _tokens("subscribe", typed.split()), topics))
+    except UsageError:
+        pass
+    if len(typed.split()) > MAX_OFFER_WORDS:
+        return None
+    try:
+        offer = AlertOffer(_canonical(typed))
+    except UsageError:
+        return None
+    return offer if len(offer_data(offer).encode()) <= MAX_CALLBACK_DATA else None
+
+
+def parse_offer(data: str | None, topics: Sequence[Topic]) -> Offer | None:
+    """The callback data `offer_data` wrote -> the offer; None for data that is not ours or no longer valid."""
+    prefix, _, rest = (data or "").partition(":")
+    kind, _, value = rest.partition(":")
+    if prefix != OFFER_PREFIX or not value:
+        return None
+    if kind == "subscribe":
+        known = {topic.id for topic in topics}
+        wanted = tuple(value.split(","))
+        return SubscribeOffer(wanted) if all(topic in known for topic in wanted) else None
+    if kind == "alert":
+        try:
+            return AlertOffer(_canonical(value))
+        except UsageError:
+            return None
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
 # Chat settings
 
 
@@ -310,12 +405,36 @@ def parse_digest(args: Sequence[str] | None) -> DigestArgs:
         return DigestOff()
     if folded in _NOW:
         return DigestNow()
-    match = _LOOSE_HHMM.match(folded)
-    candidate = f"{int(match.group(1)):02d}:{match.group(2)}" if match else word
+    at = _loose_hhmm(folded)
+    if at is None:
+        raise UsageError("digest", "digest.bad_time", value=word)
+    return DigestAt(at)
+
+
+def _loose_hhmm(word: str) -> time | None:
+    """'23:00', '7:30', '07.30', '7h30' -> the time; anything else -> None."""
+    match = _LOOSE_HHMM.match(word)
     try:
-        return DigestAt(parse_hhmm(candidate))
+        return parse_hhmm(f"{int(match.group(1)):02d}:{match.group(2)}" if match else word)
     except ValueError:
-        raise UsageError("digest", "digest.bad_time", value=word) from None
+        return None
+
+
+def parse_quiet(args: Sequence[str] | None) -> QuietArgs:
+    """`/quiet HH:MM-HH:MM|off|silent|hold`; the window is in the chat's time zone and may span midnight."""
+    typed = " ".join(token for token in _bounded("quiet", args) if token.strip())
+    word = fold(typed)
+    if not word:
+        raise UsageError("quiet")
+    if word in _OFF:
+        return QuietOff()
+    if word in _SILENT or word in _HOLD:
+        return QuietStyle(silent=word in _SILENT)
+    start, _, end = word.replace(" ", "").partition("-")
+    start_at, end_at = _loose_hhmm(start), _loose_hhmm(end)
+    if start_at is None or end_at is None or start_at == end_at:
+        raise UsageError("quiet", "quiet.bad_window", value=typed)
+    return QuietWindow(start_at, end_at)
 
 
 def _alias(command: str, args: Sequence[str] | None, table: dict) -> object:  # type: ignore[type-arg]

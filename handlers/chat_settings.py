@@ -5,17 +5,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from telegram import Update
 
+from errors import UsageError
 from handlers import args, format
 from handlers.admins import require_admin
 from handlers.common import chat_transaction, command, command_chat, reply
 from handlers.services import Context
 from handlers.texts import text
-from model import Chat
+from model import Chat, QuietHours
 from storage import chats as chat_store
+from storage import deliveries as outbox
 
 DIGEST_NOW_WINDOW = timedelta(hours=24)
 
@@ -54,7 +57,29 @@ async def mode(update: Update, context: Context) -> None:
     await require_admin(update, context)
     async with chat_transaction(update, context, saves=True, reactivate=True) as (session, chat):
         chat = await chat_store.update_chat(session, chat.id, now=services.clock(), mode=chosen)
+    services.fanout.alerts_changed()  # a chat's alerts fire instantly only in instant mode
     await reply(update, format.mode_set(chat))
+
+
+async def quiet(update: Update, context: Context) -> None:
+    """Quiet hours: a new window, silent or held alerts, or none. What was held for the old window is due now
+    (the sender holds it again if the new window still covers it)."""
+    services = context.bot_data
+    request = args.parse_quiet(context.args)
+    await require_admin(update, context)
+    now = services.clock()
+    async with chat_transaction(update, context, saves=True) as (session, chat):
+        if isinstance(request, args.QuietStyle) and chat.quiet is None:
+            raise UsageError("quiet", "quiet.no_window")
+        if isinstance(request, args.QuietWindow):
+            wanted = QuietHours(request.start, request.end, silent=chat.quiet is not None and chat.quiet.silent)
+        elif isinstance(request, args.QuietStyle) and chat.quiet is not None:
+            wanted = dataclasses.replace(chat.quiet, silent=request.silent)
+        else:
+            wanted = None
+        chat = await chat_store.update_chat(session, chat.id, now=now, quiet=wanted)
+        await outbox.release_held(session, chat.id, now=now)
+    await reply(update, format.quiet_set(chat))
 
 
 async def timezone(update: Update, context: Context) -> None:
@@ -88,12 +113,14 @@ async def stop(update: Update, context: Context) -> None:
     await require_admin(update, context)
     async with chat_transaction(update, context, saves=True) as (session, chat):
         chat = await chat_store.stop_chat(session, chat.id, now=services.clock())
+    services.fanout.alerts_changed()
     await reply(update, text(chat.language, "stop.done"))
 
 
 HANDLERS = [
     command("digest", digest),
     command("mode", mode),
+    command("quiet", quiet),
     command("timezone", timezone),
     command("language", language),
     command("settings", settings),

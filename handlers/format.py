@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from delivery.render import MAX_TITLE, escape, local_time, named_topics, split_messages, story_block, topic_names
-from handlers.args import AlertRemove
+from handlers.args import AlertRemove, Offer, SubscribeOffer, offer_data
 from handlers.texts import ADMIN_COMMANDS, COMMANDS, has_text, text
 from model import (
     Button,
@@ -102,6 +102,17 @@ def topic_keyboard(topics: Sequence[Topic], followed: Collection[str], lang: Lan
     return tuple(tuple(buttons[index:index + 2]) for index in range(0, len(buttons), 2))
 
 
+def offer_keyboard(offer: Offer | None, topics: Sequence[Topic], lang: Lang) -> Keyboard | None:
+    """The one button under the reply to plain text: follow the topics it named, or make it an alert."""
+    if offer is None:
+        return None
+    if isinstance(offer, SubscribeOffer):
+        label = text(lang, "plain.subscribe", topics=", ".join(topic_names(offer.topics, topics, lang)))
+    else:
+        label = text(lang, "plain.alert", phrase=offer.phrase)
+    return ((Button(label, offer_data(offer)),),)
+
+
 def following(followed: Collection[str], topics: Sequence[Topic], lang: Lang) -> str:
     if not followed:
         return text(lang, "subscribe.following_none")
@@ -118,9 +129,9 @@ def subscribed(added: Collection[str], already: Collection[str], followed: Colle
 
 
 def unsubscribed(removed: Collection[str], not_followed: Collection[str], followed: Collection[str],
-                 topics: Sequence[Topic], lang: Lang, *, everything: bool = False) -> str:
+                 topics: Sequence[Topic], lang: Lang, *, everything: bool = False, alert_count: int = 0) -> str:
     if everything:
-        return text(lang, "unsubscribe.all")
+        return join_lines([text(lang, "unsubscribe.all"), text(lang, "unsubscribe.alerts_remain") if alert_count else ""])
     return join_lines([
         text(lang, "unsubscribe.removed", topics=topic_list(removed, topics, lang)) if removed else "",
         text(lang, "unsubscribe.not_following", topics=topic_list(not_followed, topics, lang)) if not_followed else "",
@@ -184,7 +195,7 @@ def alerts_message(alerts: Sequence[KeywordAlert], lang: Lang, *, maximum: int) 
     if not alerts:
         return join_lines([text(lang, "alerts.empty"), text(lang, "alerts.syntax")])
     lines = [text(lang, "alerts.header", count=len(alerts), max=maximum)]
-    lines += [say(lang, "alerts.line", number=number, phrase=alert.phrase)
+    lines += [say(lang, "alerts.line", number=number, phrase=alert.shown)
               for number, alert in enumerate(alerts, start=1)]
     return "\n".join(lines) + "\n\n" + text(lang, "alerts.syntax")
 
@@ -219,6 +230,18 @@ def timezone_set(chat: Chat, now: datetime) -> str:
                now=local_time(now, chat.timezone, chat.language))
 
 
+def quiet_hours(chat: Chat, key_on: str, key_silent: str) -> str | None:
+    """The chat's quiet hours in words (`key_on` or `key_silent` filled with start and end), None without any."""
+    if chat.quiet is None:
+        return None
+    return say(chat.language, key_silent if chat.quiet.silent else key_on, start=hhmm(chat.quiet.start),
+               end=hhmm(chat.quiet.end), timezone=chat.timezone)
+
+
+def quiet_set(chat: Chat) -> str:
+    return quiet_hours(chat, "quiet.set", "quiet.set_silent") or text(chat.language, "quiet.off")
+
+
 def settings_message(chat: Chat, followed: Collection[str], alert_count: int, topics: Sequence[Topic]) -> str:
     """Everything a chat has set, in its language."""
     lang = chat.language
@@ -228,6 +251,7 @@ def settings_message(chat: Chat, followed: Collection[str], alert_count: int, to
         timezone=escape(chat.timezone),
         digest=hhmm(chat.digest_time) if chat.digest_time else text(lang, "settings.digest_off"),
         mode=text(lang, f"mode.name_{chat.mode.value}"),
+        quiet=quiet_hours(chat, "settings.quiet", "settings.quiet_silent") or text(lang, "common.none"),
         topics=topic_list(followed, topics, lang),
         alerts=alert_count,
         state=text(lang, "settings.active" if chat.active else "settings.stopped"),
@@ -238,7 +262,7 @@ def alert_removed(removed: KeywordAlert | None, remaining: Sequence[KeywordAlert
                   lang: Lang, *, maximum: int) -> str:
     """'Alert removed', or what was not found followed by the list to pick from."""
     if removed is not None:
-        return say(lang, "alert.removed", phrase=removed.phrase)
+        return say(lang, "alert.removed", phrase=removed.shown)
     if request.number is not None:
         missing = say(lang, "alert.bad_number", number=request.number)
     else:

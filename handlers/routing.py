@@ -7,7 +7,7 @@ and SQLAlchemy: `bot.py run` does that in a thread while the bot already polls.
 
 from __future__ import annotations
 
-from handlers import admin, alerts, chat_settings, feedback, inline, latest, start, subscribe
+from handlers import admin, alerts, chat_settings, feedback, inline, latest, plain_text, start, subscribe
 from handlers.error_handler import on_error
 from handlers.jobs import schedule_jobs
 from handlers.menu import publish_commands
@@ -24,9 +24,10 @@ def start_handling(application: BotApplication, settings: Settings) -> None:
         await publish_commands(context.bot, admin_ids=settings.telegram.admin_ids)
 
     application.add_handler(throttle_updates, group=THROTTLE_GROUP)
-    for module in (start, subscribe, latest, alerts, chat_settings, admin, feedback, inline):
+    for module in (start, subscribe, latest, alerts, chat_settings, admin, feedback, inline, plain_text):
         application.add_handlers(module.HANDLERS)
     application.add_handler(start.FALLBACK)  # after every command: only commands nobody took reach it
+    application.add_handler(plain_text.OUTDATED)  # after every button's handler: only data nobody took
     application.add_error_handler(on_error)
     schedule_jobs(application, settings)
     assert application.job_queue is not None, "the JobQueue is missing: install python-telegram-bot[job-queue]"

@@ -18,6 +18,7 @@ from handlers.throttle import Throttle
 
 if TYPE_CHECKING:
     from delivery.digests import DigestService
+    from delivery.fanout import FanOutHook
     from delivery.sender import Sender
     from model import AddOutcome, Clock, CycleReport, RemoveOutcome, Scope
     from ops.metrics import Metrics
@@ -50,6 +51,7 @@ class Services:
     _ingestion: FeedIngestion | None = field(default=None)
     _sender: Sender | None = field(default=None)
     _digests: DigestService | None = field(default=None)
+    _fanout: FanOutHook | None = field(default=None)
     _metrics: Metrics | None = field(default=None)
     throttle: Throttle = field(default_factory=Throttle)
     exit_status: int = 0  # set when the bot stops by itself: 3 another instance took over, 4 its database file gone
@@ -71,6 +73,10 @@ class Services:
         """The runtime's one Sender and the digest service that sends through it."""
         self._sender = sender
         self._digests = digests
+
+    def install_fanout(self, fanout: FanOutHook) -> None:
+        """Ingestion's fan-out hook, which holds the keyword-alert index the alert commands keep current."""
+        self._fanout = fanout
 
     @property
     def metrics(self) -> Metrics:
@@ -114,6 +120,10 @@ class Services:
     @property
     def digests(self) -> DigestService:
         return _required(self._digests, "digests")
+
+    @property
+    def fanout(self) -> FanOutHook:
+        return _required(self._fanout, "fanout")
 
 
 def _required(value: _T | None, name: str) -> _T:

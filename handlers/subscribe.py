@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler
@@ -25,9 +27,14 @@ async def topics(update: Update, context: Context) -> None:
 
 
 async def subscribe(update: Update, context: Context) -> None:
-    services = context.bot_data
-    wanted = args.parse_subscribe(context.args, services.settings.topics)
+    wanted = args.parse_subscribe(context.args, context.bot_data.settings.topics)
     await require_admin(update, context)
+    await follow(update, context, wanted)
+
+
+async def follow(update: Update, context: Context, wanted: Sequence[str]) -> None:
+    """Follow `wanted` and say so (/subscribe, and the button under a reply to a topic's name)."""
+    services = context.bot_data
     async with chat_transaction(update, context, saves=True, reactivate=True) as (session, chat):
         added = await chat_store.subscribe(session, chat.id, wanted, now=services.clock())
         followed = await chat_store.chat_topics(session, chat.id)
@@ -42,9 +49,10 @@ async def unsubscribe(update: Update, context: Context) -> None:
     async with chat_transaction(update, context) as (session, chat):
         removed = await chat_store.unsubscribe(session, chat.id, None if request.everything else request.topics)
         followed = await chat_store.chat_topics(session, chat.id)
+        alert_count = await chat_store.count_alerts(session, chat.id)
     not_followed = [topic for topic in request.topics if topic not in removed]
     await reply(update, format.unsubscribed(removed, not_followed, followed, services.settings.topics,
-                                            chat.language, everything=request.everything))
+                                            chat.language, everything=request.everything, alert_count=alert_count))
 
 
 async def toggle(update: Update, context: Context) -> None:

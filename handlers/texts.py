@@ -13,7 +13,7 @@ from model import Lang
 # The commands of the bot's menu, in the order /help and the menu show them.
 COMMANDS: tuple[str, ...] = (
     "start", "help", "topics", "subscribe", "unsubscribe", "latest", "alert", "alerts",
-    "digest", "mode", "timezone", "language", "settings", "stop",
+    "digest", "mode", "quiet", "timezone", "language", "settings", "stop",
 )
 # What any member of a group may use; the rest changes settings and is for the group's administrators.
 READ_COMMANDS: tuple[str, ...] = ("help", "topics", "latest", "alerts", "settings")
@@ -29,6 +29,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "common.admin_only": ("En los grupos solo los administradores pueden cambiar la configuración. "
                               "Cualquiera puede usar /latest, /topics y /settings."),
         "common.unknown_command": "No conozco ese comando. /help muestra todos.",
+        "common.outdated_button": "Este mensaje es antiguo y su botón ya no hace nada. /help muestra lo que puedo hacer.",
+        "plain.reply": "Solo entiendo comandos: /help los muestra todos, con ejemplos.",
+        "plain.subscribe": "➕ /subscribe: {topics}",
+        "plain.alert": "🔔 /alert add {phrase}",
         "common.none": "ninguno",
         "common.list_separator": ", ",
         "common.too_many_args": "Sobra algo: «{extra}».",
@@ -72,7 +76,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "unsubscribe.example": "/unsubscribe all",
         "unsubscribe.removed": "Ya no sigues: {topics}.",
         "unsubscribe.not_following": "No seguías: {topics}.",
-        "unsubscribe.all": "Dejaste de seguir todos los temas. Tus alertas de palabras siguen activas (/alerts).",
+        "unsubscribe.all": "Dejaste de seguir todos los temas.",
+        "unsubscribe.alerts_remain": "Tus alertas de palabras siguen activas (/alerts).",
         # --- /latest
         "latest.usage": "/latest [TEMA] [N]",
         "latest.example": "/latest sanctions 10",
@@ -130,6 +135,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
                             "Actívalo con <code>/digest 08:00</code>."),
         "mode.name_instant": "instantáneo (cada noticia en cuanto llega)",
         "mode.name_digest": "solo resumen diario",
+        # --- /quiet
+        "quiet.usage": "/quiet HH:MM-HH:MM|off|silent|hold",
+        "quiet.example": "/quiet 23:00-07:00",
+        "quiet.bad_window": "«{value}» no es un horario como <code>23:00-07:00</code> (dos horas HH:MM distintas).",
+        "quiet.set": ("Horas de silencio: de {start} a {end} ({timezone}). Las alertas de ese horario te llegan "
+                      "juntas, en un mensaje, al terminar. <code>/quiet silent</code>: que lleguen al momento, sin sonido."),
+        "quiet.set_silent": ("Horas de silencio: de {start} a {end} ({timezone}). Las alertas de ese horario llegan "
+                             "al momento, sin sonido. <code>/quiet hold</code>: guardarlas y enviarlas juntas al terminar."),
+        "quiet.off": "Sin horas de silencio: las alertas llegan a cualquier hora.",
+        "quiet.no_window": "Primero elige el horario, por ejemplo <code>/quiet 23:00-07:00</code>.",
+        "settings.quiet": "de {start} a {end}",
+        "settings.quiet_silent": "de {start} a {end}, sin sonido",
+        "menu.quiet": "Horas sin avisos: guardarlos o enviarlos sin sonido",
         # --- /timezone
         "timezone.usage": "/timezone Área/Ciudad",
         "timezone.example": "/timezone Europe/Madrid",
@@ -149,6 +167,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                           "Zona horaria: {timezone}\n"
                           "Resumen diario: {digest}\n"
                           "Modo: {mode}\n"
+                          "Horas de silencio: {quiet}\n"
                           "Temas: {topics}\n"
                           "Alertas de palabras: {alerts} (/alerts)\n"
                           "Estado: {state}"),
@@ -268,6 +287,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "common.admin_only": ("In groups only administrators may change settings. "
                               "Anyone may use /latest, /topics and /settings."),
         "common.unknown_command": "I don't know that command. /help lists them all.",
+        "common.outdated_button": "This message is outdated and its button no longer does anything. /help shows what I can do.",
+        "plain.reply": "I only understand commands: /help lists them all, with examples.",
+        "plain.subscribe": "➕ /subscribe: {topics}",
+        "plain.alert": "🔔 /alert add {phrase}",
         "common.none": "none",
         "common.list_separator": ", ",
         "common.too_many_args": "Something is left over: “{extra}”.",
@@ -311,7 +334,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "unsubscribe.example": "/unsubscribe all",
         "unsubscribe.removed": "You no longer follow: {topics}.",
         "unsubscribe.not_following": "You did not follow: {topics}.",
-        "unsubscribe.all": "You unfollowed every topic. Your keyword alerts are still on (/alerts).",
+        "unsubscribe.all": "You unfollowed every topic.",
+        "unsubscribe.alerts_remain": "Your keyword alerts are still on (/alerts).",
         # --- /latest
         "latest.usage": "/latest [TOPIC] [N]",
         "latest.example": "/latest sanctions 10",
@@ -370,6 +394,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
                             "Turn it on with <code>/digest 08:00</code>."),
         "mode.name_instant": "instant (every story as it arrives)",
         "mode.name_digest": "daily digest only",
+        # --- /quiet
+        "quiet.usage": "/quiet HH:MM-HH:MM|off|silent|hold",
+        "quiet.example": "/quiet 23:00-07:00",
+        "quiet.bad_window": "“{value}” is not a window like <code>23:00-07:00</code> (two different HH:MM times).",
+        "quiet.set": ("Quiet hours: {start} to {end} ({timezone}). Alerts in that window reach you together, in one "
+                      "message, when it ends. <code>/quiet silent</code>: send them at once, without a sound."),
+        "quiet.set_silent": ("Quiet hours: {start} to {end} ({timezone}). Alerts in that window arrive at once, "
+                             "without a sound. <code>/quiet hold</code>: keep them and send them together when it ends."),
+        "quiet.off": "No quiet hours: alerts arrive at any hour.",
+        "quiet.no_window": "Choose the hours first, for example <code>/quiet 23:00-07:00</code>.",
+        "settings.quiet": "{start} to {end}",
+        "settings.quiet_silent": "{start} to {end}, without a sound",
+        "menu.quiet": "Hours without alerts: hold them or send them silently",
         # --- /timezone
         "timezone.usage": "/timezone Area/City",
         "timezone.example": "/timezone Europe/Madrid",
@@ -389,6 +426,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                           "Time zone: {timezone}\n"
                           "Daily digest: {digest}\n"
                           "Mode: {mode}\n"
+                          "Quiet hours: {quiet}\n"
                           "Topics: {topics}\n"
                           "Keyword alerts: {alerts} (/alerts)\n"
                           "State: {state}"),

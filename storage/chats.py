@@ -15,8 +15,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from model import AlertAdded, AlertOutcome, Chat, ChatMode, KeywordAlert, Lang
-from storage.deliveries import cancel_pending
+from model import AlertAdded, AlertOutcome, Chat, ChatMode, KeywordAlert, Lang, QuietHours
+from storage.deliveries import cancel_pending, hhmm_time, quiet_from_row
 from storage.engine import upsert_into
 from storage.tables import chats, keyword_alerts, subscriptions
 
@@ -33,16 +33,10 @@ def _hhmm(value: time | None) -> str | None:
     return None if value is None else f"{value:%H:%M}"
 
 
-def _time(value: str | None) -> time | None:
-    if not value:
-        return None
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
 def _chat(row: Row) -> Chat:  # type: ignore[type-arg]
     return Chat(id=row.id, type=row.type, language=row.language, timezone=row.timezone,
-                digest_time=_time(row.digest_time), mode=ChatMode(row.mode), active=row.active, title=row.title)
+                digest_time=hhmm_time(row.digest_time), mode=ChatMode(row.mode), active=row.active, title=row.title,
+                quiet=quiet_from_row(row))
 
 
 
@@ -112,6 +106,7 @@ async def update_chat(
     digest_time: time | None | _Unset = UNSET,
     mode: ChatMode | _Unset = UNSET,
     active: bool | _Unset = UNSET,
+    quiet: QuietHours | None | _Unset = UNSET,
 ) -> Chat:
     """Change the given settings and return the chat as stored. Unknown chats are a programmer error."""
     values: dict[str, object] = {}
@@ -125,6 +120,9 @@ async def update_chat(
         values["mode"] = ChatMode(mode).value
     if active is not UNSET:
         values["active"] = active
+    if quiet is not UNSET:
+        values.update(quiet_start=_hhmm(quiet.start if quiet else None), quiet_end=_hhmm(quiet.end if quiet else None),
+                      quiet_silent=bool(quiet and quiet.silent))
     if values:
         await session.execute(update(chats).where(chats.c.id == chat_id).values(updated_at=now, **values))
     chat = await get_chat(session, chat_id)
@@ -191,7 +189,7 @@ async def toggle_topic(session: AsyncSession, chat_id: int, topic: str, *, now: 
 
 
 def _alert(row: Row) -> KeywordAlert:  # type: ignore[type-arg]
-    return KeywordAlert(id=row.id, chat_id=row.chat_id, phrase=row.phrase)
+    return KeywordAlert(id=row.id, chat_id=row.chat_id, phrase=row.phrase, typed=row.typed)
 
 
 async def list_alerts(session: AsyncSession, chat_id: int) -> list[KeywordAlert]:
@@ -206,8 +204,10 @@ async def count_alerts(session: AsyncSession, chat_id: int) -> int:
         select(func.count()).select_from(keyword_alerts).where(keyword_alerts.c.chat_id == chat_id))).scalar_one()
 
 
-async def add_alert(session: AsyncSession, chat_id: int, phrase: str, *, now: datetime, limit: int) -> AlertAdded:
-    """Store `phrase` unless the chat has it already or already has `limit` alerts."""
+async def add_alert(session: AsyncSession, chat_id: int, phrase: str, *, now: datetime, limit: int,
+                    typed: str | None = None) -> AlertAdded:
+    """Store `phrase` (canonical; `typed` is how the user wrote it) unless the chat has it already or already
+    has `limit` alerts."""
     existing = await list_alerts(session, chat_id)
     for alert in existing:
         if alert.phrase == phrase:
@@ -215,9 +215,9 @@ async def add_alert(session: AsyncSession, chat_id: int, phrase: str, *, now: da
     if len(existing) >= limit:
         return AlertAdded(AlertOutcome.FULL, None)
     alert_id = (await session.execute(
-        insert(keyword_alerts).values(chat_id=chat_id, phrase=phrase, created_at=now)
+        insert(keyword_alerts).values(chat_id=chat_id, phrase=phrase, typed=typed, created_at=now)
         .returning(keyword_alerts.c.id))).scalar_one()
-    return AlertAdded(AlertOutcome.ADDED, KeywordAlert(id=alert_id, chat_id=chat_id, phrase=phrase))
+    return AlertAdded(AlertOutcome.ADDED, KeywordAlert(id=alert_id, chat_id=chat_id, phrase=phrase, typed=typed))
 
 
 async def remove_alert(session: AsyncSession, chat_id: int, *, number: int | None = None,
@@ -227,7 +227,7 @@ async def remove_alert(session: AsyncSession, chat_id: int, *, number: int | Non
     if number is not None:
         target = alerts[number - 1] if 1 <= number <= len(alerts) else None
     else:
-        target = next((alert for alert in alerts if alert.phrase in phrases), None)
+        target = next((alert for alert in alerts if alert.phrase in phrases or alert.typed in phrases), None)
     if target is not None:
         await session.execute(delete(keyword_alerts).where(keyword_alerts.c.id == target.id))
     return target

@@ -25,12 +25,15 @@ from model import (
     DeliveryStatus,
     KeywordAlert,
     NewDelivery,
+    QuietHours,
 )
 from storage import forum
 from storage.engine import rows_changed, upsert_into
 from storage.tables import chats, deliveries, digests, feedback, keyword_alerts, subscriptions
 
 PENDING = DeliveryStatus.PENDING.value
+QUIET_HOURS = "quiet hours"
+"""The `last_error` of a delivery held for the end of its chat's quiet hours (`hold`, `release_held`)."""
 _CHUNK = 1000  # rows per INSERT: well under SQLite's bound-parameter limit
 
 
@@ -71,14 +74,30 @@ def _merge(wanted: Iterable[NewDelivery]) -> list[NewDelivery]:
 
 
 
+CHAT_COLUMNS = (chats.c.id.label("chat_id"), chats.c.type, chats.c.language, chats.c.timezone, chats.c.digest_time,
+                chats.c.mode, chats.c.active, chats.c.title, chats.c.quiet_start, chats.c.quiet_end,
+                chats.c.quiet_silent)
+"""What `chat_from_row` reads: select these next to a query's own columns."""
+
+
+def hhmm_time(value: str | None) -> time | None:
+    """A stored "HH:MM" -> time; NULL -> None."""
+    if not value:
+        return None
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def quiet_from_row(row: Row) -> QuietHours | None:  # type: ignore[type-arg]
+    start, end = hhmm_time(row.quiet_start), hhmm_time(row.quiet_end)
+    return QuietHours(start, end, bool(row.quiet_silent)) if start is not None and end is not None else None
+
+
 def chat_from_row(row: Row) -> Chat:  # type: ignore[type-arg]
-    """A `Chat` from a row that has the chats columns, with the id labelled `chat_id`."""
-    digest_time = None
-    if row.digest_time:
-        hours, minutes = row.digest_time.split(":")
-        digest_time = time(int(hours), int(minutes))
+    """A `Chat` from a row with `CHAT_COLUMNS`."""
     return Chat(id=row.chat_id, type=row.type, language=row.language, timezone=row.timezone,
-                digest_time=digest_time, mode=ChatMode(row.mode), active=row.active, title=row.title)
+                digest_time=hhmm_time(row.digest_time), mode=ChatMode(row.mode), active=row.active, title=row.title,
+                quiet=quiet_from_row(row))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -105,11 +124,11 @@ async def instant_subscribers(session: AsyncSession, topics: Collection[str]) ->
 async def instant_keyword_alerts(session: AsyncSession) -> list[KeywordAlert]:
     """Every keyword alert of an active chat in instant mode, oldest first."""
     result = await session.execute(
-        select(keyword_alerts.c.id, keyword_alerts.c.chat_id, keyword_alerts.c.phrase)
+        select(keyword_alerts.c.id, keyword_alerts.c.chat_id, keyword_alerts.c.phrase, keyword_alerts.c.typed)
         .join(chats, chats.c.id == keyword_alerts.c.chat_id)
         .where(chats.c.active.is_(True), chats.c.mode == ChatMode.INSTANT.value)
         .order_by(keyword_alerts.c.id))
-    return [KeywordAlert(id=row.id, chat_id=row.chat_id, phrase=row.phrase) for row in result]
+    return [KeywordAlert(id=row.id, chat_id=row.chat_id, phrase=row.phrase, typed=row.typed) for row in result]
 
 
 async def enqueue(session: AsyncSession, wanted: Iterable[NewDelivery], *, now: datetime) -> int:
@@ -154,9 +173,8 @@ async def claim(session: AsyncSession, *, now: datetime, max_chats: int, per_cha
         return []
     order = [row.chat_id for row in chosen]
     result = await session.execute(
-        select(deliveries.c.id, deliveries.c.chat_id, deliveries.c.story_id, deliveries.c.kind,
-               deliveries.c.reason, deliveries.c.attempts, chats.c.type, chats.c.language, chats.c.timezone,
-               chats.c.digest_time, chats.c.mode, chats.c.active, chats.c.title)
+        select(deliveries.c.id, deliveries.c.story_id, deliveries.c.kind, deliveries.c.reason,
+               deliveries.c.attempts, deliveries.c.last_error, *CHAT_COLUMNS)
         .join(chats, chats.c.id == deliveries.c.chat_id)
         .where(deliveries.c.chat_id.in_(order), deliveries.c.status == PENDING, deliveries.c.not_before <= now)
         .order_by(deliveries.c.chat_id, deliveries.c.id))
@@ -165,7 +183,8 @@ async def claim(session: AsyncSession, *, now: datetime, max_chats: int, per_cha
         chat, found = grouped.setdefault(row.chat_id, (chat_from_row(row), []))
         if len(found) < per_chat:
             topics, phrases = decode_reason(row.kind, row.reason)
-            found.append(Delivery(row.id, row.chat_id, row.story_id, topics, phrases, row.attempts))
+            found.append(Delivery(row.id, row.chat_id, row.story_id, topics, phrases, row.attempts,
+                                  held=row.last_error == QUIET_HOURS))
     return [ChatWork(grouped[chat_id][0], tuple(grouped[chat_id][1])) for chat_id in order if chat_id in grouped]
 
 
@@ -192,6 +211,20 @@ async def reschedule(session: AsyncSession, ids: Collection[int], *, not_before:
             update(deliveries).where(deliveries.c.id.in_(sorted(ids)), deliveries.c.status == PENDING)
             .values(not_before=not_before, last_error=reason,
                     attempts=deliveries.c.attempts + (1 if count_attempt else 0)))
+
+
+async def hold(session: AsyncSession, ids: Collection[int], *, until: datetime) -> None:
+    """Keep `ids` pending until the chat's quiet hours end, marked as held (no attempt counted)."""
+    await reschedule(session, ids, not_before=until, reason=QUIET_HOURS, count_attempt=False)
+
+
+async def release_held(session: AsyncSession, chat_id: int, *, now: datetime) -> int:
+    """The chat changed or ended its quiet hours: what was held for them is due now. Returns how many."""
+    result = await session.execute(
+        update(deliveries).where(deliveries.c.chat_id == chat_id, deliveries.c.status == PENDING,
+                                 deliveries.c.last_error == QUIET_HOURS, deliveries.c.not_before > now)
+        .values(not_before=now))
+    return rows_changed(result)
 
 
 async def cancel_pending(session: AsyncSession, chat_id: int, *, reason: str) -> int:

@@ -26,7 +26,7 @@ from model import (
     PendingDigest,
     SeenStory,
 )
-from storage.deliveries import chat_from_row
+from storage.deliveries import CHAT_COLUMNS, chat_from_row
 from storage.engine import rows_changed, upsert_into
 from storage.stories import stories_by_id
 from storage.tables import chats, digest_texts, digests, keyword_alerts, stories, subscriptions
@@ -35,8 +35,7 @@ from storage.tables import chats, digest_texts, digests, keyword_alerts, stories
 async def digest_chats(session: AsyncSession) -> list[DigestChat]:
     """Active chats with a digest time, whatever their mode."""
     result = await session.execute(
-        select(chats.c.id.label("chat_id"), chats.c.type, chats.c.language, chats.c.timezone, chats.c.digest_time,
-               chats.c.mode, chats.c.active, chats.c.title, chats.c.last_digest_at)
+        select(*CHAT_COLUMNS, chats.c.last_digest_at)
         .where(chats.c.active.is_(True), chats.c.digest_time.is_not(None))
         .order_by(chats.c.id))
     return [DigestChat(chat_from_row(row), row.last_digest_at) for row in result]
@@ -45,8 +44,7 @@ async def digest_chats(session: AsyncSession) -> list[DigestChat]:
 async def digest_chat(session: AsyncSession, chat_id: int) -> DigestChat | None:
     """One stored chat (digest on or not), for /digest now."""
     row = (await session.execute(
-        select(chats.c.id.label("chat_id"), chats.c.type, chats.c.language, chats.c.timezone, chats.c.digest_time,
-               chats.c.mode, chats.c.active, chats.c.title, chats.c.last_digest_at)
+        select(*CHAT_COLUMNS, chats.c.last_digest_at)
         .where(chats.c.id == chat_id))).first()
     return DigestChat(chat_from_row(row), row.last_digest_at) if row else None
 
@@ -63,9 +61,9 @@ async def interests(session: AsyncSession, chat_ids: Collection[int]) -> dict[in
                 .where(subscriptions.c.chat_id.in_(chunk)).order_by(subscriptions.c.topic)):
             topics[row.chat_id].append(row.topic)
         for row in await session.execute(
-                select(keyword_alerts.c.id, keyword_alerts.c.chat_id, keyword_alerts.c.phrase)
+                select(keyword_alerts.c.id, keyword_alerts.c.chat_id, keyword_alerts.c.phrase, keyword_alerts.c.typed)
                 .where(keyword_alerts.c.chat_id.in_(chunk)).order_by(keyword_alerts.c.id)):
-            alerts[row.chat_id].append(KeywordAlert(row.id, row.chat_id, row.phrase))
+            alerts[row.chat_id].append(KeywordAlert(row.id, row.chat_id, row.phrase, row.typed))
     return {chat_id: Interests(tuple(topics[chat_id]), tuple(alerts[chat_id])) for chat_id in ids}
 
 

@@ -42,10 +42,10 @@ async def stored_guid_pairs(session: AsyncSession, wanted: Mapping[int, Collecti
 async def recent_story_keys(session: AsyncSession, since: datetime) -> list[StoryKey]:
     """Stories first seen at or after `since`, newest first: the candidates a new item may join."""
     result = await session.execute(
-        select(stories.c.id, stories.c.title_key, stories.c.link)
+        select(stories.c.id, stories.c.title_key, stories.c.link, stories.c.published_at)
         .where(stories.c.first_seen_at >= since)
         .order_by(stories.c.first_seen_at.desc(), stories.c.id.desc()))
-    return [StoryKey(row.id, row.title_key, row.link) for row in result]
+    return [StoryKey(row.id, row.title_key, row.link, row.published_at) for row in result]
 
 
 async def add_items(session: AsyncSession, batch: Sequence[NewItem]) -> list[StoredItem]:
@@ -168,7 +168,8 @@ async def stories_by_id(session: AsyncSession, story_ids: Iterable[int]) -> dict
     first_item: dict[int, tuple[str, str | None]] = {}
     for row in item_rows:
         # an aggregator's item is reported by the outlet it credits, not by the aggregator
-        sources.setdefault(row.story_id, []).append(Source(row.outlet or row.feed_name, row.link, row.title))
+        sources.setdefault(row.story_id, []).append(Source(row.outlet or row.feed_name, row.link, row.title,
+                                                           row.language))
         first_item.setdefault(row.story_id, (row.summary, row.language))
     terms: dict[int, dict[str, list[str]]] = {}
     for row in topic_rows:

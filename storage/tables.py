@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 
@@ -142,6 +143,10 @@ chats = Table(
     Column("last_digest_at", UtcDateTime()),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # quiet hours, "HH:MM" local time (migration 0006): both NULL, none; silent: sent without a sound, not held
+    Column("quiet_start", String(5)),
+    Column("quiet_end", String(5)),
+    Column("quiet_silent", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 subscriptions = Table(
@@ -160,7 +165,8 @@ keyword_alerts = Table(
     Column("id", Integer, primary_key=True),
     Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
            nullable=False),
-    Column("phrase", Text, nullable=False),
+    Column("phrase", Text, nullable=False),  # canonical: what is matched, and unique per chat
+    Column("typed", Text),  # as the user typed it, markup stripped (migration 0006; NULL for older alerts)
     Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("chat_id", "phrase"),
 )

@@ -278,7 +278,7 @@ async def test_a_long_digest_is_split_on_story_boundaries(
     # every story whole and exactly once, 10 per topic at most, in the configured topic order
     assert [line.split(" ")[:2] for line in shown] == [
         [topic, str(n)] for topic in topics for n in range(11, 1, -1)]
-    assert sum(m.plain_text.count("(+2 más en este tema)") for m in messages) == 4
+    assert sum(m.plain_text.count("…y 2 más: /latest ") for m in messages) == 4
 
 
 async def test_a_crash_in_the_middle_of_a_digest_resumes_at_the_next_part(

@@ -125,7 +125,7 @@ async def test_a_matching_story_reaches_a_subscribed_chat_and_not_an_unsubscribe
     assert await statuses(database, 101) == [(DeliveryStatus.SENT, 0, None)]
 
 
-async def test_the_alert_shows_topic_title_source_local_time_link_and_sources(
+async def test_the_alert_shows_topic_title_every_source_local_time_and_link(
         api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock) -> None:
     await add_chat(database, 101, topics=["sanctions"], language="en", timezone="Europe/Madrid")
     story_id = await sanctions_story(database, feed="El Pitazo", link="https://elpitazo.net/ofac")
@@ -139,7 +139,7 @@ async def test_the_alert_shows_topic_title_source_local_time_link_and_sources(
     [message] = api.messages_for(101)
     lines = message.plain_text.split("\n")
     assert lines == ["🔔 Sanctions", "OFAC sanciona a cinco funcionarios venezolanos",
-                     "El Pitazo · 23 Nov 12:30 · +2 more sources"]  # 11:30 UTC is 12:30 in Madrid
+                     "El Pitazo, Efecto Cocuyo, Tal Cual · 23 Nov 12:30"]  # 11:30 UTC is 12:30 in Madrid
     links = [entity.argument for entity in message.entities if entity.kind == "text_link"]
     assert links == ["https://elpitazo.net/ofac"]
 
@@ -301,6 +301,36 @@ async def test_more_than_five_pending_alerts_for_a_chat_go_as_one_bundle(
     assert bundle.plain_text.startswith("🔔 7 alertas nuevas")
     assert all(f"Sanción número {n} de la OFAC" in bundle.plain_text for n in range(7))
     assert await statuses(database, 102) == [(DeliveryStatus.SENT, 0, None)] * 7
+
+
+@pytest.mark.parametrize(("lang", "sanctions", "cne", "keyword"), [
+    pytest.param("es", "▸ Sanciones", "▸ CNE y elecciones", "▸ Alerta por palabra clave", id="es"),
+    pytest.param("en", "▸ Sanctions", "▸ CNE and elections", "▸ Keyword alert", id="en"),
+])
+async def test_a_bundle_names_each_topic_once_above_its_stories(
+        api: BotApiStandIn, telegram_bot: Bot, database: Database, settings: Settings, clock: FakeClock,
+        lang: str, sanctions: str, cne: str, keyword: str) -> None:
+    await add_chat(database, 101, topics=["sanctions", "cne"], language=lang)
+    sanction = [await sanctions_story(database, f"Sanción número {n} de la OFAC") for n in range(4)]
+    election = [await add_story(database, title=f"El CNE anuncia el cronograma {n}", published_at=PUBLISHED,
+                                topics={"cne": ("cne",)}) for n in range(2)]
+    # pending in this order: sanctions, cne, sanctions, a keyword alert only, cne, sanctions
+    wanted = [outbox.NewDelivery(101, sanction[0], ("sanctions",)), outbox.NewDelivery(101, election[0], ("cne",)),
+              outbox.NewDelivery(101, sanction[2], ("sanctions",)), outbox.NewDelivery(101, sanction[1], (), ("petare",)),
+              outbox.NewDelivery(101, election[1], ("cne",)), outbox.NewDelivery(101, sanction[3], ("sanctions",))]
+    async with database.transaction() as session:
+        await outbox.enqueue(session, wanted, now=clock())
+
+    await make_sender(telegram_bot, database, clock, settings.topics).drain()
+
+    [bundle] = api.messages_for(101)
+    lines = bundle.plain_text.split("\n")
+    assert [line for line in lines if line.startswith("▸")] == [sanctions, cne, keyword]
+    sanctions_at, cne_at, keyword_at = (lines.index(label) for label in (sanctions, cne, keyword))
+    assert [n for n in range(4) if any(f"número {n} " in line for line in lines[sanctions_at:cne_at])] == [0, 2, 3]
+    assert sum("El CNE anuncia" in line for line in lines[cne_at:keyword_at]) == 2
+    assert "Sanción número 1 de la OFAC" in lines[keyword_at + 1]
+    assert await statuses(database, 101) == [(DeliveryStatus.SENT, 0, None)] * 6
 
 
 async def test_a_chat_gets_at_most_one_message_a_second(

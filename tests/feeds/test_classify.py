@@ -245,6 +245,12 @@ def terms() -> Classifier:
                      id="sanctions as the backdrop of an oil story are a bare mention"),
         pytest.param("Treasury targets officials behind post-election crackdown in Venezuela", "", V, set(),
                      id="post-election is not an election story"),
+        pytest.param("Cierra la inscripción de cédulas para las elecciones presidenciales", "", V, set(),
+                     id="registering one's cédula to vote is Colombia's procedure"),
+        pytest.param("Las Juntas Electorales Provinciales inician el escrutinio definitivo", "", V, set(),
+                     id="Spain's provincial electoral boards"),
+        pytest.param("Los que se marcharán de Venezuela si gana otra vez el chavismo", "", V, set(),
+                     id="marcharse is leaving, not marching"),
         # Scope.
         pytest.param("Teachers strike over wages for a third week", "", V, {"protests"},
                      id="a venezuela feed needs no country name"),
@@ -257,6 +263,17 @@ def terms() -> Classifier:
 def test_shipped_topics(terms: Classifier, title: str, summary: str, scope: Scope, topics: set[str]) -> None:
     result = terms.classify(title, summary, scope)
     assert set(result.topics) == topics, result.matches
+
+
+@pytest.mark.parametrize(("title", "topics"), [
+    pytest.param("El CNE fija la fecha de las elecciones presidenciales", {"cne"},
+                 id="a Venezuelan feed's CNE needs no country name"),
+    pytest.param("El CNE de Honduras anuncia resultados", set(), id="another country's CNE"),
+    pytest.param("Registraduría anuncia la fecha de las elecciones", set(), id="Colombia's Registraduría"),
+])
+def test_the_shipped_model_tells_the_venezuelan_cne_from_others(shipped: Classifier, title: str,
+                                                                 topics: set[str]) -> None:
+    assert set(shipped.classify(title, "", V).topics) == topics
 
 
 def test_every_alert_can_say_why(shipped: Classifier) -> None:

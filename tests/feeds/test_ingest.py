@@ -43,14 +43,14 @@ def keyword_topics(item: Item, scope: Scope) -> Mapping[str, Sequence[str]]:
     return {topic: tuple(w for w in terms if w in words) for topic, terms in TOPIC_WORDS.items() if words & set(terms)}
 
 
-def rss(*items: tuple[str, str], link: str = "https://outlet.example/") -> bytes:
-    """A feed of (guid, title) items, all published an hour before the tests' clock starts."""
+def rss(*items: tuple[str, str], link: str = "https://outlet.example/", language: str = "es") -> bytes:
+    """A feed of (guid, title) items in `language`, all published an hour before the tests' clock starts."""
     body = "".join(
         f"<item><title>{title}</title><guid isPermaLink='false'>{guid}</guid>"
         f"<link>{link}{guid}</link><pubDate>Mon, 23 Nov 2026 11:00:00 GMT</pubDate>"
         f"<description>Resumen de {title}</description></item>" for guid, title in items)
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Outlet</title>'
-            f"<link>{link}</link><language>es</language>{body}</channel></rss>").encode()
+            f"<link>{link}</link><language>{language}</language>{body}</channel></rss>").encode()
 
 
 class CountingReader:

@@ -117,3 +117,18 @@ async def test_a_document_over_the_parse_budget_fails_alone_and_the_pool_carries
         assert isinstance(after, FeedContent) and [item.title for item in after.items] == ["Uno"]
     finally:
         pool.close()
+
+
+def test_one_pool_serves_one_event_loop_after_another() -> None:
+    """The bot runs one loop; the tests share one pool across many, and jobs that queue for a worker in a
+    second loop must not meet a semaphore that waited in the first."""
+    pool = ParsePool(workers=1)
+
+    async def three_at_once() -> list[FeedContent | ReadFailure]:
+        return list(await asyncio.gather(*(pool.read(JOB) for _ in range(3))))
+
+    try:
+        for _ in range(2):
+            assert all(isinstance(content, FeedContent) for content in asyncio.run(three_at_once()))
+    finally:
+        pool.close()

@@ -7,15 +7,19 @@ throttle (two updates a second per user) never mistakes a test for a flood.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from telegram.ext import Application
 
+from handlers.services import Services
 from settings import Settings
 from tests.support.botapi import BotApiStandIn, SentMessage
+from tests.support.builders import add_story
+from tests.support.chats import new_story_events
 from tests.support.clock import FakeClock
 from tests.support.running import running_bot
 
@@ -80,6 +84,17 @@ class Driver:
                        if (sent.chat_id, sent.message_id) == (message.chat_id, message.message_id))
         rows = (current.reply_markup or {}).get("inline_keyboard", [])
         return [(button["text"], button["callback_data"]) for row in rows for button in row]
+
+    async def new_story(self, title: str, topics: Mapping[str, Sequence[str]] | None = None) -> int:
+        """Store a story first seen now, as ingestion does, and hand it to the running bot's fan-out hook."""
+        services: Services = self.app.bot_data
+        now = self.clock()
+        story_id = await add_story(services.database, title=title, published_at=now - timedelta(minutes=2),
+                                   fetched_at=now, topics=topics or {})
+        events = await new_story_events(services.database, [story_id])
+        async with services.database.transaction() as session:
+            await services.fanout(session, events)
+        return story_id
 
     def current(self, message: SentMessage) -> SentMessage:
         return next(sent for sent in self.api.sent

@@ -194,9 +194,11 @@ def test_alert_phrases_that_cannot_match_are_refused_by_the_keyword_parser(given
 
 
 @pytest.mark.parametrize(("given", "expected"), [
-    pytest.param(["add", '"Edmundo', 'González"', "-Fútbol"], args.AlertAdd('"edmundo gonzalez" -futbol'),
+    pytest.param(["add", '"Edmundo', 'González"', "-Fútbol"],
+                 args.AlertAdd('"edmundo gonzalez" -futbol', '"Edmundo González" -Fútbol'),
                  id="add-stores-the-canonical-form"),
-    pytest.param(["añadir", "Maduro", "maduro", "OFAC"], args.AlertAdd("maduro ofac"), id="add-in-spanish-sorted-once"),
+    pytest.param(["añadir", "Maduro", "maduro", "OFAC"], args.AlertAdd("maduro ofac", "Maduro maduro OFAC"),
+                 id="add-in-spanish-sorted-once"),
     pytest.param(["remove", "MADURO"], args.AlertRemove(phrase="maduro", raw="MADURO"), id="remove-by-phrase"),
     pytest.param(["remove", "-x"], args.AlertRemove(phrase=None, raw="-x"), id="remove-an-unparsable-phrase-as-typed"),
     pytest.param(["remove", "3"], args.AlertRemove(number=3), id="remove-by-number"),

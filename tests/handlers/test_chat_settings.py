@@ -14,7 +14,8 @@ from tests.support.builders import add_story
 async def test_settings_show_the_defaults_of_a_new_chat(bot: Driver) -> None:
     assert await bot.say("/settings", language_code="es") == (
         "Configuración de este chat\nIdioma: español\nZona horaria: America/Caracas\nResumen diario: 08:00\n"
-        "Modo: instantáneo (cada noticia en cuanto llega)\nTemas: ninguno\nAlertas de palabras: 0 (/alerts)\n"
+        "Modo: instantáneo (cada noticia en cuanto llega)\nHoras de silencio: ninguno\nTemas: ninguno\n"
+        "Alertas de palabras: 0 (/alerts)\n"
         "Estado: activo")
 
 
@@ -23,9 +24,11 @@ async def test_each_setting_shows_in_settings(bot: Driver) -> None:
     await bot.say("/digest 7:05")
     await bot.say("/mode digest")
     await bot.say("/timezone europe/madrid")
+    await bot.say("/quiet 23:30-6:45")
     assert await bot.say("/settings") == (
         "This chat's settings\nLanguage: English\nTime zone: Europe/Madrid\nDaily digest: 07:05\n"
-        "Mode: daily digest only\nTopics: Sanctions, CNE and elections\nKeyword alerts: 0 (/alerts)\n"
+        "Mode: daily digest only\nQuiet hours: 23:30 to 06:45\nTopics: Sanctions, CNE and elections\n"
+        "Keyword alerts: 0 (/alerts)\n"
         "State: active")
 
 

@@ -61,11 +61,11 @@ def test_a_link_with_quotes_and_ampersands_stays_one_attribute() -> None:
     assert [entity.argument for entity in parsed.entities if entity.kind == "text_link"] == ['https://x.org/?a=1&b="2"']
 
 
-def test_time_is_shown_in_the_chat_time_zone_and_clustered_sources_are_counted() -> None:
+def test_time_is_shown_in_the_chat_time_zone_and_every_source_is_named_up_to_eight() -> None:
     text = visible(story_block(story("T", sources=3), lang="en", timezone="America/Caracas"))
-    assert "23 Nov 08:30" in text  # 12:30 UTC is 08:30 in Caracas
-    assert "+2 more sources" in text
-    assert "+2 fuentes más" in visible(story_block(story("T", sources=3), lang="es", timezone="America/Caracas"))
+    assert text.endswith("Outlet 0, Outlet 1, Outlet 2 · 23 Nov 08:30")  # 12:30 UTC is 08:30 in Caracas
+    text = visible(story_block(story("T", sources=11), lang="es", timezone="America/Caracas"))
+    assert text.endswith("Outlet 6, Outlet 7 · 23/11 08:30 · +3 fuentes más")
 
 
 def test_a_5000_character_title_is_cut_and_the_message_stays_valid() -> None:
@@ -157,7 +157,7 @@ def test_local_time(timezone: str, lang: str, expected: str) -> None:
 
 def test_a_story_block_shows_the_time_in_the_chats_zone_and_the_other_sources() -> None:
     block = fmt.story_block(_story("T", sources=3), lang="es", timezone="America/Caracas")
-    assert "23/11 08:05" in block and "+2 fuentes más" in block
+    assert "Outlet &lt;0&gt;, Outlet &lt;1&gt;, Outlet &lt;2&gt; · 23/11 08:05" in block
 
 
 def test_twenty_long_stories_are_split_on_story_boundaries_under_4096() -> None:
@@ -234,7 +234,8 @@ def test_settings_show_everything_in_the_chats_language() -> None:
     message = fmt.settings_message(_chat(mode=ChatMode.DIGEST, digest_time=None), ["sanctions"], 3, TOPICS)
     assert message.splitlines()[1:] == [
         "Idioma: español", "Zona horaria: America/Caracas", "Resumen diario: desactivado",
-        "Modo: solo resumen diario", "Temas: Sanciones", "Alertas de palabras: 3 (/alerts)", "Estado: activo"]
+        "Modo: solo resumen diario", "Horas de silencio: ninguno", "Temas: Sanciones", "Alertas de palabras: 3 (/alerts)",
+        "Estado: activo"]
 
 
 def test_turning_the_digest_off_in_digest_mode_warns_that_nothing_will_come() -> None:

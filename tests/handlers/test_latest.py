@@ -68,12 +68,12 @@ async def test_times_follow_the_chats_time_zone(bot: Driver, database: Database)
     assert "Efecto Cocuyo · 23 Nov 11:00" in await bot.say("/latest sanctions")
 
 
-async def test_a_story_from_several_outlets_names_the_first_and_counts_the_rest(bot: Driver, database: Database) -> None:
+async def test_a_story_from_several_outlets_names_each_of_them(bot: Driver, database: Database) -> None:
     story = await add_story(database, title="OFAC sanciona", published_at=T0, topics={"sanctions": ("ofac",)},
                             feed="El Pitazo")
     await add_story(database, title="EE. UU. sanciona", published_at=T0, topics={"sanctions": ("sanciona",)},
                     feed="Runrunes", story_id=story)
-    assert (await bot.say("/latest sanctions")).endswith("El Pitazo · 23 Nov 06:00 · +1 more source")
+    assert (await bot.say("/latest sanctions")).endswith("El Pitazo, Runrunes · 23 Nov 06:00")
 
 
 async def test_feed_text_is_escaped(bot: Driver, database: Database) -> None:

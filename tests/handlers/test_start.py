@@ -6,7 +6,7 @@ import pytest
 
 from handlers.menu import menus
 from handlers.texts import COMMANDS, READ_COMMANDS
-from tests.handlers.conftest import ADMIN, BOT_USERNAME, GROUP, MEMBER, USER, Driver
+from tests.handlers.conftest import ADMIN, BOT_USERNAME, GROUP, MEMBER, Driver
 
 
 @pytest.mark.parametrize(("language_code", "greeting", "button"), [
@@ -78,13 +78,6 @@ async def test_a_command_for_another_bot_and_plain_messages_are_ignored_in_a_gro
 
 async def test_an_unknown_command_in_a_private_chat_points_to_help(bot: Driver) -> None:
     assert await bot.say("/weather", language_code="es") == "No conozco ese comando. /help muestra todos."
-
-
-async def test_plain_text_in_a_private_chat_is_not_answered(bot: Driver) -> None:
-    bot.clock.advance(seconds=1)
-    bot.api.inject_message(USER, "hola")
-    assert (await bot.say("/help")).startswith("Commands")
-    assert len(bot.api.messages_for(USER)) == 1
 
 
 async def test_start_brings_a_stopped_chat_back(bot: Driver) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.handlers.conftest import GROUP, MEMBER, Driver
 
 
@@ -65,6 +67,19 @@ async def test_unsubscribe_some_then_all(bot: Driver) -> None:
     assert await bot.say("/unsubscribe cne dialogue") == (
         "You no longer follow: CNE and elections.\nYou did not follow: Dialogue.\n"
         "This chat follows: Protests, Sanctions.")
-    assert await bot.say("/unsubscribe todos") == (
-        "You unfollowed every topic. Your keyword alerts are still on (/alerts).")
+    assert await bot.say("/unsubscribe todos") == "You unfollowed every topic."
     assert "Topics: none" in await bot.say("/settings")
+
+
+@pytest.mark.parametrize(("lang", "without", "with_alerts"), [
+    pytest.param("es", "Dejaste de seguir todos los temas.",
+                 "Dejaste de seguir todos los temas.\nTus alertas de palabras siguen activas (/alerts).", id="es"),
+    pytest.param("en", "You unfollowed every topic.",
+                 "You unfollowed every topic.\nYour keyword alerts are still on (/alerts).", id="en"),
+])
+async def test_unsubscribe_all_mentions_keyword_alerts_only_when_there_are_some(
+        bot: Driver, lang: str, without: str, with_alerts: str) -> None:
+    await bot.say("/subscribe sanctions", language_code=lang)
+    assert await bot.say("/unsubscribe all", language_code=lang) == without
+    await bot.say("/alert add petare", language_code=lang)
+    assert await bot.say("/unsubscribe all", language_code=lang) == with_alerts

@@ -68,11 +68,16 @@ class PrivateCluster:
         self.url = f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, *command: str) -> None:
+        # The server keeps the real clock: under .ci/run's faketime pass, only the bot's clock is moved
+        # (initdb fails with libfaketime preloaded).
+        environment = {name: value for name, value in os.environ.items()
+                       if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
         line = " ".join(shlex.quote(part) for part in command)
         if os.geteuid() == 0:
-            subprocess.run(["su", "-s", "/bin/bash", self.USER, "-c", line], check=True, capture_output=True)
+            subprocess.run(["su", "-s", "/bin/bash", self.USER, "-c", line], check=True, capture_output=True,
+                           env=environment)
         else:
-            subprocess.run(command, check=True, capture_output=True)
+            subprocess.run(command, check=True, capture_output=True, env=environment)
 
     def create(self) -> None:
         self._folder.mkdir(parents=True, exist_ok=True)
