@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import os
 import secrets
@@ -19,7 +20,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,13 +40,14 @@ if TYPE_CHECKING:
     from delivery.fanout import FanOutHook
     from delivery.outcome import SendPolicy
     from delivery.sender import MaySend, MessageBot, Sender, WaitUntil
-    from feeds.ingest import Classify
     from feeds.pool import ParsePool
     from feeds.service import Ingestion
+    from feeds.worker import Classify
     from handlers.services import BotApplication, Services
-    from model import Clock, Item, Scope
+    from model import Clock
     from ops.metrics import Metrics
     from storage.engine import Database
+    from storage.instance import ActiveLock
 
 log = logging.getLogger("centinela")
 
@@ -54,6 +56,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 DATABASE_WATCH_SECONDS = 2  # how often `run` checks that its SQLite file is still the one it opened
 START_RETRY_FIRST = 2  # seconds before trying an unreachable Telegram again at start, doubled each time...
 START_RETRY_MAX = 60  # ...up to this
+OPENING_AT_STOP = 10  # seconds a stop waits for the runtime to finish opening (the updates meanwhile wait for it)
 WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 
 
@@ -165,7 +168,7 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
     from delivery.fanout import FanOutHook
     from delivery.sender import Sender, always_active
     from feeds.fetch import open_fetcher
-    from feeds.ingest import IngestDeps, register_config_feeds
+    from feeds.ingest import IngestDeps, no_classification, register_config_feeds
     from feeds.pool import ParsePool
     from feeds.service import Ingestion
     from ops.health import HealthServer
@@ -184,11 +187,14 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
         await register_config_feeds(database, settings.feeds, now=clock())
         fetcher = await opened.enter_async_context(
             open_fetcher(settings.fetch, user_agents=settings.feed_user_agents()))
-        pool = ParsePool(settings.fetch.parse_workers, budget=settings.fetch.parse_timeout)
+        # The configured classifier runs in the parse workers, off the event loop; one given here (tests) runs
+        # in this process.
+        pool = ParsePool(settings.fetch.parse_workers, budget=settings.fetch.parse_timeout,
+                         classify=None if classify else classifier_for(settings))
         opened.callback(pool.close)
         on_new = FanOutHook(clock)
         deps = IngestDeps(database=database, fetcher=fetcher, pool=pool, limits=settings.fetch,
-                          interval=settings.schedule.fetch_interval, classify=classify or classifier_for(settings),
+                          interval=settings.schedule.fetch_interval, classify=classify or no_classification,
                           on_new=on_new)
         delivery = None
         if bot is not None:
@@ -202,33 +208,62 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
 
 def classifier_for(settings: Settings) -> Classify:
     """What ingestion calls to give an item its topics: the configured topics, compiled once."""
-    from feeds.topics import load_classifier
-    from model import LANGS
+    from feeds.topics import ConfiguredTopics, load_classifier
 
-    classifier = load_classifier(settings)
+    return ConfiguredTopics(load_classifier(settings))
 
-    def classify(item: Item, scope: Scope) -> Mapping[str, Sequence[str]]:
-        if item.language is not None and item.language not in LANGS:
-            return {}  # the topics have terms in Spanish and English only: a Portuguese item gets none
-        return dict(classifier.classify(item.title, item.summary, scope).matches)
 
-    return classify
+# What the runtime and the handlers import (SQLAlchemy, Alembic, aiohttp, feedparser, the classifier's model):
+# about a second of CPU, imported in a thread once the bot polls.
+RUNTIME_MODULES = ("storage.engine", "feeds.service", "feeds.ingest", "feeds.fetch", "feeds.pool", "feeds.topics",
+                   "delivery.fanout", "delivery.digests", "delivery.sender", "ops.health", "handlers.routing")
+
+
+def import_runtime() -> None:
+    for name in RUNTIME_MODULES:
+        importlib.import_module(name)
 
 
 def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
                       classify: Classify | None = None, standby: bool = False) -> BotApplication:
-    """The Telegram bot over one runtime: opened in post_init (with the Application's bot, so that every
-    send goes through its rate limiter), installed into the handlers' `Services`, closed at shutdown."""
+    """The Telegram bot over one runtime, installed into the handlers' `Services`, closed at shutdown.
+
+    post_init takes the active-instance lock (before anything that polls or sends) and returns: polling
+    begins at once, and the runtime (with the Application's bot, so that every send goes through its rate
+    limiter) opens meanwhile, its imports in a thread; updates wait until it is open and the handlers are in.
+    If it cannot open, the bot stops with status 1."""
     from handlers.app import build_application as telegram_application
-    from handlers.jobs import IngestRuntime, schedule_ingest
 
     runtimes = AsyncExitStack()
+    stoppers: list[Callable[[], None]] = []  # once the runtime is open: stop the Sender, cancel the cycle
+    tasks: list[asyncio.Task[None]] = []  # the opening first, then the stop
 
-    async def start_runtime(application: BotApplication) -> None:
-        from storage.instance import active_instance
+    async def when_running(application: BotApplication) -> None:
+        """`stop_running` does nothing until `run_polling` has started the Application."""
+        while not application.running:
+            await asyncio.sleep(0.05)
+        application.stop_running()
 
-        # Before anything that sends or polls: one active bot per database (a standby waits here).
-        lock = await runtimes.enter_async_context(active_instance(settings.database.url, standby=standby))
+    async def stop_after_opening(application: BotApplication) -> None:
+        """A stop while the runtime opens lets it finish (for up to OPENING_AT_STOP seconds), so that the updates
+        that came meanwhile are handled, not lost."""
+        await asyncio.wait(tasks[:1], timeout=OPENING_AT_STOP)
+        tasks[0].cancel()
+        for stop in stoppers:
+            stop()
+        await when_running(application)
+
+    def stop_soon(application: BotApplication) -> None:
+        """SIGTERM or SIGINT: the message in flight finishes, the cycle in progress is abandoned, and
+        the process is gone within seconds (systemd's TimeoutStopSec is 30), whatever it was doing."""
+        log.info("stopping: the message in flight finishes; nothing else is started")
+        tasks.append(asyncio.create_task(stop_after_opening(application)))
+
+    async def open_runtime(application: BotApplication, lock: ActiveLock) -> None:
+        await asyncio.to_thread(import_runtime)
+        from handlers.jobs import IngestRuntime, schedule_ingest
+        from handlers.routing import start_handling
+
         runtime = await runtimes.enter_async_context(
             build_runtime(settings, clock=clock, bot=application.bot, classify=classify, serve_health=True,
                           may_send=lock.confirm))
@@ -241,18 +276,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
         assert application.job_queue is not None, "the JobQueue is missing: install python-telegram-bot[job-queue]"
         ingesting = schedule_ingest(application.job_queue, runtime.ingestion).data
         assert isinstance(ingesting, IngestRuntime)
-
-        def stop_soon() -> None:
-            """SIGTERM or SIGINT: the message in flight finishes, the cycle in progress is abandoned, and
-            the process is gone within seconds (systemd's TimeoutStopSec is 30), whatever it was doing."""
-            log.info("stopping: the message in flight finishes; nothing else is started")
-            runtime.sender.stop()
-            ingesting.cancel()
-            application.stop_running()
-
-        loop = asyncio.get_running_loop()
-        for stop_signal in STOP_SIGNALS:
-            loop.add_signal_handler(stop_signal, stop_soon)
+        stoppers.extend((runtime.sender.stop, ingesting.cancel))
 
         async def watch_database(_context: object) -> None:
             try:
@@ -260,17 +284,45 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
             except StorageError as exc:
                 log.error("%s: the bot stops (restore the file or fix the path, then start it again)", exc)
                 services.exit_status = 4
-                stop_soon()
+                stop_soon(application)
             if not await lock.confirm() and lock.superseded:
                 log.error("another instance took the active-instance lock while this one had lost its database "
                           "session: this one stops")
                 services.exit_status = 3
-                stop_soon()
+                stop_soon(application)
 
         application.job_queue.run_repeating(watch_database, interval=DATABASE_WATCH_SECONDS,
                                             first=DATABASE_WATCH_SECONDS, name="database-watch")
+        start_handling(application, settings)
+        log.info("ready: the database is open and commands are answered")
+
+    async def opening(application: BotApplication, lock: ActiveLock) -> None:
+        services: Services = application.bot_data
+        try:
+            await open_runtime(application, lock)
+        except asyncio.CancelledError:
+            services.handling.set()  # the updates that waited go unanswered, and the Application can stop
+            raise
+        except Exception:  # noqa: BLE001 - reported once, redacted, with its traceback
+            log.exception("the bot could not open its database and services: it stops")
+            services.exit_status = 1
+            services.handling.set()
+            await when_running(application)
+
+    async def start_runtime(application: BotApplication) -> None:
+        from storage.instance import active_instance
+
+        # Before anything that sends or polls: one active bot per database (a standby waits here).
+        lock = await runtimes.enter_async_context(active_instance(settings.database.url, standby=standby))
+        loop = asyncio.get_running_loop()
+        for stop_signal in STOP_SIGNALS:
+            loop.add_signal_handler(stop_signal, stop_soon, application)
+        tasks.append(asyncio.create_task(opening(application, lock)))
 
     async def stop_runtime(_application: BotApplication) -> None:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await runtimes.aclose()
 
     return telegram_application(settings, token=token, start_runtime=start_runtime, stop_runtime=stop_runtime)

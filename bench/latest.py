@@ -7,7 +7,7 @@ ingestion cycle runs in the same process.
 
 --during-ingestion is what a user gets while the bot reads its feeds: the bot's runtime (`bot.build_runtime`:
 its database, parse workers, classifier and fan-out) runs a first cycle of 500 synthetic feeds x 30 entries
-(bench/ingest.py's, served from another process), and every 100 ms the real /latest handler
+(bench/ingest.py's, with summaries from real feeds, served from another process), and every 100 ms the real /latest handler
 (`handlers.latest.latest`, with its own statements: the chat, its topics, the stories) answers a chat that
 follows two topics, its reply captured instead of sent. Prints p50/p95/max during the cycle and idle after
 it. Goal: p95 under 50 ms during the cycle, on SQLite and PostgreSQL.
@@ -221,7 +221,7 @@ async def latest_during_ingestion(feeds: int, entries: int, database_url: str | 
 
     from telegram import Chat, User
 
-    from bench.ingest import serve
+    from bench.ingest import serve, write_feeds
     from bot import build_runtime
     from handlers.latest import latest
     from handlers.services import Services
@@ -230,7 +230,8 @@ async def latest_during_ingestion(feeds: int, entries: int, database_url: str | 
 
     context = multiprocessing.get_context("spawn")
     ready_read, ready_write = context.Pipe(duplex=False)
-    server = context.Process(target=serve, args=(feeds, entries, True, ready_write), daemon=True)
+    write_feeds(folder / "feeds", feeds, entries)
+    server = context.Process(target=serve, args=(str(folder / "feeds"), ready_write), daemon=True)
     server.start()
     try:
         port = ready_read.recv()

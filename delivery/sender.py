@@ -2,8 +2,9 @@
 
 It decides nothing about *what* to send (fan-out wrote that into the outbox at ingestion time). It claims
 due deliveries a round of chats at a time, renders them with `delivery.render`, sends with per-chat pacing
-(one message a second to a private chat, one every 3.2 seconds to a group or channel) under
-AIORateLimiter's overall 30/s, and maps every refusal by class in `outcome_for` to a `delivery.outcome`.
+(one message a second to a private chat, one every 3.2 seconds to a group or channel) under the bot's
+AIORateLimiter (`handlers.app.rate_limiter`, 29/s overall), and maps every refusal by class in `outcome_for`
+to a `delivery.outcome`.
 There is one Sender per bot (the runtime's): alerts, digests and `/digest now` share its pacing and its
 429 hold. The only module of `delivery` that imports telegram.
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -30,7 +31,6 @@ from typing import Protocol
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter
 
 from delivery.outcome import (
     Deactivate,
@@ -48,6 +48,7 @@ from delivery.outcome import (
     backoff,
     bad_request_outcome,
 )
+from delivery.perchat import OneAtATimePerChat
 from delivery.quiet import quiet_until
 from delivery.render import (
     BUNDLE_ABOVE,
@@ -103,44 +104,6 @@ def _seconds(value: object) -> float:
     if isinstance(value, timedelta):
         return max(value.total_seconds(), 0.0)
     return max(float(value), 0.0)  # type: ignore[arg-type]
-
-
-# ---------------------------------------------------------------------------------------------------
-# The bot's overall rate limit
-
-
-OVERALL_PER_SECOND = 29
-
-
-# How long a request waits for Telegram's answer. Telegram answers in well under a second; PTB's 5 s took
-# slow successes for failures, and their retries were copies. Past this, a send counts as timed out (and is
-# tried once more, SendPolicy.timed_out_attempts). It stays under the 10 s SIGTERM gives the message in flight.
-READ_TIMEOUT_SECONDS = 8.0
-
-
-class _HandledFloodControl(logging.Filter):
-    """PTB's rate limiter logs every 429 it passes on as an ERROR with a traceback. The Sender handles each
-    one (it waits as Telegram asks, and logs one WARNING line saying so), so those records are dropped."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Rate limit hit after maximum of 0 retries")
-
-
-_FLOOD_CONTROL_LOG = logging.getLogger("telegram.ext.AIORateLimiter")
-if not any(isinstance(existing, _HandledFloodControl) for existing in _FLOOD_CONTROL_LOG.filters):
-    _FLOOD_CONTROL_LOG.addFilter(_HandledFloodControl())
-
-
-def rate_limiter(per_second: float = OVERALL_PER_SECOND) -> AIORateLimiter:
-    """The bot's AIORateLimiter (every request, not only the sender's, goes through it).
-
-    PTB's default lets 30 requests through at once and then 30 a second, so the first second of a
-    broadcast carries up to 60 messages and Telegram answers 429. Here the overall bucket holds one
-    request and refills `per_second` times a second (`telegram.max_messages_per_second`, 29 by default):
-    evenly spaced sends, never more than 30 in any second. Groups keep PTB's 20 a minute (the sender
-    paces each group more slowly than that anyway)."""
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second,
-                          group_max_rate=20, group_time_period=60, max_retries=0)
 
 
 @dataclass(slots=True)
@@ -217,29 +180,6 @@ class _SentLog:
                         waiting.set_exception(RuntimeError("the sent-log writer was interrupted"))
                 self._queue = []
         await future
-
-
-class OneAtATimePerChat:
-    """`alone(chat_id)`: one holder per chat at a time, first come first served; other chats never wait.
-    The Sender holds it for each send (so no two sends to one chat are in flight), the bot's update
-    processor for each update (so one chat's commands run in order while other chats' run alongside)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat id -> its lock, and how many hold or want it
-
-    @contextlib.asynccontextmanager
-    async def alone(self, chat_id: int) -> AsyncIterator[None]:
-        lock, users = self._locks.get(chat_id, (asyncio.Lock(), 0))
-        self._locks[chat_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[chat_id]
-            if users == 1:
-                del self._locks[chat_id]
-            else:
-                self._locks[chat_id] = (lock, users - 1)
 
 
 class SendingHalted(Exception):  # noqa: N818 - an event, not an error of the caller

@@ -43,7 +43,7 @@ from typing import Any, Protocol
 from errors import FetchError, StorageError
 from feeds.cluster import STORY_WINDOW, StoryIndex
 from feeds.fetch import FetchResult
-from feeds.worker import FeedContent, ReadFailure, ReadJob
+from feeds.worker import Classify, FeedContent, ReadFailure, ReadJob
 from model import (
     CycleReport,
     FeedFetchStatus,
@@ -70,10 +70,6 @@ MAX_ERROR_DETAIL = 300
 YIELD_EVERY = 25  # items clustered and classified between two returns to the event loop
 GROUP_ITEMS = 500  # items stored in one transaction, at most (a single feed may have more): short write transactions
 LINGER = 0.25  # seconds a group waits for more read feeds before it is stored
-
-Classify = Callable[[Item, Scope], Mapping[str, Sequence[str]]]
-"""topic id -> the terms that fired, for an item from a feed of the given scope; {} for no topic."""
-
 
 def no_classification(_item: Item, _scope: Scope) -> Mapping[str, Sequence[str]]:
     """A Classify that gives no topic: items are still stored and clustered."""
@@ -190,7 +186,7 @@ class _Cycle:
                     content = await self.deps.pool.read(ReadJob(
                         body=result.body, url=result.url, fetched_at=self.now, content_type=result.content_type,
                         content_language=result.content_language, language=feed.language,
-                        max_entries=self.deps.limits.max_entries))
+                        max_entries=self.deps.limits.max_entries, scope=feed.scope))
             finally:
                 self.reading -= 1
                 self.arrived.set()
@@ -272,15 +268,16 @@ class _Cycle:
                 seen = 0
                 for parsed in group:
                     feed, content = parsed.feed, parsed.content
-                    for item, key in zip(content.items, content.title_keys, strict=True):
+                    for at, (item, key) in enumerate(zip(content.items, content.title_keys, strict=True)):
                         seen += 1
                         if seen % YIELD_EVERY == 0:
                             await asyncio.sleep(0)  # thousands of new items must not stall the bot
                         if (feed.id, item.guid) in known:
                             continue
                         link = item.link if item.link != content.home else ""
-                        topics = tuple((topic, tuple(terms))
-                                       for topic, terms in self.deps.classify(item, feed.scope).items())
+                        # Classified by the parse worker, unless it had no classifier (then here, by deps.classify).
+                        topics = content.topics[at] if content.topics else tuple(
+                            (topic, tuple(terms)) for topic, terms in self.deps.classify(item, feed.scope).items())
                         match = self.index.find(key, link, item.published_at)
                         if match is None:  # a new story: in the index at once, under a provisional id
                             self.provisional -= 1

@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 
-from feeds.worker import FeedContent, ReadFailure, ReadJob, read_feed, start_worker
+from feeds.worker import Classify, FeedContent, ReadFailure, ReadJob, read_feed, start_worker
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,10 @@ class ParsePool:
     pool starts, and the other jobs that were in the killed pool are read again there.
     """
 
-    def __init__(self, workers: int = 0, *, budget: timedelta = DEFAULT_BUDGET, reader: Reader = read_feed) -> None:
+    def __init__(self, workers: int = 0, *, budget: timedelta = DEFAULT_BUDGET, reader: Reader = read_feed,
+                 classify: Classify | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self._classify = classify  # given to each worker as it starts: it classifies the items it reads
         self.budget = budget
         self._reader = reader  # a seam for tests: a module-level function the workers can import
         self._executor: ProcessPoolExecutor | None = None
@@ -70,7 +72,8 @@ class ParsePool:
 
     async def _start(self) -> ProcessPoolExecutor:
         executor = self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
-                                                        initializer=start_worker, initargs=(NICENESS, os.getpid()))
+                                                        initializer=start_worker,
+                                                        initargs=(NICENESS, os.getpid(), self._classify))
         loop = asyncio.get_running_loop()
         await asyncio.gather(*(loop.run_in_executor(executor, _ready, self._reader) for _ in range(self.workers)))
         return executor

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from errors import ConfigError
 from feeds.classify import Classifier, compile_classifier
 from feeds.topic_model import TopicModel, from_json
+from model import LANGS, Item, Scope
 from settings import Settings
 
 
@@ -36,3 +39,16 @@ def load_classifier(settings: Settings) -> Classifier:
     """The configured topics compiled with their fitted model, if the config names one."""
     path = model_path(settings)
     return compile_classifier(settings.topics, settings.classifier, read_model(path) if path else None)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfiguredTopics:
+    """What ingestion calls to give an item its topics (a `feeds.worker.Classify`). A plain object, not a
+    closure, so that it can be sent to each parse worker once and items are classified there."""
+
+    classifier: Classifier
+
+    def __call__(self, item: Item, scope: Scope) -> Mapping[str, Sequence[str]]:
+        if item.language is not None and item.language not in LANGS:
+            return {}  # the topics have terms in Spanish and English only: a Portuguese item gets none
+        return dict(self.classifier.classify(item.title, item.summary, scope).matches)

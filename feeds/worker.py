@@ -1,4 +1,5 @@
-"""The unit of work a parse process runs: a fetched document in, normalised items with their title keys out.
+"""The unit of work a parse process runs: a fetched document in, normalised items with their title keys and
+their topics out (the classifier is given to each worker once, as it starts: `start_worker`).
 
 Pure (but for `start_worker`, which sets up the worker process), and light on imports (feedparser and the
 pure feeds modules only), so that worker processes start fast and stay small. Everything that crosses the
@@ -12,6 +13,7 @@ import os
 import select
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,9 +21,15 @@ from errors import ParseError
 from feeds.cluster import distinctive_keys, title_key
 from feeds.normalize import TITLE_MAX, context_for, plain_text, to_items
 from feeds.parse import parse_feed
-from model import Item, Lang
+from model import Item, Lang, Scope
 
 READ_FACTOR = 4  # entries read from a document per entry taken
+
+Classify = Callable[[Item, Scope], Mapping[str, Sequence[str]]]
+"""topic id -> the terms that fired, for an item from a feed of the given scope; {} for no topic."""
+
+Topics = tuple[tuple[str, tuple[str, ...]], ...]
+"""An item's topics as stored: (topic id, the terms that fired), in the classifier's order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,7 @@ class ReadJob:
     content_language: str | None = None
     language: Lang | None = None  # the feed's configured language, if any
     max_entries: int = 300  # fetch.max_entries_per_feed: the newest this many entries are taken
+    scope: Scope | None = None  # the feed's scope: what the worker's classifier needs (None: not classified)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +56,7 @@ class FeedContent:
     entries: int  # entries in the document, including skipped ones
     warning: str | None = None
     title: str = ""  # the feed's own title, as plain text (what /feed add names a feed after)
+    topics: tuple[Topics, ...] = ()  # one per item; () when the worker has no classifier or the job no scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +65,15 @@ class ReadFailure:
     detail: str
 
 
-def start_worker(niceness: int, bot_pid: int | None = None) -> None:
+_CLASSIFIER: list[Classify] = []  # this worker's classifier, if `start_worker` was given one
+
+
+def start_worker(niceness: int, bot_pid: int | None = None, classify: Classify | None = None) -> None:
     """Run in each worker process as it starts: give way to the bot's own process, so that the event loop
-    (commands, sends, storing) gets a core first whenever it has work, and parsing takes the rest; and
-    end with the bot (`bot_pid`), however it ends."""
+    (commands, sends, storing) gets a core first whenever it has work, and parsing takes the rest; end with
+    the bot (`bot_pid`), however it ends; and keep `classify` for the items of every job."""
     os.nice(niceness)
+    _CLASSIFIER[:] = [classify] if classify is not None else []
     if bot_pid is not None:
         threading.Thread(target=_exit_with, args=(bot_pid,), name="exit-with-bot", daemon=True).start()
 
@@ -105,5 +119,11 @@ def read_feed(job: ReadJob) -> FeedContent | ReadFailure:
     context = context_for(parsed, url=job.url, configured=job.language, content_language=job.content_language)
     items, _skipped = to_items(parsed, context, fetched_at=job.fetched_at, limit=job.max_entries)
     keys = distinctive_keys([title_key(item.title, item.language) for item in items], [item.link for item in items])
+    topics: tuple[Topics, ...] = ()
+    if _CLASSIFIER and job.scope is not None:
+        classify, scope = _CLASSIFIER[0], job.scope
+        topics = tuple(tuple((topic, tuple(terms)) for topic, terms in classify(item, scope).items())
+                       for item in items)
     return FeedContent(items=items, title_keys=tuple(keys), home=context.home, entries=len(parsed.entries),
-                       warning=parsed.warning, title=plain_text(parsed.title, markup=True, limit=TITLE_MAX))
+                       warning=parsed.warning, title=plain_text(parsed.title, markup=True, limit=TITLE_MAX),
+                       topics=topics)

@@ -7,6 +7,7 @@ Ingestion is reached through the `FeedIngestion` protocol: handlers never import
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -14,13 +15,13 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from handlers.throttle import Throttle
-from ops.metrics import Metrics
 
 if TYPE_CHECKING:
     from delivery.digests import DigestService
     from delivery.fanout import FanOutHook
     from delivery.sender import Sender
     from model import AddOutcome, Clock, CycleReport, RemoveOutcome, Scope
+    from ops.metrics import Metrics
     from settings import Settings
     from storage.engine import Database
 
@@ -51,10 +52,13 @@ class Services:
     _sender: Sender | None = field(default=None)
     _digests: DigestService | None = field(default=None)
     _fanout: FanOutHook | None = field(default=None)
-    metrics: Metrics = field(default_factory=Metrics)
+    _metrics: Metrics | None = field(default=None)
     throttle: Throttle = field(default_factory=Throttle)
     exit_status: int = 0  # set when the bot stops by itself: 3 another instance took over, 4 its database file gone
     poll_conflicts: int = 0  # getUpdates answered 409: another process polls with this token
+    # Set once the runtime is installed and the handlers are in (`handlers.routing.start_handling`): until then
+    # updates wait. `handlers.app` shares it with the update processor.
+    handling: asyncio.Event = field(default_factory=asyncio.Event)
 
     def install(self, *, settings: Settings, database: Database, clock: Clock) -> None:
         self._settings = settings
@@ -73,6 +77,20 @@ class Services:
     def install_fanout(self, fanout: FanOutHook) -> None:
         """Ingestion's fan-out hook, which holds the keyword-alert index the alert commands keep current."""
         self._fanout = fanout
+
+    @property
+    def metrics(self) -> Metrics:
+        """The runtime's metrics once installed; until then a set of its own (prometheus_client is imported on
+        first use, not while the bot starts)."""
+        if self._metrics is None:
+            from ops.metrics import Metrics
+
+            self._metrics = Metrics()
+        return self._metrics
+
+    @metrics.setter
+    def metrics(self, metrics: Metrics) -> None:
+        self._metrics = metrics
 
     @property
     def installed(self) -> bool:

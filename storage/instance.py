@@ -25,14 +25,12 @@ import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from typing import TYPE_CHECKING
 
 from errors import AnotherInstance
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +54,12 @@ class ActiveLock:
 async def active_instance(url: str, *, standby: bool = False) -> AsyncIterator[ActiveLock]:
     """Hold the database's "active bot" lock for the duration of the block. Raises AnotherInstance when
     another process holds it, unless `standby`: then wait for it to be released."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if not parsed.database or parsed.database == ":memory:":
+    if url.partition("://")[0].split("+")[0] == "sqlite":
+        database = sqlite_file(url)
+        if database is None:
             yield ActiveLock()  # a database of this process alone
             return
-        async with _file_lock(Path(parsed.database).with_name(Path(parsed.database).name + ".lock"),
-                              standby=standby):
+        async with _file_lock(database.with_name(database.name + ".lock"), standby=standby):
             yield ActiveLock()
     else:
         lock = _AdvisoryLock(url)
@@ -71,6 +68,14 @@ async def active_instance(url: str, *, standby: bool = False) -> AsyncIterator[A
             yield lock
         finally:
             await lock.release()
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL (`sqlite+aiosqlite:///relative/path`, `...:////absolute/path`), None for an
+    in-memory database. Parsed here, not by SQLAlchemy: importing it takes longer than the rest of `run`'s start,
+    and the lock comes before the first poll."""
+    database = url.partition("://")[2].partition("?")[0].removeprefix("/")
+    return Path(database) if database and database != ":memory:" else None
 
 
 @contextlib.asynccontextmanager
@@ -98,6 +103,10 @@ class _AdvisoryLock(ActiveLock):
     """A session-level advisory lock, on a connection of its own (not the pool's)."""
 
     def __init__(self, url: str) -> None:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from sqlalchemy.pool import NullPool
+
         self.where = make_url(url).render_as_string(hide_password=True)
         self._engine: AsyncEngine = create_async_engine(url, poolclass=NullPool)
         self._connection: AsyncConnection | None = None
@@ -105,6 +114,8 @@ class _AdvisoryLock(ActiveLock):
         self._confirming = asyncio.Lock()  # the send round and the watch job may ask at the same moment
 
     async def try_take(self) -> bool:
+        from sqlalchemy import text
+
         if self._connection is None:
             self._connection = await self._engine.connect()
         taken = bool((await self._connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
@@ -120,6 +131,9 @@ class _AdvisoryLock(ActiveLock):
             return await self._confirm()
 
     async def _confirm(self) -> bool:
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
         if self.superseded:
             return False
         try:

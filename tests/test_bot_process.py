@@ -36,15 +36,18 @@ def write_config(folder: Path, base_url: str, *, webhook_url: str = "", webhook_
 
 
 async def test_run_serves_updates_stops_on_sigterm_and_never_logs_the_token(tmp_path: Path) -> None:
+    """The /start sent before the bot came up is fetched by its first poll, before the database and the
+    handlers are open, and answered once they are; SIGTERM right after the answer stops it cleanly."""
     async with BotApiStandIn(token=TOKEN) as api:
         config = write_config(tmp_path, api.base_url)
         environment = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN}
+        api.inject_message(1001, "/start", language_code="es")
         process = await asyncio.create_subprocess_exec(
             sys.executable, str(REPO / "bot.py"), "--config", str(config), "--log-level", "DEBUG", "run",
             cwd=tmp_path, env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         try:
-            api.inject_message(1001, "/start", language_code="es")
-            await api.wait_for_calls("getUpdates", count=2, timeout=30)
+            [greeting] = await api.wait_for_messages(1001, timeout=30)
+            assert "Centinela" in greeting.plain_text
         finally:
             process.send_signal(signal.SIGTERM)
             output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
@@ -53,6 +56,25 @@ async def test_run_serves_updates_stops_on_sigterm_and_never_logs_the_token(tmp_
     assert TOKEN not in log
     assert TOKEN.split(":")[1] not in log
     assert "starting (long polling)" in log
+
+
+async def test_a_stop_while_the_runtime_opens_still_answers_what_came_first(tmp_path: Path) -> None:
+    """SIGTERM as soon as a poll has fetched a /start, while the runtime is (most likely) still opening: the bot
+    finishes opening, answers it, and exits 0."""
+    async with BotApiStandIn(token=TOKEN) as api:
+        config = write_config(tmp_path, api.base_url)
+        api.inject_message(1001, "/start", language_code="en")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, str(REPO / "bot.py"), "--config", str(config), "run", cwd=tmp_path,
+            env={**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN}, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT)
+        try:
+            await api.wait_for(lambda: not api.pending_updates, timeout=30, what="the /start fetched")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+        assert process.returncode == 0, output.decode("utf-8", "replace")
+        assert len(api.messages_for(1001)) == 1
 
 
 async def read_until(process: asyncio.subprocess.Process, marker: bytes) -> bytes:

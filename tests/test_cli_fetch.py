@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from storage import stories as story_store
+from storage.engine import Database
 from tests.support.feedserver import FeedServer, running_server
 
 pytestmark = pytest.mark.process
@@ -70,6 +72,14 @@ async def test_fetch_once_prints_a_line_per_feed_and_a_total(tmp_path: Path, fee
     code, out, _ = await run_bot("--config", str(config), "--log-level", "WARNING", "fetch", "--once")
     assert code == 0 and "not modified" in out.splitlines()[0]
     assert feed_server.hits("/good")[-1].headers["If-None-Match"] == '"1"'
+    # Classified by the configured classifier (in the parse workers) and stored with the topic.
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'fetch.sqlite3'}")
+    try:
+        async with database.transaction() as session:
+            cne = await story_store.latest_stories(session, ["cne"], 10)
+    finally:
+        await database.close()
+    assert [story.title for story in cne] == ["CNE fija fecha de elecciones"]
 
 
 async def test_fetch_once_fails_when_every_feed_fails(tmp_path: Path, feed_server: FeedServer) -> None:

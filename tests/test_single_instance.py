@@ -47,7 +47,7 @@ async def test_a_second_instance_on_the_same_database_says_so_and_stops(
         active = BotProcess(config, token=TOKEN, cwd=tmp_path)
         await active.start()
         try:
-            await active.wait_for_line("Application started", timeout=60)
+            await active.wait_for_line("ready: the database is open", timeout=60)
             second = BotProcess(config, token=TOKEN, cwd=tmp_path)
             await second.start()
             assert await second.exited() == 3, second.output[-3000:]
@@ -70,7 +70,7 @@ async def test_a_standby_takes_over_from_an_instance_killed_mid_fan_out(
         standby = BotProcess(config, token=TOKEN, cwd=tmp_path, options=["--standby"])
         await active.start()
         try:
-            await active.wait_for_line("Application started", timeout=60)
+            await active.wait_for_line("ready: the database is open", timeout=60)
             await standby.start()
             await standby.wait_for_line("standing by: another instance is active", timeout=60)
             await api.wait_for(lambda: len(api.sent) >= 60, timeout=60, what="the fan-out under way")
@@ -100,7 +100,7 @@ async def test_a_sqlite_file_deleted_under_the_running_bot_stops_it_with_a_clear
         bot = BotProcess(config, token=TOKEN, cwd=tmp_path)
         await bot.start()
         try:
-            await bot.wait_for_line("Application started", timeout=60)
+            await bot.wait_for_line("ready: the database is open", timeout=60)
             for path in tmp_path.glob("bot.sqlite3*"):  # the file, its WAL and shared memory, and the lock
                 path.unlink()
             status = await asyncio.wait_for(bot.exited(), 60)  # the watch runs every 2 s
@@ -126,7 +126,7 @@ async def test_another_process_polling_with_the_token_is_one_warning_not_an_erro
         bot = BotProcess(config, token=TOKEN, cwd=tmp_path)
         await bot.start()
         try:
-            await bot.wait_for_line("Application started", timeout=60)
+            await bot.wait_for_line("ready: the database is open", timeout=60)
             async with aiohttp.ClientSession() as other_process:
                 for _ in range(4):  # each poll of ours ends the bot's long poll with a 409, as Telegram does
                     polls = len(api.calls_to("getUpdates"))

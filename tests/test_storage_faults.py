@@ -57,7 +57,7 @@ def copies(api: BotApiStandIn) -> Counter[int]:
 
 
 async def fan_out_under_way(api: BotApiStandIn, bot: BotProcess) -> None:
-    await bot.wait_for_line("Application started", timeout=60)
+    await bot.wait_for_line("ready: the database is open", timeout=60)
     await api.wait_for(lambda: len(copies(api)) >= 40, timeout=60, what="the fan-out under way")
 
 

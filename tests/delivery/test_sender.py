@@ -474,7 +474,7 @@ def bot_waiting(api: BotApiStandIn, seconds: float) -> Bot:
 
 
 def test_the_bot_waits_longer_for_an_answer_than_ptbs_default() -> None:
-    from delivery.sender import READ_TIMEOUT_SECONDS
+    from handlers.app import READ_TIMEOUT_SECONDS
 
     assert 5.0 < READ_TIMEOUT_SECONDS < 10.0  # slower than PTB's 5 s is not a failure; under SIGTERM's 10 s
 
@@ -511,7 +511,7 @@ async def test_a_handled_429_is_one_warning_line_not_an_error(
         caplog: pytest.LogCaptureFixture) -> None:
     from telegram.ext import ExtBot
 
-    from delivery.sender import rate_limiter
+    from handlers.app import rate_limiter
     from tests.support.botapi import TOKEN
 
     for chat_id in (101, 102):

@@ -4,14 +4,18 @@ not the pool."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot import classifier_for
 from feeds.pool import NICENESS, ParsePool
 from feeds.worker import FeedContent, ReadFailure, ReadJob
+from model import Scope
+from settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent.parent
 RSS = b'<rss version="2.0"><channel><title>T</title><item><title>Uno</title><guid>1</guid></item></channel></rss>'
@@ -29,6 +33,22 @@ async def test_feeds_are_read_in_worker_processes_that_give_way_to_the_bot() -> 
         assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
     finally:
         pool.close()
+
+
+async def test_a_worker_given_the_classifier_classifies_what_it_reads(shipped_settings: Settings) -> None:
+    """The configured classifier goes to each worker once; the items of a job with a scope come back with their
+    topics, so the bot process only stores them. A job without a scope (/feed add's check) is not classified."""
+    election = dataclasses.replace(JOB, body=RSS.replace(b"Uno", b"El CNE fija la fecha de las elecciones regionales"))
+    pool = ParsePool(workers=1, classify=classifier_for(shipped_settings))
+    try:
+        classified = await pool.read(dataclasses.replace(election, scope=Scope.VENEZUELA))
+        unclassified = await pool.read(election)
+    finally:
+        pool.close()
+    assert isinstance(classified, FeedContent) and isinstance(unclassified, FeedContent)
+    [topics] = classified.topics
+    assert [topic for topic, _terms in topics] == ["cne"]
+    assert unclassified.topics == ()
 
 
 async def test_a_worker_that_dies_costs_one_answer_and_the_pool_starts_again() -> None:

@@ -17,6 +17,7 @@ from bot import build_application
 from delivery.digests import DigestService
 from delivery.sender import Sender
 from handlers.channels import sync_channels
+from handlers.routing import start_handling
 from handlers.services import Services
 from model import ChatMode
 from settings import ChannelSpec, Settings, TelegramSettings
@@ -43,6 +44,7 @@ async def application(api: BotApiStandIn, settings: Settings, database: Database
         services.install(settings=settings, database=database, clock=clock)
         sender = Sender(app.bot, database, clock, settings.topics)
         services.install_delivery(sender, DigestService(sender, database, clock, settings.topics))
+        start_handling(app, settings)
         yield app
 
 

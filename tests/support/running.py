@@ -27,6 +27,7 @@ async def running_bot(settings: Settings, api: BotApiStandIn, *, token: str,
         await app.post_init(app)  # run_polling() calls it after initialize(); here we start the parts by hand
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.bot_data.handling.wait()  # the runtime opens once polling has begun
         try:
             yield app
         finally:
