@@ -1,8 +1,8 @@
 """Inline mode: `@bot sanciones` (a topic by id or name in either language, or any words) in any chat offers
 the latest matching stories, each a ready message with its title, sources and link in the user's language.
 
-Results are the same for everyone who types the same query (`is_personal=False`) and Telegram may serve
-them for `CACHE_SECONDS`: new stories show within that.
+Results are in the asker's language and time zone, so Telegram caches them per user (`is_personal=True`)
+for `CACHE_SECONDS`: new stories show within that.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ async def inline_query(update: Update, context: Context) -> None:
                                                       link_preview_options=LinkPreviewOptions(url=story.link)))
         for story in stories]
     button = None if results else InlineQueryResultsButton(text(lang, "inline.nothing"), start_parameter="inline")
-    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True, button=button)
 
 
 HANDLERS = [InlineQueryHandler(inline_query)]

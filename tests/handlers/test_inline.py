@@ -45,7 +45,7 @@ async def test_a_topic_name_offers_its_latest_stories_as_ready_messages_in_spani
     assert "Fuentes: El Pitazo, Efecto Cocuyo" in result["description"]
     assert answer.texts[0].plain == ("OFAC sanciona a tres funcionarios venezolanos\n"
                                      "Fuentes: El Pitazo, Efecto Cocuyo\nhttps://elpitazo.example/ofac")
-    assert answer.params["cache_time"] == 30 and answer.params["is_personal"] is False
+    assert answer.params["cache_time"] == 30 and answer.params["is_personal"] is True
 
 
 async def test_an_english_topic_name_answers_in_english(bot: Driver, database: Database) -> None:
