@@ -3,11 +3,14 @@ re-published URL) or a new one.
 
 Pure. Two items are the same story when they have the same canonical link, or when they were published
 within STORY_WINDOW of each other and their titles say the same event: reduced to tokens that are the same
-in Spanish and English (feeds.story_words: names, numbers, the domain's key words), they share enough
-weight (people and numbers count double, everyday words nothing), and nothing vetoes them: different
-countries, actors, sides, lifted vs imposed sanctions or different numbers never merge ("EE.UU. sanciona a
-funcionarios venezolanos" is not "EE.UU. sanciona a funcionarios rusos"). The rules and their measured
-precision and recall are in docs/design.md; tests/feeds/test_cluster.py and test_story_pairs.py test them.
+in Spanish and English (feeds.story_words: names, numbers, the domain's key words), they share at least
+MIN_STRONG tokens that are not everyday words, nothing vetoes them (different countries, actors, sides,
+lifted vs imposed sanctions, successive bulletins or different numbers never merge: "EE.UU. sanciona a
+funcionarios venezolanos" is not "EE.UU. sanciona a funcionarios rusos"), and a learned pair scorer
+(feeds.story_weights, fitted by `bot.py fit-stories`) finds the overlap convincing: how much they share
+and of what kind (names, numbers, key words), how alike in size, in one language or across, how far apart.
+The rules and their measured precision and recall are in docs/design.md; tests/feeds/test_cluster.py and
+test_story_pairs.py test them.
 """
 
 from __future__ import annotations
@@ -19,18 +22,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
+from math import exp
 
+from feeds import story_weights
 from feeds.story_words import LONGEST_PHRASE, MONTHS, NUMBERS, PHRASE_STARTS, PHRASES, WEAK, is_person, token
 from model import StoryKey
 from text import fold
 
-MIN_STRONG = 2  # shared tokens that are not WEAK
-MIN_WEIGHT = 2.0  # the weight of the shared tokens (a person or number 2, a word 1, a WEAK token 0)
-DICE = 0.55  # and either that weight over the mean weight of the two titles...
-CONTAINMENT = 0.55  # ...or over the weight of the lighter one
-TWO_DICE = 0.5  # two shared tokens are enough only for titles that are mostly those two, one of them a name
-TWO_CONTAINMENT = 0.7
-NAME_WEIGHT = 2.0
+MIN_STRONG = 2  # shared tokens that are not WEAK: fewer never merge, more go to the pair scorer
+NAME_WEIGHT = 2.0  # the weight of a shared person or number; a key word 1, a WEAK token 0
+LANGUAGE_MARK = "@"  # a title key ends with "@es" or "@en" when the item's language is known
 COMMON = 100  # a token in more recent titles than this does not select candidates
 STORY_WINDOW = timedelta(hours=48)  # reports published further apart are two stories, however alike
 
@@ -100,6 +101,12 @@ _label("side", "opposition", "oposicion opositor opositora opposition unitaria")
 _label("action", "eases", "levanta levantan alivia alivio flexibiliza flexibilizan suaviza lifts lift eases ease relief")
 _label("action", "imposes", "impone imponen reimpone reinstaura reinstauro restablece restablecio imposes impose "
        "reimposes reimpose snapback")
+# Successive announcements of one process are different events: the CNE's results (a bulletin) and its
+# proclamation of the winner, the election date and the call published in the gazette days later.
+_label("stage", "results", "resultado")
+_label("stage", "proclamation", "proclama")
+_label("stage", "gazette", "gaceta")
+_label("stage", "date", "fecha")
 for _number, _words in enumerate(MONTHS, start=1):  # "marzo" / "March": one token, and a date to agree on
     _label("month", str(_number), _words)
 for _number, _words in enumerate(("primer primero primera first", "segundo segunda second",
@@ -121,7 +128,8 @@ _MARCH_MAY = re.compile(r"\b(?:(March|May)\.?\s+(?=\d{1,2}\b)|(?<=\b\d)\s+(March
 
 def title_key(title: str, language: str | None = None) -> str:
     """A title reduced to the tokens that identify a story, in order, space-separated ('' if none): the
-    same token for a name, number or key word however either language spells it (feeds.story_words).
+    same token for a name, number or key word however either language spells it (feeds.story_words), then
+    the language's mark when `language` is given (the scorer weighs a pair across languages apart).
 
     An aggregator's trailing outlet name ("... - El Universal", "... | Reuters") is not part of it.
     """
@@ -142,6 +150,8 @@ def title_key(title: str, language: str | None = None) -> str:
         if key_word:
             keep[key_word] = None
         position += 1
+    if keep and language:
+        keep[LANGUAGE_MARK + language] = None
     return " ".join(keep)
 
 
@@ -224,39 +234,76 @@ def _is_entity(word: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class _Key:
     """A title key as the index compares it: its tokens that are not WEAK (WEAK ones only carry labels),
-    their labels and their total weight."""
+    their labels, their total weight and the title's language ('' when not known)."""
 
     words: frozenset[str]
     labels: dict[str, set[str]]
     weight: float
+    language: str
 
     @classmethod
     def of(cls, key: str) -> _Key:
-        words = frozenset(key.split())
+        tokens = key.split()
+        language = tokens.pop()[len(LANGUAGE_MARK):] if tokens and tokens[-1].startswith(LANGUAGE_MARK) else ""
+        words = frozenset(tokens)
         strong = words - WEAK
-        return cls(strong, _labels(words), sum(map(_weight, strong)))
+        return cls(strong, _labels(words), sum(map(_weight, strong)), language)
 
 
-def similarity(left: str, right: str) -> float:
-    """0 when two title keys are not the same story, else how alike they are (0..1]."""
-    return _score(_Key.of(left), _Key.of(right))
+def _steps(name: str, value: float, cuts: Iterable[float]) -> list[str]:
+    """Thermometer features: one for each cut that `value` reaches."""
+    return [f"{name}>={cut:g}" for cut in cuts if value >= cut]
 
 
-def _score(a: _Key, b: _Key) -> float:
+def _has_number(key: _Key) -> bool:
+    return any(kind in key.labels for kind in ("number", "count", "decimal"))
+
+
+def _features(a: _Key, b: _Key, gap: timedelta | None) -> list[str] | None:
+    """What the pair scorer weighs about two titles (None: they cannot be one story, whatever the scorer
+    says: too little shared, or a veto)."""
     shared = a.words & b.words
-    if len(shared) < MIN_STRONG:
-        return 0.0
+    if len(shared) < MIN_STRONG or _conflict(a.labels, b.labels):
+        return None
     weight = sum(map(_weight, shared))
-    if weight < MIN_WEIGHT:
-        return 0.0
     dice = 2 * weight / (a.weight + b.weight)
     containment = weight / min(a.weight, b.weight)
-    if len(shared) < 3 and not (dice >= TWO_DICE and containment >= TWO_CONTAINMENT
-                                and any(map(_is_entity, shared))):
+    entities = sum(map(_is_entity, shared))
+    cross = bool(a.language and b.language and a.language != b.language)
+    longest = max(len(a.words), len(b.words))
+    return [
+        *_steps("shared", len(shared), (3, 4, 5)),
+        *_steps("weight", weight, (3, 4, 5, 6)),
+        *_steps("dice", dice, (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)),
+        *_steps("containment", containment, (0.4, 0.5, 0.6, 0.7, 0.8, 1)),
+        *_steps("names", sum(map(is_person, shared)), (1, 2)),
+        *_steps("numbers", sum(1 for word in shared if _number_label(word)), (1,)),
+        *_steps("entities", entities, (1, 2)),
+        *_steps("key words", len(shared) - entities, (1, 2, 3)),
+        *(["number on one side"] if _has_number(a) != _has_number(b) else []),
+        *(["across languages", *_steps("across, dice", dice, (0.3, 0.4, 0.5))] if cross else []),
+        *_steps("longest title", longest, (8, 13)),
+        *_steps("shortest title", min(len(a.words), len(b.words)), (8, 13)),
+        *_steps("days apart", gap / timedelta(days=1) if gap is not None else 0.0, (1, 2)),
+    ]
+
+
+def pair_features(left: str, right: str, gap: timedelta | None = None) -> list[str] | None:
+    """The pair scorer's features of two title keys published `gap` apart (None: never one story)."""
+    return _features(_Key.of(left), _Key.of(right), gap)
+
+
+def similarity(left: str, right: str, gap: timedelta | None = None) -> float:
+    """0 when two title keys are not the same story, else how sure the pair scorer is that they are (0..1]."""
+    return _score(_Key.of(left), _Key.of(right), gap)
+
+
+def _score(a: _Key, b: _Key, gap: timedelta | None) -> float:
+    features = _features(a, b, gap)
+    if features is None:
         return 0.0
-    if not (dice >= DICE or containment >= CONTAINMENT):
-        return 0.0
-    return 0.0 if _conflict(a.labels, b.labels) else dice
+    logit = story_weights.BIAS + sum(story_weights.WEIGHTS.get(feature, 0.0) for feature in features)
+    return 1 / (1 + exp(-logit)) if logit >= story_weights.THRESHOLD else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,17 +387,19 @@ class StoryIndex:
         enough = max(1, MIN_STRONG - unseen)
         best: Match | None = None
         for story_id, count in hits.items():
-            if count < enough or not self._in_window(story_id, published_at):
+            gap = self._gap(story_id, published_at)
+            if count < enough or (gap is not None and gap > STORY_WINDOW):
                 continue
-            score = _score(title, self._keys[story_id])
+            score = _score(title, self._keys[story_id], gap)
             if score and (best is None or (score, abs(story_id)) > (best.score, abs(best.story_id))):
                 best = Match(story_id, score)
         return best
 
 
-    def _in_window(self, story_id: int, published_at: datetime | None) -> bool:
+    def _gap(self, story_id: int, published_at: datetime | None) -> timedelta | None:
+        """How far apart a story and a new item were published (None: not known)."""
         published = self._published.get(story_id)
-        return published is None or published_at is None or abs(published - published_at) <= STORY_WINDOW
+        return None if published is None or published_at is None else abs(published - published_at)
 
 
 def find_story(key: str, link: str | None, candidates: Sequence[StoryKey]) -> int | None:

@@ -64,7 +64,7 @@ _CONCEPTS = {
               "aplica aplican aplico slaps slap hits hit issues issued emite emitio unleashes",
     "funcionario": "funcionario funcionarios official officials oficiales alto altos jerarca jerarcas",
     "eleccion": "eleccion elecciones election elections electoral comicios votacion votaciones vote votes voting "
-                "voto votos poll polls ballot sufragio elect",
+                "voto votos poll polls ballot sufragio elect vota votan votaron voted",
     "congela": "congela congelan congelo congelar congelamiento congelacion freeze freezes froze frozen freezing "
                "embargo",
     "bloquea": "bloquea bloqueo bloquean bloquearon bloqueara bloquear bloqueando block blocks blocking blocked "
@@ -90,7 +90,13 @@ _CONCEPTS = {
     "diputado": "diputado diputados escano escanos seat seats",
     "manipula": "manipula manipulacion manipulado manipulados manipulated manipulation manipul tampered "
                 "inflated inflados fraude fraud",
-    "participacion": "participacion turnout participaron participantes",
+    "participacion": "participacion turnout participaron participantes asistencia",
+    "millon": "millon millones million millions",
+    "derroca": "derroca derrocar derrocamiento sacar oust ousting ouster topple toppling overthrow",
+    "proclama": "proclama proclamo proclamado proclamada proclamacion proclamation proclaims proclaimed proclaim "
+                "autoproclama autoproclamo autoproclamado autoproclamacion",
+    "resultado": "resultado resultados result results boletin boletines bulletin bulletins",
+    "gaceta": "gaceta gazette",
     "protesta": "protesta protestas protest protests manifestacion manifestaciones demonstration demonstrations "
                 "rally rallies marcha marchas march marches movilizacion concentracion",
     "disturbio": "disturbio disturbios riot riots choque choques clash clashes enfrentamiento enfrentamientos "
