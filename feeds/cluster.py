@@ -71,6 +71,9 @@ def _label(kind: str, name: str, words: str) -> None:
 
 
 _label("place", "ve", "venezuela venezolano venezolana venezuelan caracas")
+_label("place", "ve", "maduro guaido machado capriles cabello padrino pdvsa")  # Venezuelans: "Maduro loyalists"
+_label("place", "co", "duque")
+_label("place", "br", "lula")
 _label("place", "co", "colombia colombiano colombiana colombian bogota")
 _label("place", "cl", "chile chileno chilena chilean")
 _label("place", "pe", "peru peruano peruana peruvian lima")
@@ -259,6 +262,11 @@ def _has_number(key: _Key) -> bool:
     return any(kind in key.labels for kind in ("number", "count", "decimal"))
 
 
+def _one_sided(kind: str, a: _Key, b: _Key) -> bool:
+    """Whether one title has a label of `kind` and the other none."""
+    return (kind in a.labels) != (kind in b.labels)
+
+
 def _features(a: _Key, b: _Key, gap: timedelta | None) -> list[str] | None:
     """What the pair scorer weighs about two titles (None: they cannot be one story, whatever the scorer
     says: too little shared, or a veto)."""
@@ -281,6 +289,7 @@ def _features(a: _Key, b: _Key, gap: timedelta | None) -> list[str] | None:
         *_steps("entities", entities, (1, 2)),
         *_steps("key words", len(shared) - entities, (1, 2, 3)),
         *(["number on one side"] if _has_number(a) != _has_number(b) else []),
+        *(f"{kind} on one side" for kind in ("actor", "place", "side") if _one_sided(kind, a, b)),
         *(["across languages", *_steps("across, dice", dice, (0.3, 0.4, 0.5))] if cross else []),
         *_steps("longest title", longest, (8, 13)),
         *_steps("shortest title", min(len(a.words), len(b.words)), (8, 13)),
