@@ -253,9 +253,28 @@ class _Key:
         return cls(strong, _labels(words), sum(map(_weight, strong)), language)
 
 
-def _steps(name: str, value: float, cuts: Iterable[float]) -> list[str]:
-    """Thermometer features: one for each cut that `value` reaches."""
-    return [f"{name}>={cut:g}" for cut in cuts if value >= cut]
+# The pair scorer's features: thermometer steps of what two titles share (a feature "dice>=0.5" is present
+# when the pair's Dice reaches 0.5), and flags (no cuts: present when true).
+_FLAG = ()
+_FEATURES: tuple[tuple[str, tuple[float, ...]], ...] = (
+    ("shared", (3, 4, 5)),  # tokens, not WEAK
+    ("weight", (3, 4, 5, 6)),  # of those tokens (NAME_WEIGHT for a person or number, else 1)
+    ("dice", (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)),  # shared weight over the two titles' mean weight
+    ("containment", (0.4, 0.5, 0.6, 0.7, 0.8, 1)),  # shared weight over the lighter title's
+    ("names", (1, 2)),  # shared people and companies
+    ("numbers", (1,)),
+    ("entities", (1, 2)),  # shared names, numbers, places, actors, sides
+    ("key words", (1, 2, 3)),  # shared tokens that are not entities
+    ("number on one side", _FLAG),
+    ("actor on one side", _FLAG),  # one title names who acts (the US, the EU...), the other nobody
+    ("place on one side", _FLAG),
+    ("side on one side", _FLAG),
+    ("across languages", _FLAG),
+    ("across, dice", (0.3, 0.4, 0.5)),
+    ("longest title", (8, 13)),  # tokens: a lead sentence used as a title is long
+    ("shortest title", (8, 13)),
+    ("days apart", (1, 2)),
+)
 
 
 def _has_number(key: _Key) -> bool:
@@ -267,39 +286,73 @@ def _one_sided(kind: str, a: _Key, b: _Key) -> bool:
     return (kind in a.labels) != (kind in b.labels)
 
 
-def _features(a: _Key, b: _Key, gap: timedelta | None) -> list[str] | None:
-    """What the pair scorer weighs about two titles (None: they cannot be one story, whatever the scorer
-    says: too little shared, or a veto)."""
-    shared = a.words & b.words
-    if len(shared) < MIN_STRONG or _conflict(a.labels, b.labels):
-        return None
-    weight = sum(map(_weight, shared))
+def _overlap(a: _Key, b: _Key, shared: frozenset[str], weight: float) -> tuple[float, float, float, float]:
+    """The values of the first four of _FEATURES (how much two titles share), cheap to have."""
+    return len(shared), weight, 2 * weight / (a.weight + b.weight), weight / min(a.weight, b.weight)
+
+
+def _values(a: _Key, b: _Key, shared: frozenset[str], weight: float, gap: timedelta | None) -> tuple[float, ...]:
+    """The value of each of _FEATURES for two titles that share the tokens `shared`, of total `weight`."""
     dice = 2 * weight / (a.weight + b.weight)
-    containment = weight / min(a.weight, b.weight)
     entities = sum(map(_is_entity, shared))
     cross = bool(a.language and b.language and a.language != b.language)
-    longest = max(len(a.words), len(b.words))
-    return [
-        *_steps("shared", len(shared), (3, 4, 5)),
-        *_steps("weight", weight, (3, 4, 5, 6)),
-        *_steps("dice", dice, (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)),
-        *_steps("containment", containment, (0.4, 0.5, 0.6, 0.7, 0.8, 1)),
-        *_steps("names", sum(map(is_person, shared)), (1, 2)),
-        *_steps("numbers", sum(1 for word in shared if _number_label(word)), (1,)),
-        *_steps("entities", entities, (1, 2)),
-        *_steps("key words", len(shared) - entities, (1, 2, 3)),
-        *(["number on one side"] if _has_number(a) != _has_number(b) else []),
-        *(f"{kind} on one side" for kind in ("actor", "place", "side") if _one_sided(kind, a, b)),
-        *(["across languages", *_steps("across, dice", dice, (0.3, 0.4, 0.5))] if cross else []),
-        *_steps("longest title", longest, (8, 13)),
-        *_steps("shortest title", min(len(a.words), len(b.words)), (8, 13)),
-        *_steps("days apart", gap / timedelta(days=1) if gap is not None else 0.0, (1, 2)),
-    ]
+    return (*_overlap(a, b, shared, weight), sum(map(is_person, shared)),
+            sum(1 for word in shared if _number_label(word)), entities, len(shared) - entities,
+            _has_number(a) != _has_number(b), _one_sided("actor", a, b), _one_sided("place", a, b),
+            _one_sided("side", a, b), cross, dice if cross else 0.0, max(len(a.words), len(b.words)),
+            min(len(a.words), len(b.words)), gap / timedelta(days=1) if gap is not None else 0.0)
+
+
+def _named_steps(name: str, cuts: tuple[float, ...]) -> list[tuple[float, str]]:
+    """A feature's steps: (cut, the name of the feature present when the value reaches it)."""
+    return [(cut, f"{name}>={cut:g}") for cut in cuts] if cuts else [(1, name)]
+
+
+def _candidate(a: _Key, b: _Key) -> tuple[frozenset[str], float] | None:
+    """The tokens two titles share and their weight, or None when they cannot be one story whatever the
+    scorer says (too few shared tokens)."""
+    shared = a.words & b.words
+    return (shared, sum(map(_weight, shared))) if len(shared) >= MIN_STRONG else None
 
 
 def pair_features(left: str, right: str, gap: timedelta | None = None) -> list[str] | None:
-    """The pair scorer's features of two title keys published `gap` apart (None: never one story)."""
-    return _features(_Key.of(left), _Key.of(right), gap)
+    """The pair scorer's features of two title keys published `gap` apart, by name (None: never one story:
+    too few shared tokens, or a veto)."""
+    a, b = _Key.of(left), _Key.of(right)
+    candidate = _candidate(a, b)
+    if candidate is None or _conflict(a.labels, b.labels):
+        return None
+    values = _values(a, b, *candidate, gap)
+    return [feature for (name, cuts), value in zip(_FEATURES, values, strict=True)
+            for cut, feature in _named_steps(name, cuts) if value >= cut]
+
+
+Steps = tuple[tuple[float, float], ...]  # (cut, the weights of a feature's steps up to that cut), in order
+
+
+def _steps(name: str, cuts: tuple[float, ...]) -> Steps:
+    total, steps = 0.0, []
+    for cut, feature in _named_steps(name, cuts):
+        total += story_weights.WEIGHTS.get(feature, 0.0)
+        steps.append((cut, total))
+    return tuple(steps)
+
+
+def _reached(steps: Steps, value: float) -> float:
+    """A value's part of the score: the sum of the last step it reaches."""
+    reached = 0.0
+    for cut, total in steps:
+        if value < cut:
+            break
+        reached = total
+    return reached
+
+
+_STEPS = tuple(_steps(name, cuts) for name, cuts in _FEATURES)
+_OVERLAP = 4  # the first four of _FEATURES are what _overlap gives
+# The most that the other features can add: a pair whose overlap falls short of the threshold even with
+# that is not scored further (most candidates of a lookup).
+_BEST_REST = sum(max(0.0, *(total for _, total in steps)) for steps in _STEPS[_OVERLAP:])
 
 
 def similarity(left: str, right: str, gap: timedelta | None = None) -> float:
@@ -308,10 +361,13 @@ def similarity(left: str, right: str, gap: timedelta | None = None) -> float:
 
 
 def _score(a: _Key, b: _Key, gap: timedelta | None) -> float:
-    features = _features(a, b, gap)
-    if features is None:
+    candidate = _candidate(a, b)
+    if candidate is None:
         return 0.0
-    logit = story_weights.BIAS + sum(story_weights.WEIGHTS.get(feature, 0.0) for feature in features)
+    bound = story_weights.BIAS + _BEST_REST + sum(map(_reached, _STEPS, _overlap(a, b, *candidate)))
+    if bound < story_weights.THRESHOLD or _conflict(a.labels, b.labels):
+        return 0.0
+    logit = story_weights.BIAS + sum(map(_reached, _STEPS, _values(a, b, *candidate, gap)))
     return 1 / (1 + exp(-logit)) if logit >= story_weights.THRESHOLD else 0.0
 
 
@@ -396,8 +452,10 @@ class StoryIndex:
         enough = max(1, MIN_STRONG - unseen)
         best: Match | None = None
         for story_id, count in hits.items():
+            if count < enough:
+                continue
             gap = self._gap(story_id, published_at)
-            if count < enough or (gap is not None and gap > STORY_WINDOW):
+            if gap is not None and gap > STORY_WINDOW:
                 continue
             score = _score(title, self._keys[story_id], gap)
             if score and (best is None or (score, abs(story_id)) > (best.score, abs(best.story_id))):
