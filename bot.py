@@ -466,9 +466,9 @@ def command_fit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def command_fit_stories(settings: Settings, args: argparse.Namespace) -> int:
-    from ops.fit_stories import run_fit_stories
+    from ops.fit_stories import WEIGHTS, run_fit_stories
 
-    return run_fit_stories(Path(args.file), Path(args.out), sys.stdout, sys.stderr)
+    return run_fit_stories(Path(args.file), Path(args.out) if args.out else WEIGHTS, sys.stdout, sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -536,7 +536,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tuning pairs of a labelled JSON Lines file, with its threshold chosen out of fold for precision, and "
         "write it as a Python module.")
     fit_stories.add_argument("file", help="labelled headline pairs (tests/data/stories/pairs.jsonl)")
-    fit_stories.add_argument("--out", default="feeds/story_weights.py", help="where to write the weights")
+    fit_stories.add_argument("--out", help="where to write the weights (default: the shipped feeds/story_weights.py)")
     fit_stories.set_defaults(handler=command_fit_stories)
 
     db = commands.add_parser("db", help="database maintenance: `db upgrade` applies the schema migrations",
