@@ -105,11 +105,16 @@ _label("action", "eases", "levanta levantan alivia alivio flexibiliza flexibiliz
 _label("action", "imposes", "impone imponen reimpone reinstaura reinstauro restablece restablecio imposes impose "
        "reimposes reimpose snapback")
 # Successive announcements of one process are different events: the CNE's results (a bulletin) and its
-# proclamation of the winner, the election date and the call published in the gazette days later.
+# proclamation of the winner, the election date and the call published in the gazette days later, its
+# schedule, its audits, its rules and its appointments.
 _label("stage", "results", "resultado")
 _label("stage", "proclamation", "proclama")
 _label("stage", "gazette", "gaceta")
 _label("stage", "date", "fecha")
+_label("stage", "schedule", "cronograma calendario schedule timetable")
+_label("stage", "audit", "auditoria audit")
+_label("stage", "rules", "reglamento normas rules regulation regulations")
+_label("stage", "appointment", "designa designan designo rector rectores appoints appointed")
 for _number, _words in enumerate(MONTHS, start=1):  # "marzo" / "March": one token, and a date to agree on
     _label("month", str(_number), _words)
 for _number, _words in enumerate(("primer primero primera first", "segundo segunda second",
@@ -310,9 +315,12 @@ def _named_steps(name: str, cuts: tuple[float, ...]) -> list[tuple[float, str]]:
 
 def _candidate(a: _Key, b: _Key) -> tuple[frozenset[str], float] | None:
     """The tokens two titles share and their weight, or None when they cannot be one story whatever the
-    scorer says (too few shared tokens)."""
+    scorer says: too few shared tokens, or only two and neither of them a name, number, place, actor or
+    side ("CNE ... regionales" is every announcement of the regional elections)."""
     shared = a.words & b.words
-    return (shared, sum(map(_weight, shared))) if len(shared) >= MIN_STRONG else None
+    if len(shared) < MIN_STRONG or (len(shared) == MIN_STRONG and not any(map(_is_entity, shared))):
+        return None
+    return shared, sum(map(_weight, shared))
 
 
 def pair_features(left: str, right: str, gap: timedelta | None = None) -> list[str] | None:
