@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -335,32 +336,32 @@ def pair_features(left: str, right: str, gap: timedelta | None = None) -> list[s
             for cut, feature in _named_steps(name, cuts) if value >= cut]
 
 
-Steps = tuple[tuple[float, float], ...]  # (cut, the weights of a feature's steps up to that cut), in order
+@dataclass(frozen=True, slots=True)
+class _Steps:
+    """One feature's part of the score: `totals[i]` is the sum of the weights of its first i steps, and a
+    value reaches as many steps as there are `cuts` at or below it."""
+
+    cuts: tuple[float, ...]
+    totals: tuple[float, ...]
+
+    @classmethod
+    def of(cls, name: str, cuts: tuple[float, ...]) -> _Steps:
+        named = _named_steps(name, cuts)
+        totals = [0.0]
+        for _, feature in named:
+            totals.append(totals[-1] + story_weights.WEIGHTS.get(feature, 0.0))
+        return cls(tuple(cut for cut, _ in named), tuple(totals))
+
+    def reached(self, value: float) -> float:
+        return self.totals[bisect_right(self.cuts, value)]
 
 
-def _steps(name: str, cuts: tuple[float, ...]) -> Steps:
-    total, steps = 0.0, []
-    for cut, feature in _named_steps(name, cuts):
-        total += story_weights.WEIGHTS.get(feature, 0.0)
-        steps.append((cut, total))
-    return tuple(steps)
-
-
-def _reached(steps: Steps, value: float) -> float:
-    """A value's part of the score: the sum of the last step it reaches."""
-    reached = 0.0
-    for cut, total in steps:
-        if value < cut:
-            break
-        reached = total
-    return reached
-
-
-_STEPS = tuple(_steps(name, cuts) for name, cuts in _FEATURES)
+_STEPS = tuple(_Steps.of(name, cuts) for name, cuts in _FEATURES)
 _OVERLAP = 4  # the first four of _FEATURES are what _overlap gives
 # The most that the other features can add: a pair whose overlap falls short of the threshold even with
 # that is not scored further (most candidates of a lookup).
-_BEST_REST = sum(max(0.0, *(total for _, total in steps)) for steps in _STEPS[_OVERLAP:])
+_BEST_REST = sum(max(steps.totals) for steps in _STEPS[_OVERLAP:])
+_SHARED, _WEIGHT, _DICE, _CONTAINMENT = _STEPS[:_OVERLAP]
 
 
 def similarity(left: str, right: str, gap: timedelta | None = None) -> float:
@@ -372,10 +373,13 @@ def _score(a: _Key, b: _Key, gap: timedelta | None) -> float:
     candidate = _candidate(a, b)
     if candidate is None:
         return 0.0
-    bound = story_weights.BIAS + _BEST_REST + sum(map(_reached, _STEPS, _overlap(a, b, *candidate)))
+    shared, weight, dice, containment = _overlap(a, b, *candidate)
+    bound = (story_weights.BIAS + _BEST_REST + _SHARED.reached(shared) + _WEIGHT.reached(weight)
+             + _DICE.reached(dice) + _CONTAINMENT.reached(containment))
     if bound < story_weights.THRESHOLD or _conflict(a.labels, b.labels):
         return 0.0
-    logit = story_weights.BIAS + sum(map(_reached, _STEPS, _values(a, b, *candidate, gap)))
+    logit = story_weights.BIAS + sum(steps.reached(value) for steps, value in zip(_STEPS, _values(a, b, *candidate, gap),
+                                                                                 strict=True))
     return 1 / (1 + exp(-logit)) if logit >= story_weights.THRESHOLD else 0.0
 
 
