@@ -43,13 +43,13 @@ def _headline(side: dict[str, str], event: str) -> Headline:
 
 
 def _events(pair: dict[str, object]) -> tuple[str, str]:
-    """The events a pair's note names."""
+    """The events a pair's note names (a different-event note that does not name two: the pair's own)."""
     note = re.sub(r"\s*\[.*", "", str(pair["note"]))
     if pair["same_event"]:
         event = note.removeprefix("Same event: ")
         return event, event
-    first, second = note.removeprefix("Different events: ").split(" vs ", 1)
-    return first, second.split(";")[0]
+    first, _, second = note.removeprefix("Different events: ").partition(" vs ")
+    return (first, second.split(";")[0]) if second else (f"{pair['id']}: a", f"{pair['id']}: b")
 
 
 def load_pairs(path: Path) -> list[Pair]:
