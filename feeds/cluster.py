@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from itertools import chain
 from math import exp
 
-from feeds import story_weights
+from feeds.story_weights import BIAS, THRESHOLD, WEIGHTS
 from feeds.story_words import LONGEST_PHRASE, MONTHS, NUMBERS, PHRASE_STARTS, PHRASES, WEAK, is_person, token
 from model import StoryKey
 from text import fold
@@ -349,7 +349,7 @@ class _Steps:
         named = _named_steps(name, cuts)
         totals = [0.0]
         for _, feature in named:
-            totals.append(totals[-1] + story_weights.WEIGHTS.get(feature, 0.0))
+            totals.append(totals[-1] + WEIGHTS.get(feature, 0.0))
         return cls(tuple(cut for cut, _ in named), tuple(totals))
 
     def reached(self, value: float) -> float:
@@ -374,13 +374,13 @@ def _score(a: _Key, b: _Key, gap: timedelta | None) -> float:
     if candidate is None:
         return 0.0
     shared, weight, dice, containment = _overlap(a, b, *candidate)
-    bound = (story_weights.BIAS + _BEST_REST + _SHARED.reached(shared) + _WEIGHT.reached(weight)
+    bound = (BIAS + _BEST_REST + _SHARED.reached(shared) + _WEIGHT.reached(weight)
              + _DICE.reached(dice) + _CONTAINMENT.reached(containment))
-    if bound < story_weights.THRESHOLD or _conflict(a.labels, b.labels):
+    if bound < THRESHOLD or _conflict(a.labels, b.labels):
         return 0.0
-    logit = story_weights.BIAS + sum(steps.reached(value) for steps, value in zip(_STEPS, _values(a, b, *candidate, gap),
+    logit = BIAS + sum(steps.reached(value) for steps, value in zip(_STEPS, _values(a, b, *candidate, gap),
                                                                                  strict=True))
-    return 1 / (1 + exp(-logit)) if logit >= story_weights.THRESHOLD else 0.0
+    return 1 / (1 + exp(-logit)) if logit >= THRESHOLD else 0.0
 
 
 @dataclass(frozen=True, slots=True)
