@@ -74,8 +74,8 @@ _CONCEPTS = {
     "activo": "activo activos bien bienes asset assets propiedad propiedades property fondos funds",
     "gobierno": "gobierno gobiernos government governments govt administracion administration regime regimen",
     "oposicion": "oposicion opositor opositora opositores opposition",
-    "dialogo": "dialogo dialogos dialogue dialogues talk talks conversaciones conversacion negociacion negociaciones negotiation "
-               "negotiations mesa",
+    "dialogo": "dialogo dialogos dialogue dialogues talk talks conversaciones conversacion negociacion negociaciones "
+               "negotiation negotiations mesa",
     "suspende": "suspende suspenden suspendio suspender suspension suspend suspends suspended halt halts halted "
                 "abandona abandono withdraws withdrew paraliza paralizo frena freno rechaza rejects",
     "petrolera": "petrolera petroleras",
