@@ -38,8 +38,9 @@ class Pair:
 
 
 def _headline(side: dict[str, str], event: str) -> Headline:
-    return Headline(side["title"], side["lang"], datetime.fromisoformat(side["date"]).replace(hour=12, tzinfo=UTC),
-                    event)
+    """One side of a pair, published at noon of its date (a date of a month only, "2024-12": its first day)."""
+    date = side["date"] if len(side["date"]) > len("2024-12") else f"{side['date']}-01"
+    return Headline(side["title"], side["lang"], datetime.fromisoformat(date).replace(hour=12, tzinfo=UTC), event)
 
 
 def _events(pair: dict[str, object]) -> tuple[str, str]:

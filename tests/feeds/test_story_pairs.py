@@ -4,11 +4,12 @@ different events of the same days and topic. A wrong merge hides news, so precis
 
 The pairs are split by date: those before 2020 tuned the lexicon and vetoes (feeds/story_words.py,
 feeds/cluster.py) and fitted the pair scorer (`bot.py fit-stories`, ops/fit_stories.py), those from 2020 on
-are held out, and tests/data/stories/fresh.jsonl (41 pairs of 2024-25, gathered after the first tuning) was
-measured once per round and never tuned on. Each part is measured on its labelled pairs (the issue's
-figures), then on every two of its headlines published within two days (same event or not by the event
-each pair's note names), compared alone and clustered oldest first as ingestion does. Run with -s for the
-figures; docs/design.md records them.
+are held out, tests/data/stories/fresh.jsonl (41 pairs of 2024-25, gathered after the first tuning) was
+measured once per round and never tuned on, and tests/data/stories/fresh2.jsonl (268 pairs of 2014-2026,
+gathered by someone who never ran this code) was measured once, with the third round's scorer. Each part
+is measured on its labelled pairs (the issue's figures), then on every two of its headlines published within
+two days (same event or not by the event each pair's note names), compared alone and clustered oldest first
+as ingestion does. Run with -s for the figures; docs/design.md records them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ops.story_pairs import Headline, Pair, headlines, load_pairs, near_pairs
 STORIES = Path(__file__).resolve().parent.parent / "data" / "stories"
 PAIRS = STORIES / "pairs.jsonl"
 FRESH = STORIES / "fresh.jsonl"  # gathered after the tuning, measured once and never tuned on
+FRESH2 = STORIES / "fresh2.jsonl"  # gathered by someone who never ran the clustering code, measured once
 
 
 def merged(first: Headline, second: Headline) -> bool:
@@ -102,17 +104,19 @@ def clustered(pairs: Sequence[Pair]) -> Figures:
 
 
 def part_of(part: str) -> list[Pair]:
-    if part == "fresh":
-        return load_pairs(FRESH)
+    if part in ("fresh", "fresh2"):
+        return load_pairs(FRESH if part == "fresh" else FRESH2)
     return [pair for pair in load_pairs(PAIRS) if pair.tuning is (part == "tuning")]
 
 
 # Floors a little under today's figures, so that a change that loses merges or makes wrong ones fails here.
-# Precision's is the goal, 0.98, except on the held-out part, which is at 0.939 (3 wrong merges in 49).
+# Precision's is the goal, 0.98, except where it is not met: the held-out part is at 0.939 (3 wrong merges in 49),
+# fresh2 at 0.929 (6 in 84).
 FLOORS = {  # part: (precision, recall in one language, recall across languages), labelled pairs
     "tuning": (0.98, 0.60, 0.60),
     "held-out": (0.93, 0.48, 0.37),
     "fresh": (0.98, 0.50, 0.10),
+    "fresh2": (0.92, 0.53, 0.30),
 }
 
 
