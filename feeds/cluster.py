@@ -261,7 +261,7 @@ class _Key:
 
 # The pair scorer's features: thermometer steps of what two titles share (a feature "dice>=0.5" is present
 # when the pair's Dice reaches 0.5), and flags (no cuts: present when true).
-_FLAG = ()
+_FLAG: tuple[float, ...] = ()
 _FEATURES: tuple[tuple[str, tuple[float, ...]], ...] = (
     ("shared", (3, 4, 5)),  # tokens, not WEAK
     ("weight", (3, 4, 5, 6)),  # of those tokens (NAME_WEIGHT for a person or number, else 1)
@@ -299,10 +299,11 @@ def _overlap(a: _Key, b: _Key, shared: frozenset[str], weight: float) -> tuple[f
 
 def _values(a: _Key, b: _Key, shared: frozenset[str], weight: float, gap: timedelta | None) -> tuple[float, ...]:
     """The value of each of _FEATURES for two titles that share the tokens `shared`, of total `weight`."""
-    dice = 2 * weight / (a.weight + b.weight)
+    overlap = _overlap(a, b, shared, weight)
+    dice = overlap[2]
     entities = sum(map(_is_entity, shared))
     cross = bool(a.language and b.language and a.language != b.language)
-    return (*_overlap(a, b, shared, weight), sum(map(is_person, shared)),
+    return (*overlap, sum(map(is_person, shared)),
             sum(1 for word in shared if _number_label(word)), entities, len(shared) - entities,
             _has_number(a) != _has_number(b), _one_sided("actor", a, b), _one_sided("place", a, b),
             _one_sided("side", a, b), cross, dice if cross else 0.0, max(len(a.words), len(b.words)),
@@ -378,8 +379,8 @@ def _score(a: _Key, b: _Key, gap: timedelta | None) -> float:
              + _DICE.reached(dice) + _CONTAINMENT.reached(containment))
     if bound < THRESHOLD or _conflict(a.labels, b.labels):
         return 0.0
-    logit = BIAS + sum(steps.reached(value) for steps, value in zip(_STEPS, _values(a, b, *candidate, gap),
-                                                                                 strict=True))
+    values = _values(a, b, *candidate, gap)
+    logit = BIAS + sum(steps.reached(value) for steps, value in zip(_STEPS, values, strict=True))
     return 1 / (1 + exp(-logit)) if logit >= THRESHOLD else 0.0
 
 
