@@ -465,6 +465,12 @@ def command_fit(settings: Settings, args: argparse.Namespace) -> int:
     return run_fit(settings, Path(args.file), output, sys.stdout, sys.stderr)
 
 
+def command_fit_stories(settings: Settings, args: argparse.Namespace) -> int:
+    from ops.fit_stories import WEIGHTS, run_fit_stories
+
+    return run_fit_stories(Path(args.file), Path(args.out) if args.out else WEIGHTS, sys.stdout, sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
@@ -523,6 +529,15 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("file", help="labelled JSON Lines file (tests/data/eval/corpus.jsonl)")
     fit.add_argument("--out", help="where to write the model (default: classifier.model in the config)")
     fit.set_defaults(handler=command_fit)
+
+    fit_stories = commands.add_parser(
+        "fit-stories", help="fit story merging's pair scorer on labelled headline pairs (the part before 2020)",
+        description="Fit the logistic regression that decides whether two headlines report one event on the "
+        "tuning pairs of a labelled JSON Lines file, with its threshold chosen out of fold for precision, and "
+        "write it as a Python module.")
+    fit_stories.add_argument("file", help="labelled headline pairs (tests/data/stories/pairs.jsonl)")
+    fit_stories.add_argument("--out", help="where to write the weights (default: the shipped feeds/story_weights.py)")
+    fit_stories.set_defaults(handler=command_fit_stories)
 
     db = commands.add_parser("db", help="database maintenance: `db upgrade` applies the schema migrations",
                              description="Apply the schema migrations (run also does this on start).")

@@ -3,34 +3,36 @@ re-published URL) or a new one.
 
 Pure. Two items are the same story when they have the same canonical link, or when they were published
 within STORY_WINDOW of each other and their titles say the same event: reduced to tokens that are the same
-in Spanish and English (feeds.story_words: names, numbers, the domain's key words), they share enough
-weight (people and numbers count double, everyday words nothing), and nothing vetoes them: different
-countries, actors, sides, lifted vs imposed sanctions or different numbers never merge ("EE.UU. sanciona a
-funcionarios venezolanos" is not "EE.UU. sanciona a funcionarios rusos"). The rules and their measured
-precision and recall are in docs/design.md; tests/feeds/test_cluster.py and test_story_pairs.py test them.
+in Spanish and English (feeds.story_words: names, numbers, the domain's key words), they share at least
+MIN_STRONG tokens that are not everyday words, nothing vetoes them (different countries, actors, sides,
+lifted vs imposed sanctions, successive bulletins or different numbers never merge: "EE.UU. sanciona a
+funcionarios venezolanos" is not "EE.UU. sanciona a funcionarios rusos"), and a learned pair scorer
+(feeds.story_weights, fitted by `bot.py fit-stories`) finds the overlap convincing: how much they share
+and of what kind (names, numbers, key words), how alike in size, in one language or across, how far apart.
+The rules and their measured precision and recall are in docs/design.md; tests/feeds/test_cluster.py and
+test_story_pairs.py test them.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
+from math import exp
 
+from feeds.story_weights import BIAS, THRESHOLD, WEIGHTS
 from feeds.story_words import LONGEST_PHRASE, MONTHS, NUMBERS, PHRASE_STARTS, PHRASES, WEAK, is_person, token
 from model import StoryKey
 from text import fold
 
-MIN_STRONG = 2  # shared tokens that are not WEAK
-MIN_WEIGHT = 2.0  # the weight of the shared tokens (a person or number 2, a word 1, a WEAK token 0)
-DICE = 0.55  # and either that weight over the mean weight of the two titles...
-CONTAINMENT = 0.55  # ...or over the weight of the lighter one
-TWO_DICE = 0.5  # two shared tokens are enough only for titles that are mostly those two, one of them a name
-TWO_CONTAINMENT = 0.7
-NAME_WEIGHT = 2.0
+MIN_STRONG = 2  # shared tokens that are not WEAK: fewer never merge, more go to the pair scorer
+NAME_WEIGHT = 2.0  # the weight of a shared person or number; a key word 1, a WEAK token 0
+LANGUAGE_MARK = "@"  # a title key ends with "@es" or "@en" when the item's language is known
 COMMON = 100  # a token in more recent titles than this does not select candidates
 STORY_WINDOW = timedelta(hours=48)  # reports published further apart are two stories, however alike
 
@@ -70,6 +72,9 @@ def _label(kind: str, name: str, words: str) -> None:
 
 
 _label("place", "ve", "venezuela venezolano venezolana venezuelan caracas")
+_label("place", "ve", "maduro guaido machado capriles cabello padrino pdvsa")  # Venezuelans: "Maduro loyalists"
+_label("place", "co", "duque")
+_label("place", "br", "lula")
 _label("place", "co", "colombia colombiano colombiana colombian bogota")
 _label("place", "cl", "chile chileno chilena chilean")
 _label("place", "pe", "peru peruano peruana peruvian lima")
@@ -100,6 +105,17 @@ _label("side", "opposition", "oposicion opositor opositora opposition unitaria")
 _label("action", "eases", "levanta levantan alivia alivio flexibiliza flexibilizan suaviza lifts lift eases ease relief")
 _label("action", "imposes", "impone imponen reimpone reinstaura reinstauro restablece restablecio imposes impose "
        "reimposes reimpose snapback")
+# Successive announcements of one process are different events: the CNE's results (a bulletin) and its
+# proclamation of the winner, the election date and the call published in the gazette days later, its
+# schedule, its audits, its rules and its appointments.
+_label("stage", "results", "resultado")
+_label("stage", "proclamation", "proclama")
+_label("stage", "gazette", "gaceta")
+_label("stage", "date", "fecha")
+_label("stage", "schedule", "cronograma calendario schedule timetable")
+_label("stage", "audit", "auditoria audit")
+_label("stage", "rules", "reglamento normas rules regulation regulations")
+_label("stage", "appointment", "designa designan designo rector rectores appoints appointed")
 for _number, _words in enumerate(MONTHS, start=1):  # "marzo" / "March": one token, and a date to agree on
     _label("month", str(_number), _words)
 for _number, _words in enumerate(("primer primero primera first", "segundo segunda second",
@@ -121,7 +137,8 @@ _MARCH_MAY = re.compile(r"\b(?:(March|May)\.?\s+(?=\d{1,2}\b)|(?<=\b\d)\s+(March
 
 def title_key(title: str, language: str | None = None) -> str:
     """A title reduced to the tokens that identify a story, in order, space-separated ('' if none): the
-    same token for a name, number or key word however either language spells it (feeds.story_words).
+    same token for a name, number or key word however either language spells it (feeds.story_words), then
+    the language's mark when `language` is given (the scorer weighs a pair across languages apart).
 
     An aggregator's trailing outlet name ("... - El Universal", "... | Reuters") is not part of it.
     """
@@ -142,6 +159,8 @@ def title_key(title: str, language: str | None = None) -> str:
         if key_word:
             keep[key_word] = None
         position += 1
+    if keep and language:
+        keep[LANGUAGE_MARK + language] = None
     return " ".join(keep)
 
 
@@ -224,39 +243,145 @@ def _is_entity(word: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class _Key:
     """A title key as the index compares it: its tokens that are not WEAK (WEAK ones only carry labels),
-    their labels and their total weight."""
+    their labels, their total weight and the title's language ('' when not known)."""
 
     words: frozenset[str]
     labels: dict[str, set[str]]
     weight: float
+    language: str
 
     @classmethod
     def of(cls, key: str) -> _Key:
-        words = frozenset(key.split())
+        tokens = key.split()
+        language = tokens.pop()[len(LANGUAGE_MARK):] if tokens and tokens[-1].startswith(LANGUAGE_MARK) else ""
+        words = frozenset(tokens)
         strong = words - WEAK
-        return cls(strong, _labels(words), sum(map(_weight, strong)))
+        return cls(strong, _labels(words), sum(map(_weight, strong)), language)
 
 
-def similarity(left: str, right: str) -> float:
-    """0 when two title keys are not the same story, else how alike they are (0..1]."""
-    return _score(_Key.of(left), _Key.of(right))
+# The pair scorer's features: thermometer steps of what two titles share (a feature "dice>=0.5" is present
+# when the pair's Dice reaches 0.5), and flags (no cuts: present when true).
+_FLAG: tuple[float, ...] = ()
+_FEATURES: tuple[tuple[str, tuple[float, ...]], ...] = (
+    ("shared", (3, 4, 5)),  # tokens, not WEAK
+    ("weight", (3, 4, 5, 6)),  # of those tokens (NAME_WEIGHT for a person or number, else 1)
+    ("dice", (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)),  # shared weight over the two titles' mean weight
+    ("containment", (0.4, 0.5, 0.6, 0.7, 0.8, 1)),  # shared weight over the lighter title's
+    ("names", (1, 2)),  # shared people and companies
+    ("numbers", (1,)),
+    ("entities", (1, 2)),  # shared names, numbers, places, actors, sides
+    ("key words", (1, 2, 3)),  # shared tokens that are not entities
+    ("number on one side", _FLAG),
+    ("actor on one side", _FLAG),  # one title names who acts (the US, the EU...), the other nobody
+    ("place on one side", _FLAG),
+    ("side on one side", _FLAG),
+    ("across languages", _FLAG),
+    ("across, dice", (0.3, 0.4, 0.5)),
+    ("longest title", (8, 13)),  # tokens: a lead sentence used as a title is long
+    ("shortest title", (8, 13)),
+    ("days apart", (1, 2)),
+)
 
 
-def _score(a: _Key, b: _Key) -> float:
+def _has_number(key: _Key) -> bool:
+    return any(kind in key.labels for kind in ("number", "count", "decimal"))
+
+
+def _one_sided(kind: str, a: _Key, b: _Key) -> bool:
+    """Whether one title has a label of `kind` and the other none."""
+    return (kind in a.labels) != (kind in b.labels)
+
+
+def _overlap(a: _Key, b: _Key, shared: frozenset[str], weight: float) -> tuple[float, float, float, float]:
+    """The values of the first four of _FEATURES (how much two titles share), cheap to have."""
+    return len(shared), weight, 2 * weight / (a.weight + b.weight), weight / min(a.weight, b.weight)
+
+
+def _values(a: _Key, b: _Key, shared: frozenset[str], weight: float, gap: timedelta | None) -> tuple[float, ...]:
+    """The value of each of _FEATURES for two titles that share the tokens `shared`, of total `weight`."""
+    overlap = _overlap(a, b, shared, weight)
+    dice = overlap[2]
+    entities = sum(map(_is_entity, shared))
+    cross = bool(a.language and b.language and a.language != b.language)
+    return (*overlap, sum(map(is_person, shared)),
+            sum(1 for word in shared if _number_label(word)), entities, len(shared) - entities,
+            _has_number(a) != _has_number(b), _one_sided("actor", a, b), _one_sided("place", a, b),
+            _one_sided("side", a, b), cross, dice if cross else 0.0, max(len(a.words), len(b.words)),
+            min(len(a.words), len(b.words)), gap / timedelta(days=1) if gap is not None else 0.0)
+
+
+def _named_steps(name: str, cuts: tuple[float, ...]) -> list[tuple[float, str]]:
+    """A feature's steps: (cut, the name of the feature present when the value reaches it)."""
+    return [(cut, f"{name}>={cut:g}") for cut in cuts] if cuts else [(1, name)]
+
+
+def _candidate(a: _Key, b: _Key) -> tuple[frozenset[str], float] | None:
+    """The tokens two titles share and their weight, or None when they cannot be one story whatever the
+    scorer says: too few shared tokens, or only two and neither of them a name, number, place, actor or
+    side ("CNE ... regionales" is every announcement of the regional elections)."""
     shared = a.words & b.words
-    if len(shared) < MIN_STRONG:
+    if len(shared) < MIN_STRONG or (len(shared) == MIN_STRONG and not any(map(_is_entity, shared))):
+        return None
+    return shared, sum(map(_weight, shared))
+
+
+def pair_features(left: str, right: str, gap: timedelta | None = None) -> list[str] | None:
+    """The pair scorer's features of two title keys published `gap` apart, by name (None: never one story:
+    too few shared tokens, or a veto)."""
+    a, b = _Key.of(left), _Key.of(right)
+    candidate = _candidate(a, b)
+    if candidate is None or _conflict(a.labels, b.labels):
+        return None
+    values = _values(a, b, *candidate, gap)
+    return [feature for (name, cuts), value in zip(_FEATURES, values, strict=True)
+            for cut, feature in _named_steps(name, cuts) if value >= cut]
+
+
+@dataclass(frozen=True, slots=True)
+class _Steps:
+    """One feature's part of the score: `totals[i]` is the sum of the weights of its first i steps, and a
+    value reaches as many steps as there are `cuts` at or below it."""
+
+    cuts: tuple[float, ...]
+    totals: tuple[float, ...]
+
+    @classmethod
+    def of(cls, name: str, cuts: tuple[float, ...]) -> _Steps:
+        named = _named_steps(name, cuts)
+        totals = [0.0]
+        for _, feature in named:
+            totals.append(totals[-1] + WEIGHTS.get(feature, 0.0))
+        return cls(tuple(cut for cut, _ in named), tuple(totals))
+
+    def reached(self, value: float) -> float:
+        return self.totals[bisect_right(self.cuts, value)]
+
+
+_STEPS = tuple(_Steps.of(name, cuts) for name, cuts in _FEATURES)
+_OVERLAP = 4  # the first four of _FEATURES are what _overlap gives
+# The most that the other features can add: a pair whose overlap falls short of the threshold even with
+# that is not scored further (most candidates of a lookup).
+_BEST_REST = sum(max(steps.totals) for steps in _STEPS[_OVERLAP:])
+_SHARED, _WEIGHT, _DICE, _CONTAINMENT = _STEPS[:_OVERLAP]
+
+
+def similarity(left: str, right: str, gap: timedelta | None = None) -> float:
+    """0 when two title keys are not the same story, else how sure the pair scorer is that they are (0..1]."""
+    return _score(_Key.of(left), _Key.of(right), gap)
+
+
+def _score(a: _Key, b: _Key, gap: timedelta | None) -> float:
+    candidate = _candidate(a, b)
+    if candidate is None:
         return 0.0
-    weight = sum(map(_weight, shared))
-    if weight < MIN_WEIGHT:
+    shared, weight, dice, containment = _overlap(a, b, *candidate)
+    bound = (BIAS + _BEST_REST + _SHARED.reached(shared) + _WEIGHT.reached(weight)
+             + _DICE.reached(dice) + _CONTAINMENT.reached(containment))
+    if bound < THRESHOLD or _conflict(a.labels, b.labels):
         return 0.0
-    dice = 2 * weight / (a.weight + b.weight)
-    containment = weight / min(a.weight, b.weight)
-    if len(shared) < 3 and not (dice >= TWO_DICE and containment >= TWO_CONTAINMENT
-                                and any(map(_is_entity, shared))):
-        return 0.0
-    if not (dice >= DICE or containment >= CONTAINMENT):
-        return 0.0
-    return 0.0 if _conflict(a.labels, b.labels) else dice
+    values = _values(a, b, *candidate, gap)
+    logit = BIAS + sum(steps.reached(value) for steps, value in zip(_STEPS, values, strict=True))
+    return 1 / (1 + exp(-logit)) if logit >= THRESHOLD else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,17 +465,21 @@ class StoryIndex:
         enough = max(1, MIN_STRONG - unseen)
         best: Match | None = None
         for story_id, count in hits.items():
-            if count < enough or not self._in_window(story_id, published_at):
+            if count < enough:
                 continue
-            score = _score(title, self._keys[story_id])
+            gap = self._gap(story_id, published_at)
+            if gap is not None and gap > STORY_WINDOW:
+                continue
+            score = _score(title, self._keys[story_id], gap)
             if score and (best is None or (score, abs(story_id)) > (best.score, abs(best.story_id))):
                 best = Match(story_id, score)
         return best
 
 
-    def _in_window(self, story_id: int, published_at: datetime | None) -> bool:
+    def _gap(self, story_id: int, published_at: datetime | None) -> timedelta | None:
+        """How far apart a story and a new item were published (None: not known)."""
         published = self._published.get(story_id)
-        return published is None or published_at is None or abs(published - published_at) <= STORY_WINDOW
+        return None if published is None or published_at is None else abs(published - published_at)
 
 
 def find_story(key: str, link: str | None, candidates: Sequence[StoryKey]) -> int | None:

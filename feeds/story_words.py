@@ -32,6 +32,7 @@ _PHRASES = (
     ("blocking property|blocks property|blocked property|blocking assets|blocks assets|block assets"
      "|bloquea bienes|bloquea activos|bloqueo de bienes|bloqueo de activos", "congela activo"),
     ("human rights|derechos humanos", "ddhh"),
+    ("tribunal supremo de justicia|supreme court|supreme tribunal|tribunal supremo", "tsj"),
     ("fuerza armada|fuerzas armadas|armed forces", "militar"),
     ("post election|post electoral|postelectoral|poselectoral", "postelectoral"),
 )
@@ -64,7 +65,7 @@ _CONCEPTS = {
               "aplica aplican aplico slaps slap hits hit issues issued emite emitio unleashes",
     "funcionario": "funcionario funcionarios official officials oficiales alto altos jerarca jerarcas",
     "eleccion": "eleccion elecciones election elections electoral comicios votacion votaciones vote votes voting "
-                "voto votos poll polls ballot sufragio elect",
+                "voto votos poll polls ballot sufragio elect vota votan votaron voted",
     "congela": "congela congelan congelo congelar congelamiento congelacion freeze freezes froze frozen freezing "
                "embargo",
     "bloquea": "bloquea bloqueo bloquean bloquearon bloqueara bloquear bloqueando block blocks blocking blocked "
@@ -73,8 +74,8 @@ _CONCEPTS = {
     "activo": "activo activos bien bienes asset assets propiedad propiedades property fondos funds",
     "gobierno": "gobierno gobiernos government governments govt administracion administration regime regimen",
     "oposicion": "oposicion opositor opositora opositores opposition",
-    "dialogo": "dialogo dialogos talk talks conversaciones conversacion negociacion negociaciones negotiation "
-               "negotiations mesa",
+    "dialogo": "dialogo dialogos dialogue dialogues talk talks conversaciones conversacion negociacion negociaciones "
+               "negotiation negotiations mesa",
     "suspende": "suspende suspenden suspendio suspender suspension suspend suspends suspended halt halts halted "
                 "abandona abandono withdraws withdrew paraliza paralizo frena freno rechaza rejects",
     "petrolera": "petrolera petroleras",
@@ -90,7 +91,28 @@ _CONCEPTS = {
     "diputado": "diputado diputados escano escanos seat seats",
     "manipula": "manipula manipulacion manipulado manipulados manipulated manipulation manipul tampered "
                 "inflated inflados fraude fraud",
-    "participacion": "participacion turnout participaron participantes",
+    "participacion": "participacion turnout participaron participantes asistencia",
+    "millon": "millon millones million millions",
+    "mil": "mil miles thousand thousands",
+    "licencia": "licencia licencias license licenses licence licences",
+    "candidato": "candidato candidata candidatos candidatas candidate candidates",
+    "manifestante": "manifestante manifestantes protester protesters demonstrator demonstrators",
+    "tribunal": "tribunal tribunales court courts",
+    "preso": "preso presos presa presas prisoner prisoners",
+    "partido": "partido partidos party parties",
+    "delegacion": "delegacion delegaciones delegation delegations",
+    "ronda": "ronda rondas round rounds",
+    "migrante": "migrante migrantes migrant migrants",
+    "paro": "paro paros huelga huelgas strike strikes",
+    "exige": "exige exigen exigir exigieron demand demands demanded demanding",
+    "politico": "politico politica politicos politicas political",
+    "salario": "salario salarios wage wages salary salaries",
+    "extranjero": "extranjero extranjeros extranjera foreign",
+    "derroca": "derroca derrocar derrocamiento sacar oust ousting ouster topple toppling overthrow",
+    "proclama": "proclama proclamo proclamado proclamada proclamacion proclamation proclaims proclaimed proclaim "
+                "autoproclama autoproclamo autoproclamado autoproclamacion",
+    "resultado": "resultado resultados result results boletin boletines bulletin bulletins",
+    "gaceta": "gaceta gazette",
     "protesta": "protesta protestas protest protests manifestacion manifestaciones demonstration demonstrations "
                 "rally rallies marcha marchas march marches movilizacion concentracion",
     "disturbio": "disturbio disturbios riot riots choque choques clash clashes enfrentamiento enfrentamientos "
@@ -108,7 +130,7 @@ _CONCEPTS = {
     "tesoro": "tesoro treasury ofac",
     "retoma": "retoma retoman retomaron reanuda reanudan reanudaron resume resumes resumed reanudacion "
               "resumption vuelven vuelve regresan",
-    "acuerdo": "acuerdo acuerdos agreement agreements deal acuerdan acordaron acordo agree agreed firma firman "
+    "acuerdo": "acuerdo acuerdos pacto pact agreement agreements deal acuerdan acordaron acordo agree agreed firma firman "
                "firmaron sign signs signed",
     "ayuda": "ayuda aid humanitaria humanitarian",
     "seguridad": "seguridad security policia police",

@@ -108,7 +108,8 @@ def _fit(items: Sequence[Example], topics: Sequence[str]) -> TopicModel:
     return make_model(topics, [round(bias, DIGITS) for bias, _ in fitted], [0.0] * len(topics), kept)
 
 
-def _fold(group: str) -> int:
+def fold_of(group: str) -> int:
+    """The fold (0 to FOLDS - 1) of every example of `group`."""
     return int(hashlib.sha256(f"fold:{group}".encode()).hexdigest(), 16) % FOLDS
 
 
@@ -116,10 +117,10 @@ def out_of_fold_scores(items: Sequence[Example], topics: Sequence[str]) -> list[
     """Each item's scores from a model fitted on the folds it is not in."""
     scores: list[list[float]] = [[] for _ in items]
     for fold in range(FOLDS):
-        held = [position for position, item in enumerate(items) if _fold(item.group) == fold]
+        held = [position for position, item in enumerate(items) if fold_of(item.group) == fold]
         if not held:
             continue
-        model = _fit([item for item in items if _fold(item.group) != fold], topics)
+        model = _fit([item for item in items if fold_of(item.group) != fold], topics)
         for position in held:
             scores[position] = model.scores_of(items[position].features)
     return scores

@@ -18,8 +18,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("handlers", "delivery", "feeds", "ops", "storage")
 LEAVES = {"model", "errors", "settings", "text"}
-PURE = {"feeds.parse", "feeds.normalize", "feeds.cluster", "feeds.story_words", "feeds.classify", "feeds.topic_model",
-        "feeds.worker", "text",
+PURE = {"feeds.parse", "feeds.normalize", "feeds.cluster", "feeds.story_words", "feeds.story_weights",
+        "feeds.classify", "feeds.topic_model", "feeds.worker", "text",
         "delivery.keywords", "delivery.outcome", "delivery.quiet", "delivery.render", "ops.evaluate", "handlers.args",
         "handlers.format", "handlers.texts"}
 

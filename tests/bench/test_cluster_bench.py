@@ -34,7 +34,7 @@ def test_the_index_finds_the_match_that_comparing_every_story_finds(monkeypatch:
     found = 0
     for number, (key, (_, _, published)) in enumerate(zip(keys, made, strict=True)):
         match = index.find(key, None, published)
-        scores = [(similarity(key, other), abs(story_id)) for story_id, other, at in stories
+        scores = [(similarity(key, other, abs(at - published)), abs(story_id)) for story_id, other, at in stories
                   if abs(at - published) <= cluster.STORY_WINDOW]
         best = max((score for score in scores if score[0] > 0), default=None)
         assert (match.story_id if match else None) == (best[1] if best else None), made[number][0]

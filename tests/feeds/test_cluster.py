@@ -45,6 +45,13 @@ DIFFERENT_STORIES = [
     ("Maduro anuncia aumento del salario mínimo en Venezuela", "Maduro anuncia reunión con China en Venezuela"),
     ("Estudiantes protestan en Santiago de Chile", "Estudiantes protestan en Caracas"),
     ("Última hora", "Última hora"),
+    # Successive announcements of one process: the CNE's bulletin and its proclamation, the date and the call.
+    ("El CNE publica el primer boletín: Maduro reelecto presidente de Venezuela",
+     "El CNE proclama a Maduro reelecto presidente de Venezuela"),
+    ("CNE fija el 28 de julio como fecha de las presidenciales",
+     "CNE publica en Gaceta la convocatoria a las presidenciales del 28 de julio"),
+    # Maduro's people are Venezuelans (a pair of tests/data/stories/pairs.jsonl).
+    ("U.S. issues sanctions against 4 Maduro loyalists", "EE.UU. impone sanciones a cuatro funcionarios nicaragüenses"),
 ]
 
 
@@ -70,6 +77,12 @@ def test_different_events_with_alike_titles_are_different_stories(first: str, se
         "empty", "only punctuation"])
 def test_title_key(title: str, key: str) -> None:
     assert title_key(title) == key
+
+
+def test_a_title_key_ends_with_the_language_of_the_title_when_it_is_known() -> None:
+    assert title_key("Las SANCIONES de la UE", "es") == "sancion ue @es"
+    assert title_key("EU sanctions", "en") == "ue sancion @en"
+    assert title_key("¡¿...?!", "es") == "", "no tokens, no key"
 
 
 def test_the_same_canonical_link_is_the_same_story_whatever_the_title() -> None:
