@@ -151,8 +151,7 @@ def _fold(group: str) -> int:
 
 
 def out_of_fold_scores(items: Sequence[Example], rules: Rules) -> list[list[float]]:
-    """Each item's scores from a model fitted on the folds it is not in (-inf for a topic the context rule
-    denies it, as from a Venezuelan feed: no threshold makes it fire), its features found by the rules
+    """Each item's scores from a model fitted on the folds it is not in, its features found by the rules
     without the terms that no item of those folds contains. The term lists were written from the fitting
     items, so a held-out outlet scored with all of them would be scored with names and forms learned from
     itself: struck, it is new text as far as the lists too are concerned."""
@@ -169,9 +168,7 @@ def out_of_fold_scores(items: Sequence[Example], rules: Rules) -> list[list[floa
         model = _fit(fitting, topics)
         for position in held:
             item = items[position]
-            scored = model.scores_of(classifier.features(item.title, item.summary, Scope.VENEZUELA))
-            allowed = classifier.in_context(item.title, item.summary, Scope.VENEZUELA)
-            scores[position] = [score if allowed[index] else -math.inf for index, score in enumerate(scored)]
+            scores[position] = model.scores_of(classifier.features(item.title, item.summary, Scope.VENEZUELA))
     return scores
 
 
@@ -186,11 +183,7 @@ def choose_threshold(scores: Sequence[float], labels: Sequence[bool], target: fl
         hits += label
         if position + 1 < len(ranked) and ranked[position + 1][0] == score:
             continue  # a threshold cannot fall between equal scores
-        if score == -math.inf:
-            break  # the items no threshold lets through (out of context): none is a candidate
-        below = ranked[position + 1][0] if position + 1 < len(ranked) else -math.inf
-        if below == -math.inf:
-            below = score - 1.0
+        below = ranked[position + 1][0] if position + 1 < len(ranked) else score - 1.0
         threshold = (score + below) / 2
         precision, recall = hits / (position + 1), hits / positives if positives else 1.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
