@@ -257,7 +257,8 @@ class Stats:
     feeds_failing: int
     items_total: int
     items_today: int  # fetched in the 24 hours before the snapshot
-    chats_active: int
+    chats_active: int  # chats, not counting their forum topics
+    forum_topics_active: int  # forum topics with settings of their own
     subscriptions: tuple[tuple[str, int], ...]  # (topic, active chats following it)
     deliveries: tuple[tuple[str, int], ...]  # (status, count)
     last_fetch_at: datetime | None

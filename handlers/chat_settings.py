@@ -19,6 +19,7 @@ from handlers.texts import text
 from model import Chat, QuietHours
 from storage import chats as chat_store
 from storage import deliveries as outbox
+from storage import forum
 
 DIGEST_NOW_WINDOW = timedelta(hours=24)
 
@@ -105,7 +106,8 @@ async def settings(update: Update, context: Context) -> None:
     async with chat_transaction(update, context) as (session, chat):
         followed = await chat_store.chat_topics(session, chat.id)
         alert_count = await chat_store.count_alerts(session, chat.id)
-    await reply(update, format.settings_message(chat, followed, alert_count, services.settings.topics))
+    await reply(update, format.settings_message(chat, followed, alert_count, services.settings.topics,
+                                                forum_topic=forum.is_topic_key(chat.id)))
 
 
 async def stop(update: Update, context: Context) -> None:

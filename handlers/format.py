@@ -242,11 +242,12 @@ def quiet_set(chat: Chat) -> str:
     return quiet_hours(chat, "quiet.set", "quiet.set_silent") or text(chat.language, "quiet.off")
 
 
-def settings_message(chat: Chat, followed: Collection[str], alert_count: int, topics: Sequence[Topic]) -> str:
-    """Everything a chat has set, in its language."""
+def settings_message(chat: Chat, followed: Collection[str], alert_count: int, topics: Sequence[Topic], *,
+                     forum_topic: bool = False) -> str:
+    """Everything a chat (or a forum topic with settings of its own) has set, in its language."""
     lang = chat.language
     return text(
-        lang, "settings.body",
+        lang, "settings.body", title=text(lang, "settings.title_topic" if forum_topic else "settings.title"),
         language=text(lang, "language.name"),
         timezone=escape(chat.timezone),
         digest=hhmm(chat.digest_time) if chat.digest_time else text(lang, "settings.digest_off"),
@@ -373,6 +374,8 @@ def stats_message(stats: Stats, topics: Sequence[Topic], *, lang: Lang, timezone
     return text(
         lang, "stats.body",
         chats=stats.chats_active,
+        forum_topics=text(lang, "stats.forum_topics", count=stats.forum_topics_active) if stats.forum_topics_active
+        else "",
         subscriptions=" · ".join(say(lang, "stats.topic", name=name, count=count) for name, count in per_topic)
         or text(lang, "common.none"),
         items_today=stats.items_today, items_total=stats.items_total,

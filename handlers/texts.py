@@ -162,7 +162,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         # --- /settings
         "settings.usage": "/settings",
         "settings.example": "/settings",
-        "settings.body": ("<b>Configuración de este chat</b>\n"
+        "settings.title": "Configuración de este chat",
+        "settings.title_topic": "Configuración de este tema",
+        "settings.body": ("<b>{title}</b>\n"
                           "Idioma: {language}\n"
                           "Zona horaria: {timezone}\n"
                           "Resumen diario: {digest}\n"
@@ -249,13 +251,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "stats.usage": "/stats",
         "stats.example": "/stats",
         "stats.body": ("<b>Estadísticas</b>\n"
-                       "Chats activos: {chats}\n"
+                       "Chats activos: {chats}{forum_topics}\n"
                        "Suscripciones: {subscriptions}\n"
                        "Noticias: {items_today} en las últimas 24 h ({items_total} en total)\n"
                        "Fuentes: {feeds_ok} bien, {feeds_failing} con errores; última lectura: {last_fetch}\n"
                        "Envíos: {pending} pendientes, {failed} fallidos, {sent} enviados"),
         "stats.topic": "{name} {count}",
         "stats.never": "nunca",
+        "stats.forum_topics": "; temas de foro con su propia configuración: {count}",
         "menu.feeds": "Fuentes y su estado",
         "menu.feed": "Añadir o quitar una fuente",
         "menu.stats": "Chats, suscripciones, noticias y envíos",
@@ -421,7 +424,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         # --- /settings
         "settings.usage": "/settings",
         "settings.example": "/settings",
-        "settings.body": ("<b>This chat's settings</b>\n"
+        "settings.title": "This chat's settings",
+        "settings.title_topic": "This topic's settings",
+        "settings.body": ("<b>{title}</b>\n"
                           "Language: {language}\n"
                           "Time zone: {timezone}\n"
                           "Daily digest: {digest}\n"
@@ -509,13 +514,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "stats.usage": "/stats",
         "stats.example": "/stats",
         "stats.body": ("<b>Statistics</b>\n"
-                       "Active chats: {chats}\n"
+                       "Active chats: {chats}{forum_topics}\n"
                        "Subscriptions: {subscriptions}\n"
                        "News: {items_today} in the last 24 h ({items_total} in all)\n"
                        "Feeds: {feeds_ok} fine, {feeds_failing} failing; last read: {last_fetch}\n"
                        "Deliveries: {pending} pending, {failed} failed, {sent} sent"),
         "stats.topic": "{name} {count}",
         "stats.never": "never",
+        "stats.forum_topics": "; forum topics with settings of their own: {count}",
         "menu.feeds": "Feeds and their health",
         "menu.feed": "Add or remove a feed",
         "menu.stats": "Chats, subscriptions, news and deliveries",

@@ -27,7 +27,10 @@ class Metrics:
             "centinela_send_failures", "Sends Telegram refused, by outcome.", ["outcome"], registry=self.registry)
         self._feeds = Gauge("centinela_feeds", "Active feeds by health.", ["state"], registry=self.registry)
         self._items = Gauge("centinela_items_stored", "Items in the database.", registry=self.registry)
-        self._chats = Gauge("centinela_chats_active", "Chats the bot serves.", registry=self.registry)
+        self._chats = Gauge("centinela_chats_active", "Chats the bot serves, not counting forum topics.",
+                            registry=self.registry)
+        self._forum_topics = Gauge("centinela_forum_topics_active", "Forum topics with settings of their own.",
+                                   registry=self.registry)
         self._deliveries = Gauge("centinela_deliveries", "Deliveries in the outbox by status.", ["status"],
                                  registry=self.registry)
 
@@ -45,6 +48,7 @@ class Metrics:
         self._feeds.labels(state="failing").set(stats.feeds_failing)
         self._items.set(stats.items_total)
         self._chats.set(stats.chats_active)
+        self._forum_topics.set(stats.forum_topics_active)
         for status in ("pending", "sent", "failed", "cancelled"):
             self._deliveries.labels(status=status).set(dict(stats.deliveries).get(status, 0))
         return generate_latest(self.registry)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from model import Stats
+from storage.forum import TOPIC_KEYS_BELOW
 from storage.tables import chats, deliveries, feeds, items, subscriptions
 
 
@@ -19,8 +20,9 @@ async def snapshot(session: AsyncSession, now: datetime) -> Stats:
     items_total = (await session.execute(select(func.count()).select_from(items))).scalar_one()
     items_today = (await session.execute(
         select(func.count()).select_from(items).where(items.c.fetched_at >= now - timedelta(days=1)))).scalar_one()
-    chats_active = (await session.execute(
-        select(func.count()).select_from(chats).where(chats.c.active.is_(True)))).scalar_one()
+    chats_active, forum_topics_active = (await session.execute(
+        select(func.count().filter(chats.c.id >= TOPIC_KEYS_BELOW), func.count().filter(chats.c.id < TOPIC_KEYS_BELOW))
+        .where(chats.c.active.is_(True)))).one()
     per_topic = (await session.execute(
         select(subscriptions.c.topic, func.count())
         .join(chats, chats.c.id == subscriptions.c.chat_id)
@@ -36,6 +38,7 @@ async def snapshot(session: AsyncSession, now: datetime) -> Stats:
         items_total=items_total,
         items_today=items_today,
         chats_active=chats_active,
+        forum_topics_active=forum_topics_active,
         subscriptions=tuple((row[0], row[1]) for row in per_topic),
         deliveries=tuple((row[0], row[1]) for row in per_status),
         last_fetch_at=last_fetch,

@@ -363,7 +363,7 @@ def test_an_added_feed_counts_its_entries() -> None:
 
 
 def test_stats_lists_every_topic_and_the_ones_that_left_the_config() -> None:
-    stats = Stats(feeds_ok=15, feeds_failing=2, items_total=1234, items_today=56, chats_active=9,
+    stats = Stats(feeds_ok=15, feeds_failing=2, items_total=1234, items_today=56, chats_active=9, forum_topics_active=2,
                   subscriptions=(("cne", 3), ("weather", 1)), deliveries=(("failed", 1), ("pending", 4), ("sent", 80)),
                   last_fetch_at=WHEN)
     topics = (Topic(id="sanctions", name=Localized("Sanciones", "Sanctions"), description=Localized("d", "d"),
@@ -374,7 +374,7 @@ def test_stats_lists_every_topic_and_the_ones_that_left_the_config() -> None:
     assert visible(fmt.stats_message(stats, topics, lang="es", timezone="America/Caracas", feedback=feedback,
                                      feedback_days=7)) == (
         "Estadísticas\n"
-        "Chats activos: 9\n"
+        "Chats activos: 9; temas de foro con su propia configuración: 2\n"
         "Suscripciones: Sanciones 0 · CNE y elecciones 3 · weather 1\n"
         "Noticias: 56 en las últimas 24 h (1234 en total)\n"
         "Fuentes: 15 bien, 2 con errores; última lectura: 23/11 08:30\n"

@@ -64,11 +64,14 @@ async def test_each_topic_has_its_own_settings_and_gets_its_own_alerts(
     await in_topic(bot, "/alert add Machado", cne)
     await in_topic(bot, "/subscribe protestas", None)  # the General topic: the group itself
 
-    assert "Temas: Sanciones\n" in (await in_topic(bot, "/settings", sanctions, user_id=MEMBER)).plain_text
+    settings_sanctions = (await in_topic(bot, "/settings", sanctions, user_id=MEMBER)).plain_text
+    assert settings_sanctions.startswith("Configuración de este tema\n") and "Temas: Sanciones\n" in settings_sanctions
     settings_cne = (await in_topic(bot, "/settings", cne, user_id=MEMBER)).plain_text
+    assert settings_cne.startswith("This topic's settings\n")
     assert "Language: English" in settings_cne and "Topics: CNE and elections\n" in settings_cne
     assert "Keyword alerts: 1" in settings_cne
-    assert "Temas: Protestas\n" in (await in_topic(bot, "/settings", None, user_id=MEMBER)).plain_text
+    settings_group = (await in_topic(bot, "/settings", None, user_id=MEMBER)).plain_text
+    assert settings_group.startswith("Configuración de este chat\n") and "Temas: Protestas\n" in settings_group
 
     await publish(bot, database, "OFAC sanciona a tres funcionarios", "sanctions")
     await publish(bot, database, "El CNE fija la fecha de las elecciones", "cne")

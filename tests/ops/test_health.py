@@ -18,7 +18,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def stats(last_fetch_at: datetime | None) -> Stats:
-    return Stats(feeds_ok=3, feeds_failing=1, items_total=10, items_today=2, chats_active=5,
+    return Stats(feeds_ok=3, feeds_failing=1, items_total=10, items_today=2, chats_active=5, forum_topics_active=0,
                  subscriptions=(("cne", 2),), deliveries=(("pending", 4), ("sent", 9)), last_fetch_at=last_fetch_at)
 
 

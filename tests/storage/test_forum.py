@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from model import Destination
 from storage import deliveries as outbox
-from storage import forum
+from storage import forum, stats
 from storage.engine import Database
 from storage.tables import chats
 from tests.support.chats import add_chat
@@ -62,3 +62,14 @@ async def test_a_group_that_moves_to_a_new_id_keeps_its_topics(database: Databas
     async with database.transaction() as session:
         await outbox.migrate_chat(session, old, new, now=NOW)
         assert await forum.destination(session, key) == Destination(new, 7)
+
+
+async def test_stats_count_forum_topics_apart_from_chats(database: Database) -> None:
+    await add_chat(database, GROUP, type="supergroup")
+    await add_chat(database, 42, topics=["cne"])
+    await topic(database, GROUP, 7)
+    await topic(database, GROUP, 9)
+    async with database.transaction() as session:
+        counts = await stats.snapshot(session, NOW)
+    assert (counts.chats_active, counts.forum_topics_active) == (2, 2)
+    assert dict(counts.subscriptions) == {"cne": 1, "sanctions": 2}
