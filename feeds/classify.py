@@ -134,6 +134,20 @@ class Classifier:
         rules = self._rules(title_words, summary_words, scope, signals=True)
         return feature_names(title_words, summary_words, rules.terms, rules.signals)
 
+    def in_context(self, title: str, summary: str, scope: Scope) -> list[bool]:
+        """Per topic, whether step 5 lets this item have it at all, whatever the terms or the model say."""
+        return self._rules(words(title), words(summary), scope, signals=False).in_context
+
+    def terms_found(self, title: str, summary: str) -> set[tuple[str, str, str]]:
+        """Every configured term this item contains, as (topic id or "classifier", tier, term as configured):
+        what `bot.py fit` leaves out of the lists when it scores an item as if the lists had been written
+        without it (ops.fit)."""
+        found: dict[_Term, int] = {}
+        self._scan(words(title), TITLE_FACTOR, found)
+        self._scan(words(summary), 1, found)
+        return {(self.topics[term.topic].id if term.topic >= 0 else "classifier", term.tier, term.label)
+                for term in found}
+
     def _rules(self, title: list[str], summary: list[str], scope: Scope, *, signals: bool) -> _Rules:
         found: dict[_Term, int] = {}  # term -> its factor (title or summary), in order of first appearance
         self._scan(title, TITLE_FACTOR, found)

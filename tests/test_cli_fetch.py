@@ -21,7 +21,7 @@ pytestmark = pytest.mark.process
 
 REPO = Path(__file__).resolve().parent.parent
 RSS = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><language>es</language>'
-       b"<item><title>CNE fija fecha de elecciones</title><guid>a1</guid><link>https://a.example/1</link></item>"
+       b"<item><title>CNE fija fecha de elecciones en Venezuela</title><guid>a1</guid><link>https://a.example/1</link></item>"
        b"<item><title>Marcha de docentes en Caracas</title><guid>a2</guid><link>https://a.example/2</link></item>"
        b"</channel></rss>")
 
@@ -79,7 +79,7 @@ async def test_fetch_once_prints_a_line_per_feed_and_a_total(tmp_path: Path, fee
             cne = await story_store.latest_stories(session, ["cne"], 10)
     finally:
         await database.close()
-    assert [story.title for story in cne] == ["CNE fija fecha de elecciones"]
+    assert [story.title for story in cne] == ["CNE fija fecha de elecciones en Venezuela"]
 
 
 async def test_fetch_once_fails_when_every_feed_fails(tmp_path: Path, feed_server: FeedServer) -> None:

@@ -101,7 +101,7 @@ WAVE = 10  # feeds answered at once; then as many when the first are stored; the
 SUBSCRIBERS = range(1, 6)  # chats following sanctions
 SHARED = [  # the first items of every feed: one event from many outlets, to be clustered together
     SANCTIONS,
-    "El CNE fija la fecha de las elecciones regionales",
+    "El CNE de Venezuela fija la fecha de las elecciones regionales",
     "Docentes marchan en Caracas por salarios dignos",
     "Gobierno y oposición retoman el diálogo en Barbados",
     "La Unión Europea renueva sus sanciones contra Venezuela",

@@ -38,7 +38,7 @@ async def test_feeds_are_read_in_worker_processes_that_give_way_to_the_bot() -> 
 async def test_a_worker_given_the_classifier_classifies_what_it_reads(shipped_settings: Settings) -> None:
     """The configured classifier goes to each worker once; the items of a job with a scope come back with their
     topics, so the bot process only stores them. A job without a scope (/feed add's check) is not classified."""
-    election = dataclasses.replace(JOB, body=RSS.replace(b"Uno", b"El CNE fija la fecha de las elecciones regionales"))
+    election = dataclasses.replace(JOB, body=RSS.replace(b"Uno", b"El CNE fija en Venezuela la fecha de las regionales"))
     pool = ParsePool(workers=1, classify=classifier_for(shipped_settings))
     try:
         classified = await pool.read(dataclasses.replace(election, scope=Scope.VENEZUELA))

@@ -98,3 +98,23 @@ def test_a_config_copied_elsewhere_still_finds_the_shipped_model(tmp_path: Path)
     """classifier.model is relative to the program's folder, not to the config file or the working folder."""
     shutil.copy(REPO / "config.toml", tmp_path / "config.toml")
     assert load_classifier(load(tmp_path / "config.toml")).model == load_classifier(load(REPO / "config.toml")).model
+
+
+def test_the_rules_can_be_compiled_without_the_terms_an_item_contains() -> None:
+    """What fitting does to a held-out outlet: the terms only its items contain are struck, so it is scored as
+    new text; striking one term leaves the others, and the context lists are struck alike."""
+    from model import Localized, Topic
+    from ops.fit import Rules
+    from settings import ClassifierSettings
+
+    protests = Topic(id="protests", name=Localized("P", "P"), description=Localized("P", "P"),
+                     terms_es=("cacerolazo", "protesta"), terms_en=())
+    rules = Rules((protests,), ClassifierSettings(venezuela_terms=("caracas",), foreign_terms=("chile",)))
+    title = "Cacerolazo en Caracas"
+    found = rules.compile().terms_found(title, "")
+    assert found == {("protests", "terms", "cacerolazo"), ("classifier", "venezuela", "caracas")}
+    struck = rules.without(found).compile()
+    assert struck.terms_found(title, "") == set()
+    assert struck.classify(title, "", Scope.WORLD).topics == ()
+    assert struck.classify("Protesta en Caracas", "", Scope.VENEZUELA).topics == ("protests",)
+    assert rules.without(found).compile().classify("Protesta en Chile", "", Scope.VENEZUELA).topics == ()
