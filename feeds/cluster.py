@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import chain
+from itertools import combinations
 
 from feeds.story_words import LONGEST_PHRASE, MONTHS, NUMBERS, PHRASE_STARTS, PHRASES, WEAK, is_person, token
 from model import StoryKey
@@ -268,17 +267,17 @@ class Match:
 class StoryIndex:
     """The recent stories of one ingestion cycle, indexed by title token and by link.
 
-    `find` compares a title only with stories that share at least MIN_STRONG of its tokens that are not
-    WEAK (any match needs that many): it counts, through the index, how many of those tokens each story
-    has. A token found in more than COMMON recent titles is not looked up at all, and a match then needs
-    one hit fewer from the rest, but always one. So a lookup reads at most COMMON stories per token of the
-    title, whatever the number of stories in the window: a first cycle of n items costs O(n).
+    `find` compares a title only with stories that share at least MIN_STRONG (two) of its tokens that are
+    not WEAK (any match needs that many), at least one of them a rare token: one found in at most COMMON
+    recent titles. The candidates come from set operations on the tokens' postings (two rare postings
+    intersected, or one rare and one common), so a lookup touches at most COMMON stories per rare token of
+    the title, whatever the number of stories in the window: a first cycle of n items costs O(n).
     """
 
     def __init__(self, stories: Iterable[StoryKey] = ()) -> None:
         self._keys: dict[int, _Key] = {}
         self._published: dict[int, datetime] = {}
-        self._postings: dict[str, list[int]] = {}
+        self._postings: dict[str, set[int]] = {}
         self._links: dict[str, int] = {}
         self._renamed: dict[int, int] = {}
         for story in stories:
@@ -295,7 +294,7 @@ class StoryIndex:
         if story.published_at is not None:
             self._published[story.story_id] = story.published_at
         for word in key.words:
-            self._postings.setdefault(word, []).append(story.story_id)
+            self._postings.setdefault(word, set()).add(story.story_id)
         if story.link:
             self._links.setdefault(story.link, story.story_id)
 
@@ -306,7 +305,7 @@ class StoryIndex:
             return
         self._published.pop(story_id, None)
         for word in key.words:
-            self._postings[word].remove(story_id)
+            self._postings[word].discard(story_id)
         for link in [link for link, linked in self._links.items() if linked == story_id]:
             del self._links[link]
 
@@ -326,31 +325,30 @@ class StoryIndex:
         if link and link in self._links:
             return Match(self._links[link], 1.0)
         title = _Key.of(key)
-        postings = []
-        unseen = 0
+        rare: list[set[int]] = []
+        common: list[set[int]] = []
         for word in title.words:
             posting = self._postings.get(word)
-            if posting is None:
-                continue
-            if len(posting) > COMMON:
-                unseen += 1
-            else:
-                postings.append(posting)
-        hits = Counter(chain.from_iterable(postings))
-        enough = max(1, MIN_STRONG - unseen)
+            if posting is not None:
+                (common if len(posting) > COMMON else rare).append(posting)
+        # Any match shares MIN_STRONG (two) tokens, at least one of them rare: the stories in two of the
+        # rare postings, and those in one of them and in a common one. Set operations, so that the many
+        # stories that share a single token are never looked at one by one.
+        candidates: set[int] = set().union(*(one & other for one, other in combinations(rare, 2)))
+        if rare and common:
+            sharing_one = set().union(*rare)
+            for posting in common:
+                candidates |= sharing_one & posting
         best: Match | None = None
-        for story_id, count in hits.items():
-            if count < enough or not self._in_window(story_id, published_at):
+        published = self._published
+        for story_id in candidates:
+            when = published.get(story_id)
+            if when is not None and published_at is not None and abs(when - published_at) > STORY_WINDOW:
                 continue
             score = _score(title, self._keys[story_id])
             if score and (best is None or (score, abs(story_id)) > (best.score, abs(best.story_id))):
                 best = Match(story_id, score)
         return best
-
-
-    def _in_window(self, story_id: int, published_at: datetime | None) -> bool:
-        published = self._published.get(story_id)
-        return published is None or published_at is None or abs(published - published_at) <= STORY_WINDOW
 
 
 def find_story(key: str, link: str | None, candidates: Sequence[StoryKey]) -> int | None:
