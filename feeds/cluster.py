@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
@@ -182,13 +183,26 @@ def distinctive_keys(keys: Sequence[str], links: Sequence[str]) -> list[str]:
     return ["" if len(seen[key]) > 1 else key for key in keys]
 
 
-def _labels(words: Iterable[str]) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
+Labels = Mapping[str, frozenset[str]]
+"""A title's labels: kind ("place", "actor", "number"...) -> the names of that kind it carries."""
+
+
+def _labels(words: Iterable[str]) -> Labels:
+    found: set[tuple[str, str]] = set()
     for word in words:
         label = _LABELS.get(word) or _number_label(word)
         if label is not None:
-            found.setdefault(label[0], set()).add(label[1])
-    return found
+            found.add(label)
+    return _shared_labels(frozenset(found))
+
+
+@functools.lru_cache(maxsize=16384)
+def _shared_labels(found: frozenset[tuple[str, str]]) -> Labels:
+    """One (read-only) mapping for every title with the same labels: a cycle's index holds thousands."""
+    kinds: dict[str, set[str]] = {}
+    for kind, name in found:
+        kinds.setdefault(kind, set()).add(name)
+    return {kind: frozenset(names) for kind, names in kinds.items()}
 
 
 def _number_label(word: str) -> tuple[str, str] | None:
@@ -205,7 +219,7 @@ def _number_label(word: str) -> tuple[str, str] | None:
     return ("count", word)
 
 
-def _conflict(left: dict[str, set[str]], right: dict[str, set[str]]) -> bool:
+def _conflict(left: Labels, right: Labels) -> bool:
     return any(kind in right and not names & right[kind] for kind, names in left.items())
 
 
@@ -226,12 +240,12 @@ class _Key:
     their labels and their total weight."""
 
     words: frozenset[str]
-    labels: dict[str, set[str]]
+    labels: Labels
     weight: float
 
     @classmethod
     def of(cls, key: str) -> _Key:
-        words = frozenset(key.split())
+        words = frozenset(map(sys.intern, key.split()))  # interned: the index holds each token once
         strong = words - WEAK
         return cls(strong, _labels(words), sum(map(_weight, strong)))
 
