@@ -294,6 +294,7 @@ class StoryIndex:
         self._postings: dict[str, set[int]] = {}
         self._links: dict[str, int] = {}
         self._renamed: dict[int, int] = {}
+        self._looked_up: tuple[str, _Key] | None = None  # the last title `find` read: `add` often follows
         for story in stories:
             self.add(story)
 
@@ -303,7 +304,8 @@ class StoryIndex:
     def add(self, story: StoryKey) -> None:
         if story.story_id in self._keys:
             return
-        key = _Key.of(story.title_key)
+        looked_up = self._looked_up
+        key = looked_up[1] if looked_up and looked_up[0] == story.title_key else _Key.of(story.title_key)
         self._keys[story.story_id] = key
         if story.published_at is not None:
             self._published[story.story_id] = story.published_at
@@ -339,6 +341,7 @@ class StoryIndex:
         if link and link in self._links:
             return Match(self._links[link], 1.0)
         title = _Key.of(key)
+        self._looked_up = (key, title)
         rare: list[set[int]] = []
         common: list[set[int]] = []
         for word in title.words:
