@@ -373,7 +373,9 @@ def stats_message(stats: Stats, topics: Sequence[Topic], *, lang: Lang, timezone
                          for row in feedback) or text(lang, "common.none")
     return text(
         lang, "stats.body",
-        chats=stats.chats_active, forum_topics=stats.forum_topics_active,
+        chats=stats.chats_active,
+        forum_topics=text(lang, "stats.forum_topics", count=stats.forum_topics_active) if stats.forum_topics_active
+        else "",
         subscriptions=" · ".join(say(lang, "stats.topic", name=name, count=count) for name, count in per_topic)
         or text(lang, "common.none"),
         items_today=stats.items_today, items_total=stats.items_total,

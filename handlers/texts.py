@@ -251,13 +251,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "stats.usage": "/stats",
         "stats.example": "/stats",
         "stats.body": ("<b>Estadísticas</b>\n"
-                       "Chats activos: {chats}; temas de foro con su propia configuración: {forum_topics}\n"
+                       "Chats activos: {chats}{forum_topics}\n"
                        "Suscripciones: {subscriptions}\n"
                        "Noticias: {items_today} en las últimas 24 h ({items_total} en total)\n"
                        "Fuentes: {feeds_ok} bien, {feeds_failing} con errores; última lectura: {last_fetch}\n"
                        "Envíos: {pending} pendientes, {failed} fallidos, {sent} enviados"),
         "stats.topic": "{name} {count}",
         "stats.never": "nunca",
+        "stats.forum_topics": "; temas de foro con su propia configuración: {count}",
         "menu.feeds": "Fuentes y su estado",
         "menu.feed": "Añadir o quitar una fuente",
         "menu.stats": "Chats, suscripciones, noticias y envíos",
@@ -513,13 +514,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "stats.usage": "/stats",
         "stats.example": "/stats",
         "stats.body": ("<b>Statistics</b>\n"
-                       "Active chats: {chats}; forum topics with settings of their own: {forum_topics}\n"
+                       "Active chats: {chats}{forum_topics}\n"
                        "Subscriptions: {subscriptions}\n"
                        "News: {items_today} in the last 24 h ({items_total} in all)\n"
                        "Feeds: {feeds_ok} fine, {feeds_failing} failing; last read: {last_fetch}\n"
                        "Deliveries: {pending} pending, {failed} failed, {sent} sent"),
         "stats.topic": "{name} {count}",
         "stats.never": "never",
+        "stats.forum_topics": "; forum topics with settings of their own: {count}",
         "menu.feeds": "Feeds and their health",
         "menu.feed": "Add or remove a feed",
         "menu.stats": "Chats, subscriptions, news and deliveries",
