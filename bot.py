@@ -164,9 +164,7 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
     unless `classify` says otherwise; `serve_health` starts the health and metrics port when the config has
     one (`run` does; `demo` and `fetch` do not); `may_send` is asked before every send round (`run` passes
     its active-instance lock's confirmation)."""
-    from delivery.digests import DigestService
     from delivery.fanout import FanOutHook
-    from delivery.sender import Sender, always_active
     from feeds.fetch import open_fetcher
     from feeds.ingest import IngestDeps, no_classification, register_config_feeds
     from feeds.pool import ParsePool
@@ -197,7 +195,10 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
                           interval=settings.schedule.fetch_interval, classify=classify or no_classification,
                           on_new=on_new)
         delivery = None
-        if bot is not None:
+        if bot is not None:  # `fetch` sends nothing, and is spared telegram's imports
+            from delivery.digests import DigestService
+            from delivery.sender import Sender, always_active
+
             sender = Sender(bot, database, clock, settings.topics, policy=policy, wait_until=wait_until,
                             metrics=metrics, may_send=may_send or always_active)
             delivery = (sender, DigestService(sender, database, clock, settings.topics,

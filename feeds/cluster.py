@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from bisect import bisect_right
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import chain
+from itertools import combinations
 from math import exp
 
 from feeds.story_weights import BIAS, THRESHOLD, WEIGHTS
@@ -202,13 +202,26 @@ def distinctive_keys(keys: Sequence[str], links: Sequence[str]) -> list[str]:
     return ["" if len(seen[key]) > 1 else key for key in keys]
 
 
-def _labels(words: Iterable[str]) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
+Labels = Mapping[str, frozenset[str]]
+"""A title's labels: kind ("place", "actor", "number"...) -> the names of that kind it carries."""
+
+
+def _labels(words: Iterable[str]) -> Labels:
+    found: set[tuple[str, str]] = set()
     for word in words:
         label = _LABELS.get(word) or _number_label(word)
         if label is not None:
-            found.setdefault(label[0], set()).add(label[1])
-    return found
+            found.add(label)
+    return _shared_labels(frozenset(found))
+
+
+@functools.lru_cache(maxsize=16384)
+def _shared_labels(found: frozenset[tuple[str, str]]) -> Labels:
+    """One (read-only) mapping for every title with the same labels: a cycle's index holds thousands."""
+    kinds: dict[str, set[str]] = {}
+    for kind, name in found:
+        kinds.setdefault(kind, set()).add(name)
+    return {kind: frozenset(names) for kind, names in kinds.items()}
 
 
 def _number_label(word: str) -> tuple[str, str] | None:
@@ -225,7 +238,7 @@ def _number_label(word: str) -> tuple[str, str] | None:
     return ("count", word)
 
 
-def _conflict(left: dict[str, set[str]], right: dict[str, set[str]]) -> bool:
+def _conflict(left: Labels, right: Labels) -> bool:
     return any(kind in right and not names & right[kind] for kind, names in left.items())
 
 
@@ -246,7 +259,7 @@ class _Key:
     their labels, their total weight and the title's language ('' when not known)."""
 
     words: frozenset[str]
-    labels: dict[str, set[str]]
+    labels: Labels
     weight: float
     language: str
 
@@ -254,7 +267,7 @@ class _Key:
     def of(cls, key: str) -> _Key:
         tokens = key.split()
         language = tokens.pop()[len(LANGUAGE_MARK):] if tokens and tokens[-1].startswith(LANGUAGE_MARK) else ""
-        words = frozenset(tokens)
+        words = frozenset(map(sys.intern, tokens))  # interned: the index holds each token once
         strong = words - WEAK
         return cls(strong, _labels(words), sum(map(_weight, strong)), language)
 
@@ -393,19 +406,20 @@ class Match:
 class StoryIndex:
     """The recent stories of one ingestion cycle, indexed by title token and by link.
 
-    `find` compares a title only with stories that share at least MIN_STRONG of its tokens that are not
-    WEAK (any match needs that many): it counts, through the index, how many of those tokens each story
-    has. A token found in more than COMMON recent titles is not looked up at all, and a match then needs
-    one hit fewer from the rest, but always one. So a lookup reads at most COMMON stories per token of the
-    title, whatever the number of stories in the window: a first cycle of n items costs O(n).
+    `find` compares a title only with stories that share at least MIN_STRONG (two) of its tokens that are
+    not WEAK (any match needs that many), at least one of them a rare token: one found in at most COMMON
+    recent titles. The candidates come from set operations on the tokens' postings (two rare postings
+    intersected, or one rare and one common), so a lookup touches at most COMMON stories per rare token of
+    the title, whatever the number of stories in the window: a first cycle of n items costs O(n).
     """
 
     def __init__(self, stories: Iterable[StoryKey] = ()) -> None:
         self._keys: dict[int, _Key] = {}
         self._published: dict[int, datetime] = {}
-        self._postings: dict[str, list[int]] = {}
+        self._postings: dict[str, set[int]] = {}
         self._links: dict[str, int] = {}
         self._renamed: dict[int, int] = {}
+        self._looked_up: tuple[str, _Key] | None = None  # the last title `find` read: `add` often follows
         for story in stories:
             self.add(story)
 
@@ -415,12 +429,13 @@ class StoryIndex:
     def add(self, story: StoryKey) -> None:
         if story.story_id in self._keys:
             return
-        key = _Key.of(story.title_key)
+        looked_up = self._looked_up
+        key = looked_up[1] if looked_up and looked_up[0] == story.title_key else _Key.of(story.title_key)
         self._keys[story.story_id] = key
         if story.published_at is not None:
             self._published[story.story_id] = story.published_at
         for word in key.words:
-            self._postings.setdefault(word, []).append(story.story_id)
+            self._postings.setdefault(word, set()).add(story.story_id)
         if story.link:
             self._links.setdefault(story.link, story.story_id)
 
@@ -431,7 +446,7 @@ class StoryIndex:
             return
         self._published.pop(story_id, None)
         for word in key.words:
-            self._postings[word].remove(story_id)
+            self._postings[word].discard(story_id)
         for link in [link for link, linked in self._links.items() if linked == story_id]:
             del self._links[link]
 
@@ -451,22 +466,23 @@ class StoryIndex:
         if link and link in self._links:
             return Match(self._links[link], 1.0)
         title = _Key.of(key)
-        postings = []
-        unseen = 0
+        self._looked_up = (key, title)
+        rare: list[set[int]] = []
+        common: list[set[int]] = []
         for word in title.words:
             posting = self._postings.get(word)
-            if posting is None:
-                continue
-            if len(posting) > COMMON:
-                unseen += 1
-            else:
-                postings.append(posting)
-        hits = Counter(chain.from_iterable(postings))
-        enough = max(1, MIN_STRONG - unseen)
+            if posting is not None:
+                (common if len(posting) > COMMON else rare).append(posting)
+        # Any match shares MIN_STRONG (two) tokens, at least one of them rare: the stories in two of the
+        # rare postings, and those in one of them and in a common one. Set operations, so that the many
+        # stories that share a single token are never looked at one by one.
+        candidates: set[int] = set().union(*(one & other for one, other in combinations(rare, 2)))
+        if rare and common:
+            sharing_one = set().union(*rare)
+            for posting in common:
+                candidates |= sharing_one & posting
         best: Match | None = None
-        for story_id, count in hits.items():
-            if count < enough:
-                continue
+        for story_id in candidates:
             gap = self._gap(story_id, published_at)
             if gap is not None and gap > STORY_WINDOW:
                 continue
@@ -474,7 +490,6 @@ class StoryIndex:
             if score and (best is None or (score, abs(story_id)) > (best.score, abs(best.story_id))):
                 best = Match(story_id, score)
         return best
-
 
     def _gap(self, story_id: int, published_at: datetime | None) -> timedelta | None:
         """How far apart a story and a new item were published (None: not known)."""

@@ -3,8 +3,10 @@ new stories to the fan-out, without ever letting one feed's trouble stop the oth
 
 Pipeline of `run_cycle(deps, now=...)`, in order:
 
- 1. Load, in one short transaction: the feeds due at `now` (`storage.feeds.feeds_due`) and the stories
-    first seen in the last 48 hours (`storage.stories.recent_story_keys`), indexed for clustering.
+ 1. Load, in one short transaction, the feeds due at `now` (`storage.feeds.feeds_due`). The stories first
+    seen in the last 48 hours (`storage.stories.recent_story_keys`), indexed for clustering, are loaded by
+    the first group that stores something (step 2d), in its transaction: a cycle where nothing is new never
+    holds them (tens of MB at a few thousand feeds).
  2. For every due feed, concurrently (asyncio tasks; at most `fetch.concurrency` feeds between fetch
     and parse at once, an asyncio.Semaphore):
     a. Fetch (I/O, event loop): a conditional GET with the stored ETag / Last-Modified (feeds.fetch).
@@ -145,7 +147,7 @@ class _Parsed:
 class _Cycle:
     deps: IngestDeps
     now: datetime
-    index: StoryIndex = field(default_factory=StoryIndex)
+    index: StoryIndex | None = None  # the clustering candidates, loaded when the first group is stored
     updates: list[FeedUpdate] = field(default_factory=list)
     moves: list[tuple[FeedForFetch, str]] = field(default_factory=list)
     store_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -158,8 +160,6 @@ class _Cycle:
         started = self.deps.timer()
         async with self.deps.database.transaction() as session:
             due = await feed_store.feeds_due(session, self.now + due_slack(self.deps.interval), everything=everything)
-            candidates = await story_store.recent_story_keys(session, self.now - CLUSTER_WINDOW)
-        self.index = StoryIndex(candidates)
         in_flight = asyncio.Semaphore(self.deps.limits.concurrency)
         self.reading = len(due)
         reports = await asyncio.gather(*(self._feed(feed, in_flight) for feed in due))
@@ -258,8 +258,12 @@ class _Cycle:
     async def _store_group(self, group: Sequence[_Parsed]) -> None:
         """One transaction: which items are new, their stories, their topics, the fan-out."""
         starters: dict[int, int] = {}  # provisional story id in the index -> batch index of its first item
+        stories: StoryIndex | None = self.index
         try:
             async with self.deps.database.transaction() as session:
+                if stories is None:  # a cycle with nothing new never loads (nor holds) the window's stories
+                    stories = self.index = StoryIndex(
+                        await story_store.recent_story_keys(session, self.now - CLUSTER_WINDOW))
                 # A feed never read before cannot have stored items: no need to ask.
                 known = await story_store.stored_guid_pairs(session, {
                     parsed.feed.id: [item.guid for item in parsed.content.items]
@@ -278,11 +282,11 @@ class _Cycle:
                         # Classified by the parse worker, unless it had no classifier (then here, by deps.classify).
                         topics = content.topics[at] if content.topics else tuple(
                             (topic, tuple(terms)) for topic, terms in self.deps.classify(item, feed.scope).items())
-                        match = self.index.find(key, link, item.published_at)
+                        match = stories.find(key, link, item.published_at)
                         if match is None:  # a new story: in the index at once, under a provisional id
                             self.provisional -= 1
                             starters[self.provisional] = len(batch)
-                            self.index.add(StoryKey(self.provisional, key, link, item.published_at))
+                            stories.add(StoryKey(self.provisional, key, link, item.published_at))
                             batch.append(NewItem(feed.id, item, key, topics))
                         elif match.story_id in starters:
                             batch.append(NewItem(feed.id, item, key, topics, joins=starters[match.story_id]))
@@ -293,7 +297,8 @@ class _Cycle:
                     await self.deps.on_new(session, _new_stories(batch, stored))
         except BaseException:
             for provisional in starters:
-                self.index.remove(provisional)
+                assert stories is not None  # a provisional story was put in it
+                stories.remove(provisional)
             raise
         # Committed: each provisional story takes its stored id, or leaves the index if nothing went into it.
         position = {(new.feed_id, new.item.guid): index for index, new in enumerate(batch)}
@@ -305,9 +310,9 @@ class _Cycle:
             stored_story.setdefault(first, done.story_id)
         for provisional, index in starters.items():
             if index in stored_story:
-                self.index.rename(provisional, stored_story[index])
+                stories.rename(provisional, stored_story[index])
             else:
-                self.index.remove(provisional)
+                stories.remove(provisional)
         results = {parsed.feed.id: _Stored() for parsed in group}
         for done in stored:
             result = results[done.feed_id]
