@@ -120,7 +120,10 @@ class Database:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        # A PostgreSQL connection can be dropped (a restart, an idle timeout): each checkout pings it. An SQLite
+        # connection is a file opened in this process and cannot be, so it is not pinged: each ping cost a
+        # command three round trips to aiosqlite's thread.
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=parsed.get_backend_name() != "sqlite")
         self._file: Path | None = None  # the SQLite file, and which file it was when the schema was checked
         self._identity: tuple[int, int] | None = None
         if parsed.get_backend_name() == "sqlite":
