@@ -222,7 +222,7 @@ async def latest_during_ingestion(feeds: int, entries: int, database_url: str | 
     from telegram import Chat, User
 
     from bench.ingest import serve, write_feeds
-    from bot import build_runtime
+    from bot import build_runtime, settle_memory
     from handlers.latest import latest
     from handlers.services import Services
     from settings import DatabaseSettings
@@ -251,6 +251,7 @@ async def latest_during_ingestion(feeds: int, entries: int, database_url: str | 
                 await chat_store.subscribe(session, chat_id, ["sanctions", "cne"], now=now)
             services = Services()
             services.install(settings=settings, database=runtime.database, clock=lambda: now)
+            settle_memory()  # as `run` does once its runtime is open
 
             async def probe() -> float:
                 update = _Update(Chat(chat_id, "private"), User(chat_id, "Ana", False, language_code="es"), _Reply())
