@@ -84,7 +84,7 @@ class CommandsFirst:
 
     def __init__(self) -> None:
         self._serving = 0
-        self._waiting: list[asyncio.Future[None]] = []
+        self._waiting: set[asyncio.Future[None]] = set()
 
     @contextmanager
     def serving(self) -> Iterator[None]:
@@ -95,7 +95,7 @@ class CommandsFirst:
         finally:
             self._serving -= 1
             if not self._serving:
-                waiting, self._waiting = self._waiting, []
+                waiting, self._waiting = self._waiting, set()
                 for waiter in waiting:
                     if not waiter.done():
                         waiter.set_result(None)
@@ -106,11 +106,11 @@ class CommandsFirst:
             await asyncio.sleep(0)
             return
         waiter = asyncio.get_running_loop().create_future()
-        self._waiting.append(waiter)
+        self._waiting.add(waiter)
         try:
             await asyncio.wait_for(waiter, most)
         except TimeoutError:
-            self._waiting.remove(waiter)
+            self._waiting.discard(waiter)  # gone already if the commands ended while it gave up
 
 
 class Database:

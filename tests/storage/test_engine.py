@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from errors import StorageError
-from storage.engine import Database
+from storage.engine import CommandsFirst, Database
 from storage.tables import chats
 
 
@@ -74,3 +74,11 @@ async def test_background_transactions_do_not_make_ingestion_wait(database: Data
         order.append("the transaction ends")
     await waiting
     assert order == ["ingestion goes on", "the transaction ends"]
+
+
+async def test_a_pause_that_gives_up_as_the_command_ends_goes_on_quietly() -> None:
+    commands = CommandsFirst()
+    with commands.serving():
+        pausing = asyncio.create_task(commands.pause(most=0))
+        await asyncio.sleep(0)  # the pause is waiting, and gives up, while the command ends
+    await asyncio.wait_for(pausing, 10)
