@@ -34,21 +34,26 @@ async def test_a_refused_statement_is_not_a_storage_error(database: Database) ->
             await session.execute(chats.insert(), [row, row])
 
 
-async def test_ingestion_waits_at_its_pause_until_the_command_being_served_has_finished(database: Database) -> None:
-    order: list[str] = []
+@pytest.mark.parametrize(("serving", "order"), [
+    (True, ["the transaction ends", "ingestion goes on"]),  # a command's: ingestion waits for it
+    (False, ["ingestion goes on", "the transaction ends"]),  # the sender's, a job's: ingestion does not wait
+], ids=["a command's transaction", "a background transaction"])
+async def test_ingestion_waits_at_its_pause_only_while_a_command_is_being_served(
+        database: Database, serving: bool, order: list[str]) -> None:
+    happened: list[str] = []
 
     async def ingestion() -> None:
         await database.commands_first.pause(most=60)
-        order.append("ingestion goes on")
+        happened.append("ingestion goes on")
 
-    async with database.transaction(serving=True) as session:
+    async with database.transaction(serving=serving) as session:
         waiting = asyncio.create_task(ingestion())
         await session.execute(text("SELECT 1"))
         for _ in range(10):
             await asyncio.sleep(0)
-        order.append("the command is answered")
+        happened.append("the transaction ends")
     await waiting
-    assert order == ["the command is answered", "ingestion goes on"]
+    assert happened == order
 
 
 async def test_a_stream_of_commands_slows_ingestion_but_never_stops_it(database: Database) -> None:
@@ -57,23 +62,6 @@ async def test_a_stream_of_commands_slows_ingestion_but_never_stops_it(database:
         await asyncio.wait_for(database.commands_first.pause(most=0), 10)
         async with database.transaction(serving=True):
             await asyncio.wait_for(database.commands_first.pause(most=0), 10)
-
-
-async def test_background_transactions_do_not_make_ingestion_wait(database: Database) -> None:
-    order: list[str] = []
-
-    async def ingestion() -> None:
-        await database.commands_first.pause(most=60)
-        order.append("ingestion goes on")
-
-    async with database.transaction() as session:  # the sender's, a job's: not a command's
-        waiting = asyncio.create_task(ingestion())
-        await session.execute(text("SELECT 1"))
-        for _ in range(10):
-            await asyncio.sleep(0)
-        order.append("the transaction ends")
-    await waiting
-    assert order == ["ingestion goes on", "the transaction ends"]
 
 
 async def test_a_pause_that_gives_up_as_the_command_ends_goes_on_quietly() -> None:
