@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import logging
 import os
@@ -207,6 +208,14 @@ async def build_runtime(settings: Settings, *, clock: Clock = utc_now, bot: Mess
                       pool=pool, ingestion=Ingestion(deps), on_new=on_new, delivery=delivery)
 
 
+def settle_memory() -> None:
+    """Once the runtime is open: what start-up allocated (the imports, the runtime, the classifier) is kept for
+    good, so the garbage collector's full collections stop scanning it. During a first cycle each of those
+    collections stopped the event loop for 60-200 ms, and commands with it (docs/design.md, issue 14)."""
+    gc.collect()
+    gc.freeze()
+
+
 def classifier_for(settings: Settings) -> Classify:
     """What ingestion calls to give an item its topics: the configured topics, compiled once."""
     from feeds.topics import ConfiguredTopics, load_classifier
@@ -295,6 +304,7 @@ def build_application(settings: Settings, *, token: str, clock: Clock = utc_now,
         application.job_queue.run_repeating(watch_database, interval=DATABASE_WATCH_SECONDS,
                                             first=DATABASE_WATCH_SECONDS, name="database-watch")
         start_handling(application, settings)
+        settle_memory()
         log.info("ready: the database is open and commands are answered")
 
     async def opening(application: BotApplication, lock: ActiveLock) -> None:

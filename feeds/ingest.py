@@ -16,7 +16,8 @@ Pipeline of `run_cycle(deps, now=...)`, in order:
     d. Store (event loop, under an asyncio.Lock so that clustering sees every story stored before):
        a group commit. A read feed joins a queue; whoever holds the lock stores everything queued, up
        to GROUP_ITEMS items, in ONE TRANSACTION: which guids are new (the database decides) -> cluster
-       each new item (feeds.cluster: the same link, or a near-duplicate title, joins that story) ->
+       each new item (feeds.cluster: the same link, or a near-duplicate title, joins that story; every
+       YIELD_EVERY items a pause, where a command being served goes first: storage.engine.CommandsFirst) ->
        classify it (injected) -> insert items, stories and topics (storage.stories.add_items) ->
        `on_new(session, new stories)`, so the outbox is written with the items or not at all. Commit.
        Only then do the new stories become clustering candidates. If the group's transaction fails,
@@ -69,7 +70,8 @@ log = logging.getLogger(__name__)
 
 CLUSTER_WINDOW = STORY_WINDOW
 MAX_ERROR_DETAIL = 300
-YIELD_EVERY = 25  # items clustered and classified between two returns to the event loop
+YIELD_EVERY = 5  # items clustered between two pauses, where a command being served goes first
+PAUSE_AT_MOST = 0.05  # seconds a pause waits for the commands being served: ingestion slows, never stops
 GROUP_ITEMS = 500  # items stored in one transaction, at most (a single feed may have more): short write transactions
 LINGER = 0.25  # seconds a group waits for more read feeds before it is stored
 
@@ -274,8 +276,8 @@ class _Cycle:
                     feed, content = parsed.feed, parsed.content
                     for at, (item, key) in enumerate(zip(content.items, content.title_keys, strict=True)):
                         seen += 1
-                        if seen % YIELD_EVERY == 0:
-                            await asyncio.sleep(0)  # thousands of new items must not stall the bot
+                        if seen % YIELD_EVERY == 0:  # thousands of new items must not stall the bot's commands
+                            await self.deps.database.commands_first.pause(PAUSE_AT_MOST)
                         if (feed.id, item.guid) in known:
                             continue
                         link = item.link if item.link != content.home else ""

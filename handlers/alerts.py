@@ -43,7 +43,7 @@ async def add(update: Update, context: Context, request: args.AlertAdd) -> None:
     if added.outcome is AlertOutcome.ADDED and added.alert is not None:
         # Once it is stored: the next story is checked against it, and so are the last hour's.
         services.fanout.alerts_changed()
-        async with services.database.transaction() as session:
+        async with services.database.transaction(serving=True) as session:
             await services.fanout.catch_up(session, chat, added.alert)
     key = {AlertOutcome.ADDED: "alert.added", AlertOutcome.DUPLICATE: "alert.duplicate",
            AlertOutcome.FULL: "alert.full"}[added.outcome]

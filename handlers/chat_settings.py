@@ -30,7 +30,7 @@ async def digest_now(update: Update, context: Context, chat: Chat) -> None:
     if await services.digests.send_now(chat.id):  # through the runtime's one Sender
         return
     now = services.clock()
-    async with services.database.transaction() as session:
+    async with services.database.transaction(serving=True) as session:
         followed = await chat_store.chat_topics(session, chat.id)
         since = max(await chat_store.last_digest_at(session, chat.id) or now - DIGEST_NOW_WINDOW,
                     now - DIGEST_NOW_WINDOW)

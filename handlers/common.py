@@ -52,7 +52,8 @@ async def chat_transaction(update: Update, context: Context, *, saves: bool = Fa
     the write lock. `saves=True` stores the chat on first contact (and follows a changed title) before the
     command saves something of its own. `reactivate` brings back a chat that used /stop; it writes only
     when the chat is stored and stopped. In a forum topic, the chat is the topic's, created in the group's
-    language and time zone; a topic nobody configured yet reads as an empty chat of its own.
+    language and time zone; a topic nobody configured yet reads as an empty chat of its own. Ingestion
+    waits while it is open (`storage.engine.CommandsFirst`).
     Use as `async with chat_transaction(update, context) as (session, chat):`."""
     chat = update.effective_chat
     assert chat is not None, "command handlers only run on updates with a chat"
@@ -64,7 +65,7 @@ async def chat_transaction(update: Update, context: Context, *, saves: bool = Fa
                                     language=user_language(user.language_code if user else None),
                                     timezone=services.settings.schedule.timezone,
                                     digest_time=services.settings.schedule.digest_time)
-    async with services.database.transaction() as session:
+    async with services.database.transaction(serving=True) as session:
         group = await chat_store.get_chat(session, chat.id)
         if thread is None:
             if saves or (reactivate and group is not None and not group.active):

@@ -44,7 +44,7 @@ async def flagged(update: Update, context: Context) -> None:
     services = context.bot_data
     chat = await command_chat(update, context)
     since, until = args.parse_period(context.args, now=services.clock(), timezone=chat.timezone)
-    async with services.database.transaction() as session:
+    async with services.database.transaction(serving=True) as session:
         found = await feedback_store.flagged(session, since=since, until=until)
     first, last = format.period_days(since, until, timezone=chat.timezone)
     period = {"since": day_label(first, chat.language), "until": day_label(last, chat.language)}

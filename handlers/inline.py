@@ -50,7 +50,7 @@ async def inline_query(update: Update, context: Context) -> None:
     assert query is not None
     services = context.bot_data
     search = args.parse_inline(query.query, services.settings.topics)
-    async with services.database.transaction() as session:
+    async with services.database.transaction(serving=True) as session:
         stories = await matching_stories(session, search, [topic.id for topic in services.settings.topics])
         own = await chat_store.get_chat(session, query.from_user.id)  # the user's private chat with the bot
     lang = own.language if own else user_language(query.from_user.language_code)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, union_all, update
+from sqlalchemy import Row, delete, func, insert, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from model import Item, NewItem, Source, StoredItem, Story, StoryKey
@@ -152,32 +153,39 @@ async def stories_by_id(session: AsyncSession, story_ids: Iterable[int]) -> dict
     ids = sorted(set(story_ids))
     if not ids:
         return {}
-    story_rows = (await session.execute(select(stories).where(stories.c.id.in_(ids)))).all()
-    item_rows = (await session.execute(
-        select(items.c.story_id, items.c.id, items.c.link, items.c.title, items.c.summary, items.c.language,
-               items.c.outlet, feeds.c.name.label("feed_name"))
-        .join(feeds, feeds.c.id == items.c.feed_id)
-        .where(items.c.story_id.in_(ids))
-        .order_by(items.c.story_id, items.c.fetched_at, items.c.id))).all()
+    # The stories with their items in one statement (a story's columns on each of its items' rows), the topics
+    # in another: each statement is several round trips to the driver, which wait for a busy event loop.
+    rows = (await session.execute(
+        select(stories.c.id, stories.c.title, stories.c.link, stories.c.published_at,
+               items.c.id.label("item_id"), items.c.link.label("item_link"), items.c.title.label("item_title"),
+               items.c.summary, items.c.language, items.c.outlet, feeds.c.name.label("feed_name"))
+        .select_from(stories.outerjoin(items, items.c.story_id == stories.c.id)
+                     .outerjoin(feeds, feeds.c.id == items.c.feed_id))
+        .where(stories.c.id.in_(ids))
+        .order_by(stories.c.id, items.c.fetched_at, items.c.id))).all()
     topic_rows = (await session.execute(
         select(item_topics.c.story_id, item_topics.c.topic, item_topics.c.terms)
         .where(item_topics.c.story_id.in_(ids))
         .order_by(item_topics.c.story_id, item_topics.c.topic, item_topics.c.item_id))).all()
 
+    story_rows: dict[int, Row[Any]] = {}
     sources: dict[int, list[Source]] = {}
     first_item: dict[int, tuple[str, str | None]] = {}
-    for row in item_rows:
+    for row in rows:
+        story_rows.setdefault(row.id, row)
+        if row.item_id is None:  # a story without items (the outer join's row)
+            continue
         # an aggregator's item is reported by the outlet it credits, not by the aggregator
-        sources.setdefault(row.story_id, []).append(Source(row.outlet or row.feed_name, row.link, row.title,
-                                                           row.language))
-        first_item.setdefault(row.story_id, (row.summary, row.language))
+        sources.setdefault(row.id, []).append(Source(row.outlet or row.feed_name, row.item_link, row.item_title,
+                                                     row.language))
+        first_item.setdefault(row.id, (row.summary, row.language))
     terms: dict[int, dict[str, list[str]]] = {}
     for row in topic_rows:
         fired = terms.setdefault(row.story_id, {}).setdefault(row.topic, [])
         fired.extend(term for term in row.terms.split("|") if term and term not in fired)
 
     result = {}
-    for row in story_rows:
+    for row in story_rows.values():
         summary, language = first_item.get(row.id, ("", None))
         topic_terms = terms.get(row.id, {})
         result[row.id] = Story(
