@@ -35,7 +35,7 @@ MIN_ITEMS = 2  # a feature seen in fewer fitting items than this gets no weight
 L2 = 0.01  # per item: the penalty is L2 / 2 * |w|^2 added to the mean log loss
 STEPS = 400
 RATE = 0.05
-TARGET_PRECISION = 0.97  # out-of-fold precision a threshold must reach (the goal on new text is 0.90; held-out
+TARGET_PRECISION = 0.95  # out-of-fold precision a threshold must reach (the goal on new text is 0.90; held-out
 # outlets scored as new text still do better than test did, by 3 to 8 points)
 DIGITS = 4  # weights are stored rounded, so the file is small and the same on every machine
 MIN_WEIGHT = 0.005  # a feature whose weights are all smaller than this is left out of the file

@@ -269,6 +269,12 @@ def test_shipped_topics(terms: Classifier, title: str, summary: str, scope: Scop
     pytest.param("El CNE fija la fecha de las elecciones presidenciales",
                  "El presidente del organismo, Elvis Amoroso, leyó el cronograma electoral.", {"cne"},
                  id="a Venezuelan feed's CNE needs no country name: its people name it"),
+    pytest.param("El CNE fija la fecha de las elecciones presidenciales", "", {"cne"},
+                 id="a Venezuelan feed's bare CNE headline"),
+    pytest.param("Trabajadores de Sidor protestan en Guayana por el pago de prestaciones",
+                 "Un centenar de trabajadores de la siderúrgica se concentró a las puertas de la planta en Matanzas "
+                 "para exigir el pago de sus prestaciones sociales.", {"protests"},
+                 id="a Venezuelan outlet's local protest names no country"),
     pytest.param("El CNE de Honduras anuncia resultados", "", set(), id="another country's CNE"),
     pytest.param("Registraduría anuncia la fecha de las elecciones", "", set(), id="Colombia's Registraduría"),
 ])
