@@ -5,18 +5,17 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers import args, format
-from handlers.common import chat_transaction, command, reply
+from handlers.common import command, reading_chat_transaction, reply
 from handlers.services import Context
 from handlers.texts import text
-from storage import chats as chat_store
 from storage import stories as story_store
 
 
 async def latest(update: Update, context: Context) -> None:
     services = context.bot_data
     request = args.parse_latest(context.args, services.settings.topics)
-    async with chat_transaction(update, context) as (session, chat):
-        topic_ids = request.topics or await chat_store.chat_topics(session, chat.id)
+    async with reading_chat_transaction(update, context) as (session, chat, followed):
+        topic_ids = request.topics or followed
         stories = await story_store.latest_stories(session, topic_ids, request.count)
     if not topic_ids:
         await reply(update, text(chat.language, "latest.no_topics"))

@@ -49,6 +49,18 @@ async def get_chat(session: AsyncSession, chat_id: int) -> Chat | None:
     return _chat(row) if row else None
 
 
+async def chat_with_topics(session: AsyncSession, chat_id: int) -> tuple[Chat | None, tuple[str, ...]]:
+    """The chat and the topics it follows (sorted by id) in one statement: a command's prologue that needs
+    both (/latest) makes one round trip to the driver instead of two. An unstored chat follows nothing."""
+    followed = subscriptions.c.topic.label("followed_topic")
+    rows = (await session.execute(
+        select(chats, followed).outerjoin(subscriptions, subscriptions.c.chat_id == chats.c.id)
+        .where(chats.c.id == chat_id).order_by(followed))).all()
+    if not rows:
+        return None, ()
+    return _chat(rows[0]), tuple(row.followed_topic for row in rows if row.followed_topic is not None)
+
+
 def unsaved_chat(*, chat_id: int, type: str, title: str | None, language: Lang, timezone: str,
                  digest_time: time | None) -> Chat:
     """The chat as `get_or_create_chat` would create it, without storing it: what a command that only

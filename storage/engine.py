@@ -110,6 +110,20 @@ def rows_changed(result: Result[Any]) -> int:
     return int(result.rowcount or 0)
 
 
+_READ_ONLY = "centinela_read_only"
+
+
+class ReadOnlyError(Exception):
+    """A statement that writes ran in a read-only transaction: a bug (the write would be lost on SQLite)."""
+
+
+def _refuse_writes(connection: Connection, _cursor: Any, statement: str, _parameters: Any, context: Any,
+                   _executemany: bool) -> None:
+    if connection.get_execution_options().get(_READ_ONLY) and (context.isinsert or context.isupdate
+                                                              or context.isdelete):
+        raise ReadOnlyError(f"a read-only transaction ran: {statement.split(None, 3)[:3]}")
+
+
 class CommandsFirst:
     """Background work in the bot's process steps aside while a command is served.
 
@@ -162,6 +176,7 @@ class Database:
         # connection is a file opened in this process and cannot be, so it is not pinged: each ping cost a
         # command three round trips to aiosqlite's thread.
         self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+        event.listen(self.engine.sync_engine, "before_cursor_execute", _refuse_writes)
         self._file: Path | None = None  # the SQLite file, and which file it was when the schema was checked
         self._identity: tuple[int, int] | None = None
         if parsed.get_backend_name() == "sqlite":
@@ -205,15 +220,26 @@ class Database:
         await self.upgrade("head")
 
     @asynccontextmanager
-    async def transaction(self, *, serving: bool = False) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, *, serving: bool = False, read_only: bool = False) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed when the block ends, rolled back if it raises. A failure of the
         database itself raises `StorageError`. `serving`: a command's, which background work waits for
-        (`CommandsFirst`)."""
+        (`CommandsFirst`). `read_only`: the block only reads; a statement that writes raises
+        `ReadOnlyError`. Nothing is committed: closing the session ends it (on SQLite one round trip to
+        aiosqlite's thread instead of two, commit and the pool's rollback); on PostgreSQL its statements
+        run without BEGIN and COMMIT (two round trips fewer), each seeing what was committed when it ran."""
         self.check_file()  # never write on into a new, empty file where the deleted one was
         try:
             with self.commands_first.serving() if serving else nullcontext():
-                async with self._sessions() as session, session.begin():
-                    yield session
+                async with self._sessions() as session:
+                    if read_only:
+                        options: dict[str, object] = {_READ_ONLY: True}
+                        if self.dialect == "postgresql":
+                            options["isolation_level"] = "AUTOCOMMIT"
+                        await session.connection(execution_options=options)
+                        yield session
+                    else:
+                        async with session.begin():
+                            yield session
         except (OperationalError, InterfaceError) as exc:
             cause = exc.orig if exc.orig is not None else exc
             raise StorageError(f"{type(cause).__name__}: {cause}".splitlines()[0]) from exc
