@@ -55,16 +55,17 @@ async def chat_transaction(update: Update, context: Context, *, saves: bool = Fa
     language and time zone; a topic nobody configured yet reads as an empty chat of its own. Ingestion
     waits while it is open (`storage.engine.CommandsFirst`).
     Use as `async with chat_transaction(update, context) as (session, chat):`."""
-    async with _prologue(update, context, saves=saves, reactivate=reactivate, read_only=False) as (session, chat, _):
-        yield session, chat
+    async with _prologue(update, context, saves=saves, reactivate=reactivate, read_only=False) as opened:
+        yield opened[0], opened[1]
 
 
 @asynccontextmanager
-async def reading_chat_transaction(update: Update, context: Context) -> AsyncIterator[tuple[Any, Chat, tuple[str, ...]]]:
+async def reading_chat_transaction(update: Update,
+                                   context: Context) -> AsyncIterator[tuple[Any, Chat, tuple[str, ...]]]:
     """`chat_transaction` for a command that writes nothing, with the topics the chat follows (sorted by id),
     read in the same statement as the chat. Its transaction is read-only (`Database.transaction`): fewer
-    round trips to the driver, and a statement that writes raises. Use as `async with reading_chat_transaction(update, context) as
-    (session, chat, topics):`."""
+    round trips to the driver, and a statement that writes raises.
+    Use as `async with reading_chat_transaction(update, context) as (session, chat, topics):`."""
     async with _prologue(update, context, saves=False, reactivate=False, read_only=True) as opened:
         yield opened
 

@@ -230,19 +230,28 @@ class Database:
         self.check_file()  # never write on into a new, empty file where the deleted one was
         try:
             with self.commands_first.serving() if serving else nullcontext():
-                async with self._sessions() as session:
-                    if read_only:
-                        options: dict[str, object] = {_READ_ONLY: True}
-                        if self.dialect == "postgresql":
-                            options["isolation_level"] = "AUTOCOMMIT"
-                        await session.connection(execution_options=options)
+                if read_only:
+                    async with self._read_only_session() as session:
                         yield session
-                    else:
-                        async with session.begin():
-                            yield session
+                else:
+                    async with self._sessions() as session, session.begin():
+                        yield session
         except (OperationalError, InterfaceError) as exc:
             cause = exc.orig if exc.orig is not None else exc
             raise StorageError(f"{type(cause).__name__}: {cause}".splitlines()[0]) from exc
+
+    @asynccontextmanager
+    async def _read_only_session(self) -> AsyncIterator[AsyncSession]:
+        """A session on a connection whose transaction is ended by closing the connection: one rollback (the
+        session's own close and the pool's check-in would each roll back otherwise)."""
+        options: dict[str, Any] = {_READ_ONLY: True}
+        if self.dialect == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        async with self.engine.connect() as connection:
+            await connection.execution_options(**options)
+            await connection.begin()
+            async with AsyncSession(bind=connection, expire_on_commit=False) as session:
+                yield session
 
     async def ping(self) -> None:
         async with self.transaction() as session:

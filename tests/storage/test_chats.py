@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from model import ChatMode, DeliveryStatus
 from storage import chats as chat_store
-from storage.engine import Database
+from storage.engine import Database, ReadOnlyError
 from storage.tables import deliveries
 from tests.support.builders import add_story
 
@@ -68,6 +68,22 @@ async def test_subscribe_reports_only_new_topics_and_unsubscribe_only_followed_o
         assert await chat_store.unsubscribe(session, 100, ["cne", "dialogue"]) == ("cne",)
         assert await chat_store.unsubscribe(session, 100, None) == ("protests", "sanctions")
         assert await chat_store.chat_topics(session, 100) == ()
+
+
+async def test_a_chat_reads_with_the_topics_it_follows_and_a_read_only_transaction_refuses_writes(
+        database: Database) -> None:
+    await _new_chat(database)
+    async with database.transaction() as session:
+        await chat_store.subscribe(session, 100, ["sanctions", "cne"], now=NOW)
+    async with database.transaction(read_only=True) as session:
+        chat, followed = await chat_store.chat_with_topics(session, 100)
+        assert (chat.id if chat else None, followed) == (100, ("cne", "sanctions"))
+        assert await chat_store.chat_with_topics(session, 101) == (None, ())
+    with pytest.raises(ReadOnlyError):
+        async with database.transaction(read_only=True) as session:
+            await chat_store.unsubscribe(session, 100, None)
+    async with database.transaction() as session:
+        assert await chat_store.chat_topics(session, 100) == ("cne", "sanctions")
 
 
 async def test_toggle_follows_then_unfollows(database: Database) -> None:
