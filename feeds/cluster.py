@@ -19,7 +19,7 @@ import functools
 import re
 import sys
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
@@ -256,12 +256,18 @@ def _is_entity(word: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class _Key:
     """A title key as the index compares it: its tokens that are not WEAK (WEAK ones only carry labels),
-    their labels, their total weight and the title's language ('' when not known)."""
+    their labels, their total weight and the title's language ('' when not known). The kinds of token the
+    pair scorer counts are kept as sets, so that a pair's counts are intersections (the index scores
+    hundreds of thousands of pairs in a first cycle)."""
 
     words: frozenset[str]
     labels: Labels
     weight: float
     language: str
+    entities: frozenset[str]  # the words that are entities (_is_entity)
+    names: frozenset[str]  # people and companies
+    numbers: frozenset[str]
+    has_number: bool  # a label of a number's kind, WEAK tokens' included
 
     @classmethod
     def of(cls, key: str) -> _Key:
@@ -269,7 +275,19 @@ class _Key:
         language = tokens.pop()[len(LANGUAGE_MARK):] if tokens and tokens[-1].startswith(LANGUAGE_MARK) else ""
         words = frozenset(map(sys.intern, tokens))  # interned: the index holds each token once
         strong = words - WEAK
-        return cls(strong, _labels(words), sum(map(_weight, strong)), language)
+        labels = _labels(words)
+        return cls(strong, labels, sum(map(_weight, strong)), language, _those(_is_entity, strong),
+                   _those(is_person, strong), _those(_number_label, strong),
+                   any(kind in labels for kind in ("number", "count", "decimal")))
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _those(kind: Callable[[str], object], words: frozenset[str]) -> frozenset[str]:
+    """The words of a kind; the one empty set when there are none (most titles name no one: the index holds
+    a _Key per story)."""
+    return frozenset(filter(kind, words)) or _NONE
 
 
 # The pair scorer's features: thermometer steps of what two titles share (a feature "dice>=0.5" is present
@@ -296,15 +314,6 @@ _FEATURES: tuple[tuple[str, tuple[float, ...]], ...] = (
 )
 
 
-def _has_number(key: _Key) -> bool:
-    return any(kind in key.labels for kind in ("number", "count", "decimal"))
-
-
-def _one_sided(kind: str, a: _Key, b: _Key) -> bool:
-    """Whether one title has a label of `kind` and the other none."""
-    return (kind in a.labels) != (kind in b.labels)
-
-
 def _overlap(a: _Key, b: _Key, shared: frozenset[str], weight: float) -> tuple[float, float, float, float]:
     """The values of the first four of _FEATURES (how much two titles share), cheap to have."""
     return len(shared), weight, 2 * weight / (a.weight + b.weight), weight / min(a.weight, b.weight)
@@ -313,14 +322,14 @@ def _overlap(a: _Key, b: _Key, shared: frozenset[str], weight: float) -> tuple[f
 def _values(a: _Key, b: _Key, shared: frozenset[str], weight: float, gap: timedelta | None) -> tuple[float, ...]:
     """The value of each of _FEATURES for two titles that share the tokens `shared`, of total `weight`."""
     overlap = _overlap(a, b, shared, weight)
-    dice = overlap[2]
-    entities = sum(map(_is_entity, shared))
+    entities = len(shared & a.entities)  # shared is a part of a.words
     cross = bool(a.language and b.language and a.language != b.language)
-    return (*overlap, sum(map(is_person, shared)),
-            sum(1 for word in shared if _number_label(word)), entities, len(shared) - entities,
-            _has_number(a) != _has_number(b), _one_sided("actor", a, b), _one_sided("place", a, b),
-            _one_sided("side", a, b), cross, dice if cross else 0.0, max(len(a.words), len(b.words)),
-            min(len(a.words), len(b.words)), gap / timedelta(days=1) if gap is not None else 0.0)
+    a_labels, b_labels = a.labels, b.labels
+    return (*overlap, len(shared & a.names), len(shared & a.numbers), entities, len(shared) - entities,
+            a.has_number != b.has_number, ("actor" in a_labels) != ("actor" in b_labels),
+            ("place" in a_labels) != ("place" in b_labels), ("side" in a_labels) != ("side" in b_labels),
+            cross, overlap[2] if cross else 0.0, max(len(a.words), len(b.words)), min(len(a.words), len(b.words)),
+            gap / timedelta(days=1) if gap is not None else 0.0)
 
 
 def _named_steps(name: str, cuts: tuple[float, ...]) -> list[tuple[float, str]]:
@@ -333,7 +342,7 @@ def _candidate(a: _Key, b: _Key) -> tuple[frozenset[str], float] | None:
     scorer says: too few shared tokens, or only two and neither of them a name, number, place, actor or
     side ("CNE ... regionales" is every announcement of the regional elections)."""
     shared = a.words & b.words
-    if len(shared) < MIN_STRONG or (len(shared) == MIN_STRONG and not any(map(_is_entity, shared))):
+    if len(shared) < MIN_STRONG or (len(shared) == MIN_STRONG and not shared & a.entities):
         return None
     return shared, sum(map(_weight, shared))
 
@@ -376,6 +385,8 @@ _OVERLAP = 4  # the first four of _FEATURES are what _overlap gives
 # that is not scored further (most candidates of a lookup).
 _BEST_REST = sum(max(steps.totals) for steps in _STEPS[_OVERLAP:])
 _SHARED, _WEIGHT, _DICE, _CONTAINMENT = _STEPS[:_OVERLAP]
+# _STEPS taken apart: summing a scored pair's steps is the index's innermost loop (no method call there)
+_CUTS_TOTALS = tuple((steps.cuts, steps.totals) for steps in _STEPS)
 
 
 def similarity(left: str, right: str, gap: timedelta | None = None) -> float:
@@ -393,7 +404,8 @@ def _score(a: _Key, b: _Key, gap: timedelta | None) -> float:
     if bound < THRESHOLD or _conflict(a.labels, b.labels):
         return 0.0
     values = _values(a, b, *candidate, gap)
-    logit = BIAS + sum(steps.reached(value) for steps, value in zip(_STEPS, values, strict=True))
+    logit = BIAS + sum([totals[bisect_right(cuts, value)]
+                        for (cuts, totals), value in zip(_CUTS_TOTALS, values, strict=True)])
     return 1 / (1 + exp(-logit)) if logit >= THRESHOLD else 0.0
 
 
