@@ -319,17 +319,23 @@ def _overlap(a: _Key, b: _Key, shared: frozenset[str], weight: float) -> tuple[f
     return len(shared), weight, 2 * weight / (a.weight + b.weight), weight / min(a.weight, b.weight)
 
 
-def _values(a: _Key, b: _Key, shared: frozenset[str], weight: float, gap: timedelta | None) -> tuple[float, ...]:
-    """The value of each of _FEATURES for two titles that share the tokens `shared`, of total `weight`."""
+def _pair_values(a: _Key, b: _Key, gap: timedelta | None) -> tuple[float, ...]:
+    """The values of the features at _PAIR in _FEATURES: what the two titles are, whatever words they share."""
+    a_labels, b_labels = a.labels, b.labels
+    return (a.has_number != b.has_number, ("actor" in a_labels) != ("actor" in b_labels),
+            ("place" in a_labels) != ("place" in b_labels), ("side" in a_labels) != ("side" in b_labels),
+            bool(a.language and b.language and a.language != b.language), max(len(a.words), len(b.words)),
+            min(len(a.words), len(b.words)), gap / timedelta(days=1) if gap is not None else 0.0)
+
+
+def _values(a: _Key, b: _Key, shared: frozenset[str], weight: float, pair: tuple[float, ...]) -> tuple[float, ...]:
+    """The value of each of _FEATURES for two titles that share the tokens `shared`, of total `weight`, and
+    whose _pair_values are `pair`."""
     overlap = _overlap(a, b, shared, weight)
     entities = len(shared & a.entities)  # shared is a part of a.words
-    cross = bool(a.language and b.language and a.language != b.language)
-    a_labels, b_labels = a.labels, b.labels
+    cross = pair[4]
     return (*overlap, len(shared & a.names), len(shared & a.numbers), entities, len(shared) - entities,
-            a.has_number != b.has_number, ("actor" in a_labels) != ("actor" in b_labels),
-            ("place" in a_labels) != ("place" in b_labels), ("side" in a_labels) != ("side" in b_labels),
-            cross, overlap[2] if cross else 0.0, max(len(a.words), len(b.words)), min(len(a.words), len(b.words)),
-            gap / timedelta(days=1) if gap is not None else 0.0)
+            *pair[:5], overlap[2] if cross else 0.0, *pair[5:])
 
 
 def _named_steps(name: str, cuts: tuple[float, ...]) -> list[tuple[float, str]]:
@@ -354,7 +360,7 @@ def pair_features(left: str, right: str, gap: timedelta | None = None) -> list[s
     candidate = _candidate(a, b)
     if candidate is None or _conflict(a.labels, b.labels):
         return None
-    values = _values(a, b, *candidate, gap)
+    values = _values(a, b, *candidate, _pair_values(a, b, gap))
     return [feature for (name, cuts), value in zip(_FEATURES, values, strict=True)
             for cut, feature in _named_steps(name, cuts) if value >= cut]
 
@@ -381,12 +387,21 @@ class _Steps:
 
 _STEPS = tuple(_Steps.of(name, cuts) for name, cuts in _FEATURES)
 _OVERLAP = 4  # the first four of _FEATURES are what _overlap gives
-# The most that the other features can add: a pair whose overlap falls short of the threshold even with
-# that is not scored further (most candidates of a lookup).
+# The features _pair_values gives, by their place in _FEATURES
+_PAIR = tuple(index for index, (name, _) in enumerate(_FEATURES)
+              if name.endswith(" on one side") or name in ("across languages", "longest title", "shortest title",
+                                                            "days apart"))
+# The most that the features other than the overlap can add, and the part of it that _PAIR's can: a pair
+# whose overlap falls short of the threshold even with the first is not scored further (about half the
+# candidates of a lookup), nor one whose overlap and _pair_values fall short of it with the rest's most (four
+# in five of the others).
+assert _PAIR == (8, 9, 10, 11, 12, 14, 15, 16), "_values puts _pair_values at these places"
 _BEST_REST = sum(max(steps.totals) for steps in _STEPS[_OVERLAP:])
+_BEST_PAIR = sum(max(_STEPS[index].totals) for index in _PAIR)
 _SHARED, _WEIGHT, _DICE, _CONTAINMENT = _STEPS[:_OVERLAP]
 # _STEPS taken apart: summing a scored pair's steps is the index's innermost loop (no method call there)
 _CUTS_TOTALS = tuple((steps.cuts, steps.totals) for steps in _STEPS)
+_PAIR_CUTS_TOTALS = tuple(_CUTS_TOTALS[index] for index in _PAIR)
 
 
 def similarity(left: str, right: str, gap: timedelta | None = None) -> float:
@@ -401,9 +416,14 @@ def _score(a: _Key, b: _Key, gap: timedelta | None) -> float:
     shared, weight, dice, containment = _overlap(a, b, *candidate)
     bound = (BIAS + _BEST_REST + _SHARED.reached(shared) + _WEIGHT.reached(weight)
              + _DICE.reached(dice) + _CONTAINMENT.reached(containment))
+    if bound < THRESHOLD:
+        return 0.0
+    pair = _pair_values(a, b, gap)
+    bound += sum([totals[bisect_right(cuts, value)]
+                  for (cuts, totals), value in zip(_PAIR_CUTS_TOTALS, pair, strict=True)]) - _BEST_PAIR
     if bound < THRESHOLD or _conflict(a.labels, b.labels):
         return 0.0
-    values = _values(a, b, *candidate, gap)
+    values = _values(a, b, *candidate, pair)
     logit = BIAS + sum([totals[bisect_right(cuts, value)]
                         for (cuts, totals), value in zip(_CUTS_TOTALS, values, strict=True)])
     return 1 / (1 + exp(-logit)) if logit >= THRESHOLD else 0.0
