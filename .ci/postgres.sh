@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a throw-away PostgreSQL cluster on a local port as an unprivileged user, for the test suite.
-# Usage: source .ci/postgres.sh start   -> exports CENTINELA_TEST_POSTGRES_URL
+# Usage: .ci/postgres.sh prepare         -> PostgreSQL installed and its unprivileged user created, no server
+#        source .ci/postgres.sh start   -> exports CENTINELA_TEST_POSTGRES_URL
 #        .ci/postgres.sh stop
 # Installs PostgreSQL from Debian's packages when it is missing.
 set -euo pipefail
@@ -28,12 +29,17 @@ as_user() {
   fi
 }
 
-start() {
-  local bin
-  bin=$(pg_bin)
+prepare() {
+  pg_bin >/dev/null
   if [ "$(id -u)" = "0" ] && ! id "$PG_USER" >/dev/null 2>&1; then
     useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER"
   fi
+}
+
+start() {
+  local bin
+  prepare
+  bin=$(pg_bin)
   rm -rf "$PG_DIR"
   mkdir -p "$PG_DIR"
   [ "$(id -u)" = "0" ] && chown "$PG_USER" "$PG_DIR"
