@@ -479,7 +479,8 @@ def command_fit(settings: Settings, args: argparse.Namespace) -> int:
 def command_fit_stories(settings: Settings, args: argparse.Namespace) -> int:
     from ops.fit_stories import WEIGHTS, run_fit_stories
 
-    return run_fit_stories(Path(args.file), Path(args.out) if args.out else WEIGHTS, sys.stdout, sys.stderr)
+    return run_fit_stories([Path(name) for name in args.files], Path(args.out) if args.out else WEIGHTS, sys.stdout,
+                           sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -542,11 +543,12 @@ def build_parser() -> argparse.ArgumentParser:
     fit.set_defaults(handler=command_fit)
 
     fit_stories = commands.add_parser(
-        "fit-stories", help="fit story merging's pair scorer on labelled headline pairs (the part before 2020)",
+        "fit-stories", help="fit story merging's pair scorer on labelled headline pairs",
         description="Fit the logistic regression that decides whether two headlines report one event on the "
-        "tuning pairs of a labelled JSON Lines file, with its threshold chosen out of fold for precision, and "
+        "pairs of labelled JSON Lines files, with its threshold chosen out of fold for precision, and "
         "write it as a Python module.")
-    fit_stories.add_argument("file", help="labelled headline pairs (tests/data/stories/pairs.jsonl)")
+    fit_stories.add_argument("files", nargs="+", metavar="file",
+                             help="labelled headline pairs (tests/data/stories/pairs.jsonl fresh.jsonl fresh2.jsonl)")
     fit_stories.add_argument("--out", help="where to write the weights (default: the shipped feeds/story_weights.py)")
     fit_stories.set_defaults(handler=command_fit_stories)
 

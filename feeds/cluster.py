@@ -116,6 +116,8 @@ _label("stage", "schedule", "cronograma calendario schedule timetable")
 _label("stage", "audit", "auditoria audit")
 _label("stage", "rules", "reglamento normas rules regulation regulations")
 _label("stage", "appointment", "designa designan designo rector rectores appoints appointed")
+_label("stage", "request", "solicita solicitan solicito solicitud pide piden pidio asks asked seeks sought requests "
+       "requested")
 for _number, _words in enumerate(MONTHS, start=1):  # "marzo" / "March": one token, and a date to agree on
     _label("month", str(_number), _words)
 for _number, _words in enumerate(("primer primero primera first", "segundo segunda second",
@@ -306,12 +308,24 @@ _FEATURES: tuple[tuple[str, tuple[float, ...]], ...] = (
     ("actor on one side", _FLAG),  # one title names who acts (the US, the EU...), the other nobody
     ("place on one side", _FLAG),
     ("side on one side", _FLAG),
+    ("stage on one side", _FLAG),  # one title names a step of a process (results, a request...), the other none
     ("across languages", _FLAG),
     ("across, dice", (0.3, 0.4, 0.5)),
     ("longest title", (8, 13)),  # tokens: a lead sentence used as a title is long
     ("shortest title", (8, 13)),
     ("days apart", (1, 2)),
 )
+
+
+# What two titles share: having more of it never makes them less likely one event, so the steps of these
+# features after the first are fitted with weights of at least 0 (the exact title then beats a shorter one).
+_SHARING = ("shared", "weight", "dice", "containment", "names", "numbers", "entities", "key words", "across, dice")
+
+
+def more_is_surer() -> frozenset[str]:
+    """The pair scorer's features that must not count against a merge (ops/fit_stories.py)."""
+    return frozenset(feature for name, cuts in _FEATURES if name in _SHARING
+                     for _, feature in _named_steps(name, cuts)[1:])
 
 
 def _overlap(a: _Key, b: _Key, shared: frozenset[str], weight: float) -> tuple[float, float, float, float]:
@@ -324,6 +338,7 @@ def _pair_values(a: _Key, b: _Key, gap: timedelta | None) -> tuple[float, ...]:
     a_labels, b_labels = a.labels, b.labels
     return (a.has_number != b.has_number, ("actor" in a_labels) != ("actor" in b_labels),
             ("place" in a_labels) != ("place" in b_labels), ("side" in a_labels) != ("side" in b_labels),
+            ("stage" in a_labels) != ("stage" in b_labels),
             bool(a.language and b.language and a.language != b.language), max(len(a.words), len(b.words)),
             min(len(a.words), len(b.words)), gap / timedelta(days=1) if gap is not None else 0.0)
 
@@ -333,9 +348,9 @@ def _values(a: _Key, b: _Key, shared: frozenset[str], weight: float, pair: tuple
     whose _pair_values are `pair`."""
     overlap = _overlap(a, b, shared, weight)
     entities = len(shared & a.entities)  # shared is a part of a.words
-    cross = pair[4]
+    cross = pair[5]
     return (*overlap, len(shared & a.names), len(shared & a.numbers), entities, len(shared) - entities,
-            *pair[:5], overlap[2] if cross else 0.0, *pair[5:])
+            *pair[:6], overlap[2] if cross else 0.0, *pair[6:])
 
 
 def _named_steps(name: str, cuts: tuple[float, ...]) -> list[tuple[float, str]]:
@@ -395,7 +410,7 @@ _PAIR = tuple(index for index, (name, _) in enumerate(_FEATURES)
 # whose overlap falls short of the threshold even with the first is not scored further (about half the
 # candidates of a lookup), nor one whose overlap and _pair_values fall short of it with the rest's most (four
 # in five of the others).
-assert _PAIR == (8, 9, 10, 11, 12, 14, 15, 16), "_values puts _pair_values at these places"
+assert _PAIR == (8, 9, 10, 11, 12, 13, 15, 16, 17), "_values puts _pair_values at these places"
 _BEST_REST = sum(max(steps.totals) for steps in _STEPS[_OVERLAP:])
 _BEST_PAIR = sum(max(_STEPS[index].totals) for index in _PAIR)
 _SHARED, _WEIGHT, _DICE, _CONTAINMENT = _STEPS[:_OVERLAP]
@@ -519,9 +534,19 @@ class StoryIndex:
             if gap is not None and gap > STORY_WINDOW:
                 continue
             score = _score(title, self._keys[story_id], gap)
-            if score and (best is None or (score, abs(story_id)) > (best.score, abs(best.story_id))):
+            if score and (best is None or score > best.score
+                          or (score == best.score and self._closer(title, story_id, best.story_id))):
                 best = Match(story_id, score)
         return best
+
+    def _closer(self, title: _Key, story_id: int, other_id: int) -> bool:
+        """On a tie of scores (the scorer's steps stop at some overlap), the story whose title shares more of
+        `title` (Dice) wins, and on a tie of that too the newest."""
+        return (self._dice(title, story_id), abs(story_id)) > (self._dice(title, other_id), abs(other_id))
+
+    def _dice(self, title: _Key, story_id: int) -> float:
+        key = self._keys[story_id]
+        return 2 * sum(map(_weight, title.words & key.words)) / (title.weight + key.weight)
 
     def _gap(self, story_id: int, published_at: datetime | None) -> timedelta | None:
         """How far apart a story and a new item were published (None: not known)."""

@@ -35,6 +35,8 @@ _PHRASES = (
     ("tribunal supremo de justicia|supreme court|supreme tribunal|tribunal supremo", "tsj"),
     ("fuerza armada|fuerzas armadas|armed forces", "militar"),
     ("post election|post electoral|postelectoral|poselectoral", "postelectoral"),
+    ("ruling party|partido de gobierno|partido oficialista|partido de gobierno", "chavismo"),
+    ("medidas restrictivas|restrictive measures", "sancion"),
 )
 PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
     tuple(alternative.split()): tuple(tokens.split())
@@ -80,13 +82,17 @@ _CONCEPTS = {
                 "abandona abandono withdraws withdrew paraliza paralizo frena freno rechaza rejects",
     "petrolera": "petrolera petroleras",
     "petroleo": "petroleo oil crudo crude",
-    "gobernador": "gobernador gobernadores governor governors",
+    "gobernador": "gobernador gobernadores governor governors gobernacion gobernaciones governorship "
+                  "governorships governorate governorates",
+    "parlamento": "parlamentaria parlamentarias parliamentary legislativa legislativas legislative",
+    "primaria": "primaria primarias primarie primary primaries",
+    "chavismo": "chavismo chavista chavistas oficialismo oficialista oficialistas",
     "presidente": "presidente presidenta president presidency presidencia mandatario",
     "interino": "interino encargado interim acting",
     "reconoce": "reconoce reconocen reconocio reconocimiento recognise recognises recognised recognize "
                 "recognizes recognized recognizing recognising recognition",
     "gana": "gana ganan gano ganaron ganador ganadora win wins won winner victoria victory triunfo triunfa "
-            "reelection reeleccion reelecto reelected elected electo reelegido",
+            "reelection reeleccion reelecto reelected elected electo reelegido triumph triumphs arrasa arraso sweeps swept",
     "mayoria": "mayoria majority",
     "diputado": "diputado diputados escano escanos seat seats",
     "manipula": "manipula manipulacion manipulado manipulados manipulated manipulation manipul tampered "
@@ -98,7 +104,7 @@ _CONCEPTS = {
     "candidato": "candidato candidata candidatos candidatas candidate candidates",
     "manifestante": "manifestante manifestantes protester protesters demonstrator demonstrators",
     "tribunal": "tribunal tribunales court courts",
-    "preso": "preso presos presa presas prisoner prisoners",
+    "preso": "preso presos presa presas prisoner prisoners detainee detainees",
     "partido": "partido partidos party parties",
     "delegacion": "delegacion delegaciones delegation delegations",
     "ronda": "ronda rondas round rounds",
@@ -114,7 +120,8 @@ _CONCEPTS = {
     "resultado": "resultado resultados result results boletin boletines bulletin bulletins",
     "gaceta": "gaceta gazette",
     "protesta": "protesta protestas protest protests manifestacion manifestaciones demonstration demonstrations "
-                "rally rallies marcha marchas march marches movilizacion concentracion",
+                "rally rallies marcha marchas march marches movilizacion concentracion marchan marcharon marchar "
+                "marchando marched marching protestan protestaron protestar protesting protested",
     "disturbio": "disturbio disturbios riot riots choque choques clash clashes enfrentamiento enfrentamientos "
                  "bloodshed violencia violence",
     "levantamiento": "levantamiento alzamiento sublevacion uprising rebelion rebellion insurrection",
@@ -136,7 +143,20 @@ _CONCEPTS = {
     "seguridad": "seguridad security policia police",
     "detiene": "detiene detienen detuvo detenido detenidos detenida arresto arrest arrests arrested "
                "captura capturado",
-    "libera": "libera liberan libero liberado liberados liberacion release releases released freed",
+    "libera": "libera liberan libero liberado liberados liberacion release releases released freed releasing "
+              "frees liberar liberara liberaran excarcela excarcelan excarcelo excarcelado excarcelados "
+              "excarcelacion excarcelaciones",
+    "reimpone": "reimpone reimponen reimpuso reimpose reimposes reimposed reinstaura reinstauro reinstate "
+                "reinstates reinstated restablece restablecen restablecio restaura restauran restauro restore "
+                "restores restored snapback",
+    "prorroga": "prorroga prorrogan prorrogo prorrogar prolonga prolongan prolongo extiende extienden extendio "
+                "extend extends extended renueva renuevan renovo renew renews renewed renewal",
+    "intercambio": "intercambio canje swap swaps exchange",
+    "extradicion": "extradicion extradita extraditado extraditan extradition extradite extradited",
+    "estadounidense": "estadounidense estadounidenses american americans",
+    "amenaza": "amenaza amenazas threat threats",
+    "declara": "declara declaran declaro declare declares declared declaring declar",
+    "reunion": "reunion reuniones meeting meetings meet meets reune reunen",
     "fecha": "fecha date dates fija fijan fijo set sets",
     "ministro": "ministro ministra minister",
     "corrupcion": "corrupcion corruption corrupto corrupt",

@@ -102,10 +102,11 @@ def _sigmoid(value: float) -> float:
 
 
 def fit_logistic(rows: Sequence[Sequence[int]], scales: Sequence[float], words: int, targets: Sequence[float],
-                 width: int, *, steps: int = STEPS) -> tuple[float, list[float]]:
+                 width: int, *, steps: int = STEPS, non_negative: Iterable[int] = ()) -> tuple[float, list[float]]:
     """Bias and weights minimising mean log loss + L2/2 |w|^2, by full-batch Adam from zero. `rows` lists the
     features each item has; features below `words` are word features, worth the item's `scales` entry,
-    the others are worth 1."""
+    the others are worth 1. The features `non_negative` never get a weight below 0 (projected after each step)."""
+    floored = sorted(set(non_negative))
     count = len(rows)
     columns: list[list[int]] = [[] for _ in range(width)]  # feature -> the items that have it
     for position, row in enumerate(rows):
@@ -128,6 +129,8 @@ def fit_logistic(rows: Sequence[Sequence[int]], scales: Sequence[float], words: 
         step_size = RATE * math.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
         moves = [step_size * m / (math.sqrt(v) + epsilon) for m, v in zip(moment, square, strict=True)]
         weights = [weight - move for weight, move in zip(weights, moves, strict=False)]
+        for feature in floored:
+            weights[feature] = max(0.0, weights[feature])
         bias -= moves[-1]
     return bias, weights
 

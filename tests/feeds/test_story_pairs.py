@@ -112,13 +112,13 @@ def part_of(part: str) -> list[Pair]:
 
 
 # Floors a little under today's figures, so that a change that loses merges or makes wrong ones fails here.
-# Precision's is the goal, 0.98, except where it is not met: the held-out part is at 0.939 (3 wrong merges in 49),
-# fresh2 at 0.929 (6 in 84).
+# Precision's is the goal, 0.98. The scorer is fitted on these files (the labelled pairs and every two
+# headlines within two days), so their figures are in-sample: the honest ones are fresh3's, below.
 FLOORS = {  # part: (precision, recall in one language, recall across languages), labelled pairs
-    "tuning": (0.98, 0.60, 0.60),
-    "held-out": (0.93, 0.48, 0.37),
-    "fresh": (0.98, 0.50, 0.10),
-    "fresh2": (0.92, 0.53, 0.30),
+    "tuning": (0.98, 0.37, 0.40),
+    "held-out": (0.98, 0.31, 0.27),
+    "fresh": (0.98, 0.45, 0.10),
+    "fresh2": (0.98, 0.30, 0.17),
 }
 
 
@@ -150,9 +150,10 @@ def _days_later(headline: Headline, first: Headline, days: int) -> Headline:
 
 
 def test_reports_published_more_than_the_story_window_apart_are_two_stories() -> None:
-    """Two days apart a report can still join (the scorer weighs the gap); three days apart, never."""
+    """A day apart a report can still join (the scorer weighs the gap: two days apart, only a near copy);
+    three days apart, never."""
     first = next(pair for pair in load_pairs(PAIRS)
-                 if pair.same_event and merged(pair.a, _days_later(pair.b, pair.a, 2)))
+                 if pair.same_event and merged(pair.a, _days_later(pair.b, pair.a, 1)))
     for days in (3, -3):
         assert not merged(first.a, _days_later(first.b, first.a, days)), days
 

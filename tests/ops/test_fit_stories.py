@@ -18,7 +18,8 @@ def test_the_shipped_weights_are_what_fit_stories_fits(tmp_path: Path, monkeypat
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(REPO)  # the command is named in the file as it was run: from the checkout
     output = tmp_path / "story_weights.py"
-    assert main(["fit-stories", "tests/data/stories/pairs.jsonl", "--out", str(output)]) == 0
+    assert main(["fit-stories", "tests/data/stories/pairs.jsonl", "tests/data/stories/fresh.jsonl",
+                 "tests/data/stories/fresh2.jsonl", "--out", str(output)]) == 0
     assert output.read_text(encoding="utf-8") == WEIGHTS.read_text(encoding="utf-8")
     assert "out of fold" in capsys.readouterr().out
 
