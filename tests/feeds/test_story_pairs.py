@@ -1,15 +1,14 @@
-"""Story merging measured on real headline pairs (tests/data/stories/pairs.jsonl, from stored public pages):
-the same event from two outlets in one language, the same event in Spanish and English, and hard pairs of
+"""Story merging measured on real headline pairs (tests/data/stories/*.jsonl, from stored public pages): the
+same event from two outlets in one language, the same event in Spanish and English, and hard pairs of
 different events of the same days and topic. A wrong merge hides news, so precision has a floor.
 
-The pairs are split by date: those before 2020 tuned the lexicon and vetoes (feeds/story_words.py,
-feeds/cluster.py) and fitted the pair scorer (`bot.py fit-stories`, ops/fit_stories.py), those from 2020 on
-are held out, tests/data/stories/fresh.jsonl (41 pairs of 2024-25, gathered after the first tuning) was
-measured once per round and never tuned on, and tests/data/stories/fresh2.jsonl (268 pairs of 2014-2026,
-gathered by someone who never ran this code) was measured once, with the third round's scorer. Each part
-is measured on its labelled pairs (the issue's figures), then on every two of its headlines published within
-two days (same event or not by the event each pair's note names), compared alone and clustered oldest first
-as ingestion does. Run with -s for the figures; docs/design.md records them.
+The pair scorer (`bot.py fit-stories`, ops/fit_stories.py) is fitted on pairs.jsonl, fresh.jsonl and
+fresh2.jsonl, so their figures are in-sample. fresh3a.jsonl and fresh3b.jsonl (sanctions and dialogue; CNE and
+protests) were gathered afterwards by helpers who never ran this code, and were measured once, with the scorer
+fitted without them: theirs are the honest figures. Each part is measured on its labelled pairs (the issue's
+figures), then on every two of its headlines published within two days (same event or not by the event each
+pair's note names), compared alone and clustered oldest first as ingestion does. Run with -s for the
+figures; docs/design.md records them.
 """
 
 from __future__ import annotations
@@ -29,8 +28,9 @@ from ops.story_pairs import Headline, Pair, headlines, load_pairs, near_pairs
 
 STORIES = Path(__file__).resolve().parent.parent / "data" / "stories"
 PAIRS = STORIES / "pairs.jsonl"
-FRESH = STORIES / "fresh.jsonl"  # gathered after the tuning, measured once and never tuned on
-FRESH2 = STORIES / "fresh2.jsonl"  # gathered by someone who never ran the clustering code, measured once
+FRESH = STORIES / "fresh.jsonl"
+FRESH2 = STORIES / "fresh2.jsonl"
+FRESH3 = (STORIES / "fresh3a.jsonl", STORIES / "fresh3b.jsonl")  # never fitted on
 
 
 def merged(first: Headline, second: Headline) -> bool:
@@ -108,17 +108,22 @@ def clustered(pairs: Sequence[Pair]) -> Figures:
 def part_of(part: str) -> list[Pair]:
     if part in ("fresh", "fresh2"):
         return load_pairs(FRESH if part == "fresh" else FRESH2)
+    if part in ("fresh3a", "fresh3b"):
+        return load_pairs(FRESH3[part == "fresh3b"])
     return [pair for pair in load_pairs(PAIRS) if pair.tuning is (part == "tuning")]
 
 
 # Floors a little under today's figures, so that a change that loses merges or makes wrong ones fails here.
 # Precision's is the goal, 0.98. The scorer is fitted on these files (the labelled pairs and every two
-# headlines within two days), so their figures are in-sample: the honest ones are fresh3's, below.
+# headlines within two days), so their figures are in-sample: the honest ones are fresh3a's and fresh3b's
+# (measured once, at 12:52 UTC on 2026-12-03, with this scorer; docs/design.md).
 FLOORS = {  # part: (precision, recall in one language, recall across languages), labelled pairs
     "tuning": (0.98, 0.37, 0.40),
     "held-out": (0.98, 0.31, 0.27),
     "fresh": (0.98, 0.45, 0.10),
     "fresh2": (0.98, 0.30, 0.17),
+    "fresh3a": (0.90, 0.26, 0.18),  # never fitted on: precision 0.903 (3 wrong merges in 31), under the goal
+    "fresh3b": (0.98, 0.12, 0.12),
 }
 
 
@@ -163,7 +168,8 @@ def test_the_scorers_shortcuts_never_change_a_merge() -> None:
     cheap). Over every two labelled headlines published near each other, both languages, every file: it
     merges exactly when the whole sum of the pair's features (`pair_features`, no shortcut) reaches the
     threshold, and with the same score."""
-    pairs = load_pairs(PAIRS) + load_pairs(FRESH) + load_pairs(FRESH2)
+    pairs = load_pairs(PAIRS) + load_pairs(FRESH) + load_pairs(FRESH2) + [pair for path in FRESH3
+                                                                          for pair in load_pairs(path)]
     compared = merges = 0
     for _, first, _, second in near_pairs(pairs):
         left, right = title_key(first.title, first.lang), title_key(second.title, second.lang)
