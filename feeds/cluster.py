@@ -20,7 +20,7 @@ import re
 import sys
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import combinations
 from math import exp
@@ -258,18 +258,22 @@ def _is_entity(word: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class _Key:
     """A title key as the index compares it: its tokens that are not WEAK (WEAK ones only carry labels),
-    their labels, their total weight and the title's language ('' when not known). The kinds of token the
-    pair scorer counts are kept as sets, so that a pair's counts are intersections (the index scores
-    hundreds of thousands of pairs in a first cycle)."""
+    their labels, their total weight and the title's language ('' when not known).
 
-    words: frozenset[str]
+    The title being looked up (the first of a pair) also has its words as a set, and the kinds of token the
+    pair scorer counts as sets, so that a pair's counts are intersections (the index scores hundreds of
+    thousands of pairs in a first cycle). A stored story's key (`stored`) keeps only the tuple: a set costs
+    five times the memory, and the index holds a key per story of the window."""
+
+    words: tuple[str, ...]
     labels: Labels
     weight: float
     language: str
+    has_number: bool  # a label of a number's kind, WEAK tokens' included
+    word_set: frozenset[str]  # the words as a set (_NONE once stored)
     entities: frozenset[str]  # the words that are entities (_is_entity)
     names: frozenset[str]  # people and companies
     numbers: frozenset[str]
-    has_number: bool  # a label of a number's kind, WEAK tokens' included
 
     @classmethod
     def of(cls, key: str) -> _Key:
@@ -278,9 +282,13 @@ class _Key:
         words = frozenset(map(sys.intern, tokens))  # interned: the index holds each token once
         strong = words - WEAK
         labels = _labels(words)
-        return cls(strong, labels, sum(map(_weight, strong)), language, _those(_is_entity, strong),
-                   _those(is_person, strong), _those(_number_label, strong),
-                   any(kind in labels for kind in ("number", "count", "decimal")))
+        return cls(tuple(strong), labels, sum(map(_weight, strong)), language,
+                   any(kind in labels for kind in ("number", "count", "decimal")), strong,
+                   _those(_is_entity, strong), _those(is_person, strong), _those(_number_label, strong))
+
+    def stored(self) -> _Key:
+        """This key as the index keeps a story's: without the sets, which only the title looked up needs."""
+        return replace(self, word_set=_NONE, entities=_NONE, names=_NONE, numbers=_NONE)
 
 
 _NONE: frozenset[str] = frozenset()
@@ -362,7 +370,7 @@ def _candidate(a: _Key, b: _Key) -> tuple[frozenset[str], float] | None:
     """The tokens two titles share and their weight, or None when they cannot be one story whatever the
     scorer says: too few shared tokens, or only two and neither of them a name, number, place, actor or
     side ("CNE ... regionales" is every announcement of the regional elections)."""
-    shared = a.words & b.words
+    shared = a.word_set.intersection(b.words)
     if len(shared) < MIN_STRONG or (len(shared) == MIN_STRONG and not shared & a.entities):
         return None
     return shared, sum(map(_weight, shared))
@@ -478,7 +486,7 @@ class StoryIndex:
             return
         looked_up = self._looked_up
         key = looked_up[1] if looked_up and looked_up[0] == story.title_key else _Key.of(story.title_key)
-        self._keys[story.story_id] = key
+        self._keys[story.story_id] = key.stored()
         if story.published_at is not None:
             self._published[story.story_id] = story.published_at
         for word in key.words:
@@ -546,7 +554,7 @@ class StoryIndex:
 
     def _dice(self, title: _Key, story_id: int) -> float:
         key = self._keys[story_id]
-        return 2 * sum(map(_weight, title.words & key.words)) / (title.weight + key.weight)
+        return 2 * sum(map(_weight, title.word_set.intersection(key.words))) / (title.weight + key.weight)
 
     def _gap(self, story_id: int, published_at: datetime | None) -> timedelta | None:
         """How far apart a story and a new item were published (None: not known)."""
